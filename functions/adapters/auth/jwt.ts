@@ -1,0 +1,61 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { AuthenticationError } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
+import type { AccessTokenService } from '../../core/ports.ts';
+
+const ISSUER = 'slipway';
+const AUDIENCE = 'slipway-api';
+const ALGORITHM = 'HS256';
+
+/**
+ * Access tokens are HS256 JWTs: one service signs and verifies them, so a shared
+ * 256-bit key is enough and verification needs no network. Only HS256 is accepted,
+ * which rules out `alg: none` and algorithm-confusion tokens.
+ */
+export const jwtAccessTokens = (key: () => string): AccessTokenService => {
+  let secret: Uint8Array | undefined;
+  const signingKey = (): Uint8Array => {
+    secret ??= Buffer.from(key(), 'base64');
+    return secret;
+  };
+
+  return {
+    sign(claims, ttlSeconds) {
+      return new SignJWT({ tenant: claims.tenant, scope: claims.scopes.join(' ') })
+        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+        .setSubject(claims.clientId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setJti(newId())
+        .setIssuedAt()
+        .setExpirationTime(`${ttlSeconds}s`)
+        .sign(signingKey());
+    },
+
+    async verify(token) {
+      // Read the key outside the try: a missing key is a configuration fault (500), not a bad token.
+      const verificationKey = signingKey();
+      try {
+        const { payload } = await jwtVerify(token, verificationKey, {
+          algorithms: [ALGORITHM],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          requiredClaims: ['sub', 'exp', 'tenant', 'scope'],
+        });
+        if (typeof payload.tenant !== 'string' || typeof payload.scope !== 'string' || !payload.sub) {
+          throw new AuthenticationError('The access token is invalid.');
+        }
+        return {
+          clientId: payload.sub,
+          tenant: payload.tenant,
+          scopes: payload.scope.split(' ').filter(Boolean),
+        };
+      } catch (error) {
+        if (error instanceof AuthenticationError) throw error;
+        if (error instanceof errors.JWTExpired)
+          throw new AuthenticationError('The access token has expired.');
+        throw new AuthenticationError('The access token is invalid.');
+      }
+    },
+  };
+};

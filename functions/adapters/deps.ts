@@ -1,0 +1,23 @@
+/**
+ * The composition root: which adapter implements each port. Chosen by configuration
+ * only (endpoints and names come from the environment), so Lambda and `npm start` run
+ * the same wiring.
+ */
+import { config } from '../config.ts';
+import type { Clock } from '../core/ports.ts';
+import { jwtAccessTokens } from './auth/jwt.ts';
+import { scryptHasher } from './auth/scrypt-hasher.ts';
+import { dynamoCredentialRepository } from './dynamodb/credentials.ts';
+import { dynamoProjectRepository } from './dynamodb/projects.ts';
+
+const tableName = () => config.tableName;
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export const deps = {
+  clock: systemClock,
+  projects: dynamoProjectRepository(tableName),
+  credentials: dynamoCredentialRepository(tableName),
+  hasher: scryptHasher,
+  tokens: jwtAccessTokens(() => config.jwtKey),
+};

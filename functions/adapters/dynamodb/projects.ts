@@ -1,0 +1,72 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DuplicateField } from '../../core/errors.ts';
+import type { Page, PageRequest, Project, ProjectRepository } from '../../core/ports.ts';
+import { documentClient } from './client.ts';
+import { isConditionFailure } from './errors.ts';
+import { keys } from './keys.ts';
+import { pagedQuery } from './pager.ts';
+
+const toItem = (p: Project) => ({
+  ...keys.project(p.tenant, p.key),
+  ...keys.projectById(p.id),
+  type: 'Project',
+  id: p.id,
+  key: p.key,
+  name: p.name,
+  tenant: p.tenant,
+  version: p.version,
+  createdAt: p.createdAt,
+  lastModifiedAt: p.lastModifiedAt,
+});
+
+const fromItem = (item: Record<string, unknown>): Project => ({
+  id: String(item.id),
+  key: String(item.key),
+  name: String(item.name),
+  tenant: String(item.tenant),
+  version: Number(item.version),
+  createdAt: String(item.createdAt),
+  lastModifiedAt: String(item.lastModifiedAt),
+});
+
+export const dynamoProjectRepository = (tableName: () => string): ProjectRepository => ({
+  async create(project) {
+    try {
+      await documentClient.send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: toItem(project),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new DuplicateField('key', project.key);
+      throw error;
+    }
+  },
+
+  async get(tenant, key) {
+    const out = await documentClient.send(
+      new GetCommand({ TableName: tableName(), Key: keys.project(tenant, key), ConsistentRead: true }),
+    );
+    return out.Item ? fromItem(out.Item) : undefined;
+  },
+
+  list(tenant, page: PageRequest): Promise<Page<Project>> {
+    const partition = keys.tenantPartition(tenant);
+    return pagedQuery(
+      {
+        input: {
+          TableName: tableName(),
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.projectPrefix },
+          ConsistentRead: true,
+        },
+        partitionAttr: 'PK',
+        partitionValue: partition,
+      },
+      page,
+      fromItem,
+    );
+  },
+});

@@ -1,0 +1,46 @@
+/**
+ * Configuration read from the environment, through getters that fail loudly when a
+ * required value is missing. The same names are set by the CDK stack on AWS and by
+ * `functions/local/stack.ts` locally.
+ */
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`Missing required environment variable ${name}`);
+  return value;
+};
+
+const integer = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  return value;
+};
+
+export const config = {
+  get tableName(): string {
+    return required('SLIPWAY_TABLE_NAME');
+  },
+  get bucketName(): string {
+    return required('SLIPWAY_BUCKET_NAME');
+  },
+  get deployStateMachineArn(): string {
+    return required('SLIPWAY_DEPLOY_STATE_MACHINE_ARN');
+  },
+  /** HS256 signing key for access tokens, base64. Locally generated once into the data dir. */
+  get jwtKey(): string {
+    return required('SLIPWAY_JWT_KEY');
+  },
+  /** Lifetime of tokens from `POST /oauth/token` (commercetools uses 48 h). */
+  get tokenTtlSeconds(): number {
+    return integer('SLIPWAY_TOKEN_TTL_SECONDS', 172_800);
+  },
+  get healthCacheMs(): number {
+    return integer('SLIPWAY_HEALTH_CACHE_MS', 2_000);
+  },
+  get maxBodyBytes(): number {
+    return integer('SLIPWAY_MAX_BODY_BYTES', 1_048_576);
+  },
+};

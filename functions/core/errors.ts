@@ -1,0 +1,117 @@
+/**
+ * Every error the domain can raise, each with the Connect error `code` it is
+ * reported under. The HTTP status for each code lives in one table
+ * (`functions/http/error-status.ts`); dialects only change the envelope.
+ */
+
+export type ErrorDetails = Record<string, string | number | boolean | undefined>;
+
+export class AppError extends Error {
+  override readonly name: string = 'AppError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The request body is not JSON, or does not have the documented shape. */
+export class InvalidJsonInput extends AppError {
+  override readonly name = 'InvalidJsonInput';
+  constructor(detailedErrorMessage: string, field?: string) {
+    super('InvalidJsonInput', 'Request body does not contain valid JSON.', { detailedErrorMessage, field });
+  }
+}
+
+export class InvalidQueryParam extends AppError {
+  override readonly name = 'InvalidQueryParam';
+  constructor(field: string, message: string) {
+    super('InvalidQueryParam', `Invalid query parameter '${field}': ${message}`, { field });
+  }
+}
+
+export class InvalidPathParam extends AppError {
+  override readonly name = 'InvalidPathParam';
+  constructor(field: string, message: string) {
+    super('InvalidPathParam', `Invalid path parameter '${field}': ${message}`, { field });
+  }
+}
+
+export class ResourceNotFound extends AppError {
+  override readonly name = 'ResourceNotFound';
+  constructor(message = 'The resource could not be found.') {
+    super('ResourceNotFound', message);
+  }
+}
+
+export class MethodNotAllowed extends AppError {
+  override readonly name = 'MethodNotAllowed';
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super('MethodNotAllowed', `Method ${method} is not allowed on ${path}.`, { allowed: allowed.join(', ') });
+  }
+}
+
+export class PayloadTooLarge extends AppError {
+  override readonly name = 'PayloadTooLarge';
+  constructor(limitBytes: number) {
+    super('PayloadTooLarge', `The request body exceeds the limit of ${limitBytes} bytes.`, { limitBytes });
+  }
+}
+
+export class UnsupportedMediaType extends AppError {
+  override readonly name = 'UnsupportedMediaType';
+  constructor(expected: string, received: string | undefined) {
+    super('UnsupportedMediaType', `Content-Type must be ${expected}, got '${received ?? 'none'}'.`);
+  }
+}
+
+export class DuplicateField extends AppError {
+  override readonly name = 'DuplicateField';
+  constructor(field: string, duplicateValue: string) {
+    super('DuplicateField', `A value for '${field}' of '${duplicateValue}' already exists.`, {
+      field,
+      duplicateValue,
+    });
+  }
+}
+
+export class AuthenticationError extends AppError {
+  override readonly name = 'AuthenticationError';
+  constructor(message = 'Authentication required: send a valid bearer token.') {
+    super('AuthenticationError', message);
+  }
+}
+
+export class AuthorizationError extends AppError {
+  override readonly name = 'AuthorizationError';
+  constructor(requiredScopes: readonly string[]) {
+    super(
+      'AuthorizationError',
+      `Insufficient scope. One of the following scopes is missing: ${requiredScopes.join(', ')}`,
+    );
+  }
+}
+
+/** OAuth2 token endpoint errors keep the RFC 6749 codes so OAuth libraries understand them. */
+export class InvalidClient extends AppError {
+  override readonly name = 'InvalidClient';
+  constructor() {
+    super('invalid_client', 'Please provide valid client credentials using HTTP Basic Authentication.');
+  }
+}
+
+export class InvalidScope extends AppError {
+  override readonly name = 'InvalidScope';
+  constructor(scope: string) {
+    super('invalid_scope', `The scope '${scope}' is not granted to this client.`);
+  }
+}
+
+export class UnsupportedGrantType extends AppError {
+  override readonly name = 'UnsupportedGrantType';
+  constructor(grantType: string | undefined) {
+    super('unsupported_grant_type', `Unsupported grant_type '${grantType ?? ''}': use client_credentials.`);
+  }
+}

@@ -1,0 +1,137 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { config } from '../config.ts';
+import { authorize } from '../core/auth.ts';
+import {
+  AuthenticationError,
+  InvalidJsonInput,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+} from '../core/errors.ts';
+import type { Principal } from '../core/principal.ts';
+import { type AuthorizerContext, principalFromContext } from './authorizer-context.ts';
+import { dialectForPath } from './dialects.ts';
+import { logger } from './logger.ts';
+import { errorResponse, type HttpResult } from './responses.ts';
+import { routeByKey } from './routes.ts';
+import { parseInput, parseQueryString } from './validation.ts';
+
+export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
+
+export interface OperationInput<B, Q> {
+  event: ApiEvent;
+  pathParameters: Record<string, string>;
+  body: B;
+  query: Q;
+  /** The authenticated caller; throws `AuthenticationError` on a public route. */
+  principal(): Principal;
+}
+
+export interface Operation<B = unknown, Q = unknown> {
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  run(input: OperationInput<B, Q>): Promise<HttpResult>;
+}
+
+/** Declares an operation so TypeScript infers its body and query types from the schemas. */
+export const operation = <B = undefined, Q = undefined>(op: Operation<B, Q>): Operation<B, Q> => op;
+
+const JSON_CONTENT_TYPE = /^application\/(.+\+)?json($|;)/;
+
+/** Rejects bodies over the limit before parsing; API Gateway itself allows 10 MB. */
+const bodyLimit = (): middy.MiddlewareObj<ApiEvent, HttpResult> => ({
+  before: ({ event }) => {
+    if (!event.body) return;
+    const bytes = event.isBase64Encoded
+      ? Buffer.byteLength(event.body, 'base64')
+      : Buffer.byteLength(event.body);
+    if (bytes > config.maxBodyBytes) throw new PayloadTooLarge(config.maxBodyBytes);
+  },
+});
+
+/**
+ * middy's JSON parser, with its errors turned into Connect's `InvalidJsonInput`. Requests
+ * without a JSON content type pass through unparsed; operations that need a body reject them.
+ */
+const jsonBody = (): middy.MiddlewareObj<ApiEvent, HttpResult> => {
+  const parser = httpJsonBodyParser({ disableContentTypeError: true });
+  return {
+    before: async (request) => {
+      if (!request.event.body) return;
+      try {
+        // biome-ignore lint/suspicious/noExplicitAny: middy's parser is typed for its own event shape
+        await parser.before?.(request as any);
+      } catch (error) {
+        const cause = (error as { cause?: { message?: string } }).cause;
+        throw new InvalidJsonInput(cause?.message ?? 'The body is not valid JSON.');
+      }
+    },
+  };
+};
+
+/** Last line of defence: every error leaves in the dialect's envelope; internal faults are logged, not shown. */
+const errorEnvelope = (): middy.MiddlewareObj<ApiEvent, HttpResult> => ({
+  onError: (request) => {
+    const { result, internal } = errorResponse(dialectForPath(request.event.rawPath ?? '/'), request.error);
+    if (internal)
+      logger.error('request failed', { routeKey: request.event.routeKey, error: request.error as Error });
+    request.response = result;
+  },
+});
+
+const readBody = <B>(op: Operation<B, unknown>, event: ApiEvent): B => {
+  if (!op.body) return undefined as B;
+  const contentType = event.headers['content-type'];
+  if (typeof event.body === 'string' && event.body !== '' && !JSON_CONTENT_TYPE.test(contentType ?? '')) {
+    throw new UnsupportedMediaType('application/json', contentType);
+  }
+  if (event.body === undefined || event.body === '')
+    throw new InvalidJsonInput('The request body is missing.');
+  return parseInput(op.body, event.body, 'body');
+};
+
+const dispatch =
+  // biome-ignore lint/suspicious/noExplicitAny: each operation keeps its own body and query types
+    (operations: Record<string, Operation<any, any>>) =>
+    async (event: ApiEvent, _context: Context): Promise<HttpResult> => {
+      const route = routeByKey(event.routeKey);
+      const op = operations[event.routeKey];
+      if (!route || !op) throw new Error(`No operation for route ${event.routeKey}`);
+      const pathParameters = (event.pathParameters ?? {}) as Record<string, string>;
+
+      let principal: Principal | undefined;
+      if (route.scopes !== null) {
+        principal = principalFromContext(event.requestContext.authorizer?.lambda);
+        authorize(principal, route.scopes, pathParameters);
+      }
+
+      return op.run({
+        event,
+        pathParameters,
+        body: readBody(op, event),
+        query: op.query ? parseInput(op.query, parseQueryString(event.rawQueryString), 'query') : undefined,
+        principal: () => {
+          if (!principal) throw new AuthenticationError();
+          return principal;
+        },
+      });
+    };
+
+/**
+ * The pipeline every API handler shares: Powertools context and request id, header
+ * normalization, the error envelope, the body limit, JSON parsing, then authorization
+ * and validation against the route table before the operation runs.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see dispatch
+export const apiHandler = (operations: Record<string, Operation<any, any>>) =>
+  middy<ApiEvent, HttpResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(errorEnvelope())
+    .use(bodyLimit())
+    .use(jsonBody())
+    .handler(dispatch(operations));

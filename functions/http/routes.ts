@@ -1,0 +1,103 @@
+/**
+ * The route table: the one list of routes that both the local gateway and the CDK
+ * HTTP API are built from. Scopes are templates over path parameters; a route with
+ * `scopes: null` is public (no authorizer). A route with scopes `[]` needs a valid
+ * token but no particular scope.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Lambda functions behind the API; each is `functions/handlers/<name>.ts`. */
+export type ApiFunctionName = 'health' | 'oauth-token' | 'projects' | 'fallback';
+
+export interface RouteDefinition {
+  method: HttpMethod;
+  /** API Gateway HTTP API path syntax: `/projects/{projectKey}`. */
+  path: string;
+  function: ApiFunctionName;
+  /** Any one of these scopes grants access; `null` means the route is public. */
+  scopes: readonly string[] | null;
+}
+
+const ADMIN = 'admin';
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'GET', path: '/health', function: 'health', scopes: null },
+  { method: 'POST', path: '/oauth/token', function: 'oauth-token', scopes: null },
+  { method: 'POST', path: '/projects', function: 'projects', scopes: [ADMIN] },
+  { method: 'GET', path: '/projects', function: 'projects', scopes: [ADMIN] },
+  {
+    method: 'GET',
+    path: '/projects/{projectKey}',
+    function: 'projects',
+    scopes: [ADMIN, 'manage_project:{projectKey}', 'view_connectors_deployments:{projectKey}'],
+  },
+];
+
+/** API Gateway's catch-all route: answers unknown paths (404) and wrong methods (405) in the dialect's envelope. */
+export const DEFAULT_ROUTE_FUNCTION: ApiFunctionName = 'fallback';
+
+/** The Lambda authorizer's function name, `functions/handlers/authorizer.ts`. */
+export const AUTHORIZER_FUNCTION = 'authorizer';
+
+export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;
+
+const routesByKey = new Map(ROUTES.map((route) => [routeKey(route), route]));
+
+export const routeByKey = (key: string): RouteDefinition | undefined => routesByKey.get(key);
+
+type Segment = { literal: string } | { param: string };
+
+const compiled = ROUTES.map((route) => ({
+  route,
+  segments: route.path
+    .split('/')
+    .slice(1)
+    .map((s): Segment => (s.startsWith('{') && s.endsWith('}') ? { param: s.slice(1, -1) } : { literal: s })),
+}));
+
+export type RouteMatch =
+  | { kind: 'route'; route: RouteDefinition; pathParameters: Record<string, string> }
+  | { kind: 'method-not-allowed'; allowed: HttpMethod[] }
+  | { kind: 'not-found' };
+
+const matchSegments = (segments: Segment[], parts: string[]): Record<string, string> | undefined => {
+  if (segments.length !== parts.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, segment] of segments.entries()) {
+    const part = parts[i] ?? '';
+    if ('literal' in segment) {
+      if (segment.literal !== part) return undefined;
+    } else {
+      if (part === '') return undefined;
+      try {
+        params[segment.param] = decodeURIComponent(part);
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return params;
+};
+
+/** Literal segments outrank parameters, left to right, as API Gateway picks the most specific route. */
+const specificity = (segments: Segment[]): string =>
+  segments.map((s) => ('literal' in s ? '1' : '0')).join('');
+
+/** Resolves a request to a route the way an HTTP API does. */
+export const matchRoute = (method: string, rawPath: string): RouteMatch => {
+  const parts = rawPath.split('/').slice(1);
+  const candidates = compiled
+    .map(({ route, segments }) => ({ route, segments, params: matchSegments(segments, parts) }))
+    .filter((c) => c.params !== undefined);
+  const forMethod = candidates
+    .filter((c) => c.route.method === method)
+    .sort((a, b) => specificity(b.segments).localeCompare(specificity(a.segments)));
+  const best = forMethod[0];
+  if (best?.params) return { kind: 'route', route: best.route, pathParameters: best.params };
+  if (candidates.length > 0) {
+    return { kind: 'method-not-allowed', allowed: [...new Set(candidates.map((c) => c.route.method))] };
+  }
+  return { kind: 'not-found' };
+};

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADMIN_SCOPE } from '../core/scopes.ts';
+
+/** The HS256 token key, generated once into the data dir (mode 0600) and reused on every start. */
+export const loadOrCreateJwtKey = (dataDir: string): string => {
+  const file = join(dataDir, 'jwt.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+};
+
+interface DevState {
+  tenant: string;
+  adminClientId: string;
+}
+
+const DEV_FILE = 'dev.json';
+
+export const readDevState = (dataDir: string): DevState | undefined => {
+  const file = join(dataDir, DEV_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DevState) : undefined;
+};
+
+/**
+ * The development admin client: created on the first start (with a new tenant), and on
+ * every later start given a fresh secret, so the secret printed at start-up is never kept
+ * in clear anywhere, not even in the data dir. Only ids are stored in `dev.json`.
+ * Must run after the stack has set the environment (the adapters read it).
+ */
+export const ensureDevAdmin = async (
+  dataDir: string,
+): Promise<{ tenant: string; clientId: string; secret: string; token: string }> => {
+  const { deps } = await import('../adapters/deps.ts');
+  const { createApiClient, rotateClientSecret } = await import('../core/credentials.ts');
+  const { newTenantId } = await import('../core/ids.ts');
+
+  const state = readDevState(dataDir);
+  let tenant = state?.tenant ?? newTenantId();
+  let clientId = state?.adminClientId;
+  let secret = clientId ? await rotateClientSecret(deps, clientId) : undefined;
+  if (!clientId || !secret) {
+    const created = await createApiClient(deps, { tenant, name: 'Development admin', scopes: [ADMIN_SCOPE] });
+    ({ clientId } = created.client);
+    tenant = created.client.tenant;
+    secret = created.secret;
+    writeFileSync(
+      join(dataDir, DEV_FILE),
+      `${JSON.stringify({ tenant, adminClientId: clientId }, null, 2)}\n`,
+    );
+  }
+  // Printed once at start-up for convenience; a day is the "at least 12 h" the README promises.
+  const token = await deps.tokens.sign({ clientId, tenant, scopes: [ADMIN_SCOPE] }, 24 * 3600);
+  return { tenant, clientId, secret, token };
+};

@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
+import { PayloadTooLarge } from '../core/errors.ts';
+import { dialectForPath } from '../http/dialects.ts';
+import { logger } from '../http/logger.ts';
+import { errorResponse } from '../http/responses.ts';
+import { AUTHORIZER_FUNCTION, DEFAULT_ROUTE_FUNCTION, matchRoute, routeKey } from '../http/routes.ts';
+
+/**
+ * The local stand-in for API Gateway (HTTP API, payload format 2.0): every request becomes
+ * the event the deployed API sends, goes through the same Lambda authorizer (on routes that
+ * have scopes) and the same handler, and the result is mapped back the way API Gateway does.
+ */
+
+export type Invoke = (functionName: string, event: unknown) => Promise<unknown>;
+
+export interface GatewayOptions {
+  invoke: Invoke;
+  maxBodyBytes: number;
+}
+
+/** Media types API Gateway passes as text; everything else arrives base64-encoded. */
+const TEXT_TYPES =
+  /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded|graphql)\b)/i;
+
+const clf = (d: Date) => {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+};
+
+class BodyTooLarge extends Error {}
+
+const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLarge());
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+/** Headers as HTTP API sends them: lower-case names, repeated values joined with commas, cookies apart. */
+const eventHeaders = (req: IncomingMessage): Record<string, string> => {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = (req.rawHeaders[i] ?? '').toLowerCase();
+    const value = req.rawHeaders[i + 1] ?? '';
+    if (name === 'cookie') continue;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  return headers;
+};
+
+const queryParameters = (rawQuery: string): Record<string, string> | undefined => {
+  if (rawQuery === '') return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(rawQuery)) {
+    out[key] = out[key] === undefined ? value : `${out[key]},${value}`;
+  }
+  return out;
+};
+
+export const buildEvent = (
+  req: IncomingMessage,
+  body: Buffer,
+  route: { routeKey: string; pathParameters?: Record<string, string> },
+): APIGatewayProxyEventV2 => {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const rawQueryString = (req.url ?? '').includes('?')
+    ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1)
+    : '';
+  const headers = eventHeaders(req);
+  const cookies = req.headers.cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const now = new Date();
+  const host = headers.host ?? '127.0.0.1';
+  const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? '');
+  const method = req.method ?? 'GET';
+  return {
+    version: '2.0',
+    routeKey: route.routeKey,
+    rawPath: url.pathname,
+    rawQueryString,
+    ...(cookies?.length ? { cookies } : {}),
+    headers,
+    ...(queryParameters(rawQueryString) ? { queryStringParameters: queryParameters(rawQueryString) } : {}),
+    ...(route.pathParameters && Object.keys(route.pathParameters).length > 0
+      ? { pathParameters: route.pathParameters }
+      : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: host,
+      domainPrefix: host.split('.')[0] ?? host,
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: route.routeKey,
+      stage: '$default',
+      time: clf(now),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+};
+
+const authorizerEvent = (event: APIGatewayProxyEventV2): APIGatewayRequestAuthorizerEventV2 => ({
+  version: '2.0',
+  type: 'REQUEST',
+  routeArn: `arn:aws:execute-api:us-east-1:000000000000:local/$default/${event.requestContext.http.method}${event.rawPath}`,
+  identitySource: [event.headers.authorization ?? event.headers['x-auth-token'] ?? ''].filter(Boolean),
+  routeKey: event.routeKey,
+  rawPath: event.rawPath,
+  rawQueryString: event.rawQueryString,
+  cookies: event.cookies ?? [],
+  headers: event.headers as Record<string, string>,
+  queryStringParameters: (event.queryStringParameters ?? {}) as Record<string, string>,
+  requestContext: event.requestContext,
+  pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+  stageVariables: {},
+});
+
+/** API Gateway's rules for a payload 2.0 result: a bare value means 200 JSON. */
+const sendResult = (res: ServerResponse, result: unknown, requestId: string): void => {
+  const structured =
+    typeof result === 'object' && result !== null && 'statusCode' in result
+      ? (result as APIGatewayProxyStructuredResultV2)
+      : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
+  const headers: Record<string, string | string[]> = { 'apigw-requestid': requestId };
+  for (const [name, value] of Object.entries(structured.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
+  if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
+  const body = structured.body
+    ? Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8')
+    : Buffer.alloc(0);
+  headers['content-length'] = String(body.length);
+  res.writeHead(structured.statusCode ?? 200, headers);
+  res.end(body);
+};
+
+const sendError = (res: ServerResponse, path: string, error: unknown, requestId: string): void => {
+  sendResult(res, errorResponse(dialectForPath(path), error).result, requestId);
+};
+
+export const createGateway = (options: GatewayOptions): Server =>
+  createServer(async (req, res) => {
+    const requestId = randomUUID();
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    let body: Buffer;
+    try {
+      body = await readBody(req, options.maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        res.setHeader('connection', 'close');
+        return sendError(res, path, new PayloadTooLarge(options.maxBodyBytes), requestId);
+      }
+      return sendError(res, path, error, requestId);
+    }
+
+    try {
+      const match = matchRoute(req.method ?? 'GET', path);
+      if (match.kind !== 'route') {
+        const event = buildEvent(req, body, { routeKey: '$default' });
+        return sendResult(
+          res,
+          await options.invoke(DEFAULT_ROUTE_FUNCTION, event),
+          event.requestContext.requestId,
+        );
+      }
+      const event = buildEvent(req, body, {
+        routeKey: routeKey(match.route),
+        pathParameters: match.pathParameters,
+      });
+      if (match.route.scopes !== null) {
+        const auth = (await options.invoke(
+          AUTHORIZER_FUNCTION,
+          authorizerEvent(event),
+        )) as APIGatewaySimpleAuthorizerWithContextResult<Record<string, string>>;
+        if (!auth.isAuthorized) {
+          return sendResult(
+            res,
+            { statusCode: 403, body: JSON.stringify({ message: 'Forbidden' }) },
+            requestId,
+          );
+        }
+        (event.requestContext as unknown as Record<string, unknown>).authorizer = { lambda: auth.context };
+      }
+      return sendResult(
+        res,
+        await options.invoke(match.route.function, event),
+        event.requestContext.requestId,
+      );
+    } catch (error) {
+      // What API Gateway does when an integration fails: the client sees a 5xx, never the stack.
+      logger.error('gateway invocation failed', { path, error: error as Error });
+      return sendError(res, path, error, requestId);
+    }
+  });
+
+export const listen = (server: Server, port: number, host = '127.0.0.1'): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });

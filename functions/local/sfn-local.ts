@@ -1,0 +1,419 @@
+import './polyfills.ts';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ExecutionAbortedError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+
+/**
+ * A Step Functions endpoint for the embedded stack: the AWS JSON 1.0 protocol for the calls
+ * Slipway makes (StartExecution, DescribeExecution, StopExecution, GetExecutionHistory,
+ * ListExecutions, DescribeStateMachine, ListStateMachines), executing definitions with
+ * `aws-local-stepfunctions`. Code talks to it with `@aws-sdk/client-sfn` through
+ * `AWS_ENDPOINT_URL_SFN`, exactly as it talks to Step Functions on AWS.
+ *
+ * Executions live in memory: after a restart they are gone, as a dead workflow would be,
+ * and the reaper (issue 5) finishes the deployments they were running.
+ */
+
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '000000000000';
+
+export const stateMachineArn = (name: string) =>
+  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+
+/** Runs one Task resource (a Lambda ARN, or `arn:aws:states:::lambda:invoke`) with the state's input. */
+export type TaskInvoker = (resource: string, input: unknown) => Promise<unknown>;
+
+export interface LocalStateMachine {
+  name: string;
+  definition: StateMachineDefinition;
+}
+
+type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+interface HistoryEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: number;
+  type: string;
+  [details: string]: unknown;
+}
+
+interface Execution {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: Status;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  startDate: number;
+  stopDate?: number;
+  history: HistoryEvent[];
+  abort: () => void;
+  done: Promise<void>;
+}
+
+class SfnError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const epochSeconds = (ms = Date.now()) => ms / 1000;
+
+/** Walks Task states, including those inside Map and Parallel, for their resources. */
+const taskStates = (definition: Pick<StateMachineDefinition, 'States'>): [string, string][] =>
+  Object.entries(definition.States).flatMap(([name, state]): [string, string][] => {
+    if (state.Type === 'Task') return [[name, state.Resource]];
+    if (state.Type === 'Map') {
+      const inner = state.ItemProcessor ?? state.Iterator;
+      return inner ? taskStates(inner) : [];
+    }
+    if (state.Type === 'Parallel') return state.Branches.flatMap(taskStates);
+    return [];
+  });
+
+const historyType = (event: EventLog): string => {
+  if ('state' in event) {
+    const kind = event.state.type;
+    switch (event.type) {
+      case 'StateEntered':
+        return `${kind}StateEntered`;
+      case 'StateExited':
+        return `${kind}StateExited`;
+      case 'StateFailed':
+        return kind === 'Task' ? 'TaskFailed' : `${kind}StateFailed`;
+      case 'StateRetried':
+        return 'TaskStateRetried';
+      case 'StateCaught':
+        return 'TaskStateCaught';
+    }
+  }
+  return event.type === 'ExecutionTimeout' ? 'ExecutionTimedOut' : event.type;
+};
+
+const historyDetails = (event: EventLog): Record<string, unknown> => {
+  switch (event.type) {
+    case 'ExecutionStarted':
+      return { executionStartedEventDetails: { input: JSON.stringify(event.input) } };
+    case 'ExecutionSucceeded':
+      return { executionSucceededEventDetails: { output: JSON.stringify(event.output) } };
+    case 'ExecutionFailed':
+      return { executionFailedEventDetails: { error: event.Error, cause: String(event.Cause) } };
+    case 'StateEntered':
+      return {
+        stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input) },
+      };
+    case 'StateExited':
+      return {
+        stateExitedEventDetails: { name: event.state.name, output: JSON.stringify(event.state.output) },
+      };
+    case 'StateFailed':
+      return {
+        taskFailedEventDetails: { resourceType: 'lambda', error: event.Error, cause: String(event.Cause) },
+      };
+    default:
+      return {};
+  }
+};
+
+export interface LocalStepFunctionsOptions {
+  stateMachines: LocalStateMachine[];
+  invokeTask: TaskInvoker;
+  /** Milliseconds to use for every Wait state and retry interval (tests set 0). */
+  delayOverrideMs?: number;
+}
+
+export class LocalStepFunctions {
+  private readonly machines = new Map<
+    string,
+    { name: string; definition: StateMachineDefinition; engine: StateMachine; tasks: [string, string][] }
+  >();
+  private readonly executions = new Map<string, Execution>();
+  private server?: Server;
+
+  constructor(private readonly options: LocalStepFunctionsOptions) {
+    for (const { name, definition } of options.stateMachines) {
+      // The constructor validates the definition (about half a second): build each engine once.
+      const engine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+      this.machines.set(stateMachineArn(name), { name, definition, engine, tasks: taskStates(definition) });
+    }
+  }
+
+  async listen(port = 0): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(port, '127.0.0.1', () => resolve());
+    });
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Aborts running executions and closes the endpoint. */
+  async close(): Promise<void> {
+    for (const execution of this.executions.values()) if (execution.status === 'RUNNING') execution.abort();
+    await Promise.allSettled([...this.executions.values()].map((e) => e.done));
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+  }
+
+  /** Resolves when the execution has finished (for tests and shutdown). */
+  async waitForExecution(executionArn: string): Promise<void> {
+    await this.executions.get(executionArn)?.done;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
+    try {
+      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      this.reply(res, 200, this.dispatch(operation, input));
+    } catch (error) {
+      const sfnError =
+        error instanceof SfnError
+          ? error
+          : new SfnError(
+              error instanceof SyntaxError ? 'SerializationException' : 'InternalFailure',
+              String(error),
+            );
+      res.setHeader('x-amzn-errortype', sfnError.type);
+      this.reply(res, sfnError.type === 'InternalFailure' ? 500 : 400, {
+        __type: `com.amazonaws.swf.service.v2.model#${sfnError.type}`,
+        message: sfnError.message,
+      });
+    }
+  }
+
+  private reply(res: ServerResponse, status: number, body: unknown): void {
+    const payload = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.0',
+      'content-length': Buffer.byteLength(payload),
+      'x-amzn-requestid': randomUUID(),
+    });
+    res.end(payload);
+  }
+
+  private dispatch(operation: string, input: Record<string, unknown>): unknown {
+    switch (operation) {
+      case 'StartExecution':
+        return this.startExecution(input);
+      case 'DescribeExecution':
+        return this.describeExecution(this.execution(input.executionArn));
+      case 'StopExecution':
+        return this.stopExecution(this.execution(input.executionArn), input);
+      case 'GetExecutionHistory':
+        return this.getExecutionHistory(this.execution(input.executionArn), input);
+      case 'ListExecutions':
+        return this.listExecutions(input);
+      case 'DescribeStateMachine':
+        return this.describeStateMachine(String(input.stateMachineArn));
+      case 'ListStateMachines':
+        return {
+          stateMachines: [...this.machines.entries()].map(([arn, m]) => ({
+            stateMachineArn: arn,
+            name: m.name,
+            type: 'STANDARD',
+            creationDate: 0,
+          })),
+        };
+      default:
+        throw new SfnError('UnknownOperationException', `Operation '${operation}' is not supported locally.`);
+    }
+  }
+
+  private machine(arn: string) {
+    const machine = this.machines.get(arn);
+    if (!machine) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machine;
+  }
+
+  private execution(arn: unknown): Execution {
+    const execution = this.executions.get(String(arn));
+    if (!execution) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
+    return execution;
+  }
+
+  private startExecution(input: Record<string, unknown>) {
+    const smArn = String(input.stateMachineArn);
+    const machine = this.machine(smArn);
+    const name = typeof input.name === 'string' ? input.name : randomUUID();
+    const rawInput = typeof input.input === 'string' ? input.input : '{}';
+    const executionArn = `${smArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+    // Standard workflows: the same name and input while running returns the same execution.
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === rawInput) {
+        return { executionArn, startDate: existing.startDate };
+      }
+      throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    let parsedInput: unknown;
+    try {
+      parsedInput = JSON.parse(rawInput);
+    } catch {
+      throw new SfnError('InvalidExecutionInput', 'Invalid execution input: not JSON');
+    }
+
+    const startDate = epochSeconds();
+    const taskHandlers = Object.fromEntries(
+      machine.tasks.map(([stateName, resource]) => [
+        stateName,
+        (stateInput: unknown) => this.options.invokeTask(resource, stateInput),
+      ]),
+    );
+    const delay = this.options.delayOverrideMs;
+    const names = Object.keys(machine.definition.States);
+    const run = machine.engine.run(parsedInput as never, {
+      overrides: {
+        taskResourceLocalHandlers: taskHandlers as never,
+        ...(delay === undefined
+          ? {}
+          : {
+              waitTimeOverrides: Object.fromEntries(names.map((n) => [n, delay])),
+              retryIntervalOverrides: Object.fromEntries(names.map((n) => [n, delay])),
+            }),
+      },
+      context: {
+        Execution: {
+          Id: executionArn,
+          Name: name,
+          Input: parsedInput as never,
+          StartTime: new Date().toISOString(),
+        },
+      },
+    });
+
+    const execution: Execution = {
+      executionArn,
+      stateMachineArn: smArn,
+      name,
+      status: 'RUNNING',
+      input: rawInput,
+      startDate,
+      history: [],
+      abort: run.abort,
+      done: Promise.resolve(),
+    };
+    execution.done = this.follow(execution, run);
+    this.executions.set(executionArn, execution);
+    return { executionArn, startDate };
+  }
+
+  private async follow(execution: Execution, run: ReturnType<StateMachine['run']>): Promise<void> {
+    const collecting = (async () => {
+      for await (const event of run.eventLogs) {
+        const id = execution.history.length + 1;
+        execution.history.push({
+          id,
+          previousEventId: id - 1,
+          timestamp: epochSeconds(event.timestamp),
+          type: historyType(event),
+          ...historyDetails(event),
+        });
+      }
+    })();
+    try {
+      const output = await run.result;
+      execution.status = 'SUCCEEDED';
+      execution.output = JSON.stringify(output);
+    } catch (error) {
+      if (error instanceof ExecutionAbortedError) {
+        execution.status = 'ABORTED';
+      } else if (error instanceof ExecutionTimeoutError) {
+        execution.status = 'TIMED_OUT';
+        execution.error = 'States.Timeout';
+      } else {
+        const cause = (error as { cause?: { name?: string; message?: string } }).cause;
+        execution.status = 'FAILED';
+        execution.error = cause?.name ?? (error as Error).name;
+        execution.cause = cause?.message ?? (error as Error).message;
+      }
+    }
+    execution.stopDate ??= epochSeconds();
+    await collecting.catch(() => undefined);
+  }
+
+  private describeExecution(e: Execution) {
+    return {
+      executionArn: e.executionArn,
+      stateMachineArn: e.stateMachineArn,
+      name: e.name,
+      status: e.status,
+      startDate: e.startDate,
+      stopDate: e.stopDate,
+      input: e.input,
+      output: e.output,
+      error: e.error,
+      cause: e.cause,
+    };
+  }
+
+  private stopExecution(e: Execution, input: Record<string, unknown>) {
+    if (e.status === 'RUNNING') {
+      e.status = 'ABORTED';
+      e.error = typeof input.error === 'string' ? input.error : undefined;
+      e.cause = typeof input.cause === 'string' ? input.cause : undefined;
+      e.stopDate = epochSeconds();
+      e.abort();
+    }
+    return { stopDate: e.stopDate };
+  }
+
+  private getExecutionHistory(e: Execution, input: Record<string, unknown>) {
+    const events = input.reverseOrder === true ? [...e.history].reverse() : e.history;
+    const start = Number(input.nextToken ?? 0);
+    const max = Number(input.maxResults ?? 1000) || 1000;
+    const page = events.slice(start, start + max);
+    return { events: page, nextToken: start + max < events.length ? String(start + max) : undefined };
+  }
+
+  private listExecutions(input: Record<string, unknown>) {
+    const smArn = String(input.stateMachineArn);
+    this.machine(smArn);
+    const executions = [...this.executions.values()]
+      .filter((e) => e.stateMachineArn === smArn && (!input.statusFilter || e.status === input.statusFilter))
+      .sort((a, b) => b.startDate - a.startDate);
+    const start = Number(input.nextToken ?? 0);
+    const max = Number(input.maxResults ?? 100) || 100;
+    return {
+      executions: executions.slice(start, start + max).map((e) => ({
+        executionArn: e.executionArn,
+        stateMachineArn: e.stateMachineArn,
+        name: e.name,
+        status: e.status,
+        startDate: e.startDate,
+        stopDate: e.stopDate,
+      })),
+      nextToken: start + max < executions.length ? String(start + max) : undefined,
+    };
+  }
+
+  private describeStateMachine(arn: string) {
+    const machine = this.machine(arn);
+    return {
+      stateMachineArn: arn,
+      name: machine.name,
+      status: 'ACTIVE',
+      definition: JSON.stringify(machine.definition),
+      roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/slipway-local`,
+      type: 'STANDARD',
+      creationDate: 0,
+    };
+  }
+}

@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
+import { createGateway, listen } from './gateway.ts';
+import { invokeFunction } from './lambda-runtime.ts';
+import { LOCAL_S3_CREDENTIALS, type S3Local, startS3Local } from './s3-local.ts';
+import { LOCAL_REGION, LocalStepFunctions, stateMachineArn } from './sfn-local.ts';
+import { lambdaTaskInvoker, loadStateMachines } from './state-machines.ts';
+
+export const TABLE_NAME = 'slipway';
+export const BUCKET_NAME = 'slipway-artifacts';
+
+export interface StackOptions {
+  /** Where DynamoDB and S3 keep their files. */
+  dataDir: string;
+  /** In-memory DynamoDB (tests); S3 files still go under `dataDir`. */
+  inMemory?: boolean;
+  /** Gateway port; 0 picks a free one. */
+  port: number;
+  /** HS256 key for access tokens, base64. */
+  jwtKey: string;
+  /** Overrides every Wait and retry delay (tests use 0). */
+  delayOverrideMs?: number;
+}
+
+export interface LocalStack {
+  url: string;
+  port: number;
+  env: Record<string, string>;
+  stepFunctions: LocalStepFunctions;
+  dynamodb: DynamoDbLocal;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the embedded stack (DynamoDB Local, the S3 server, the Step Functions endpoint) and
+ * the local API gateway, and points this process's AWS SDK clients at them through the
+ * standard `AWS_ENDPOINT_URL_*` variables. Handlers read nothing else to know where they run.
+ */
+export const startLocalStack = async (options: StackOptions): Promise<LocalStack> => {
+  mkdirSync(join(options.dataDir, 's3'), { recursive: true });
+  if (!options.inMemory) mkdirSync(join(options.dataDir, 'dynamodb'), { recursive: true });
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const dynamodb = await startDynamoDbLocal({
+      dbPath: options.inMemory ? undefined : join(options.dataDir, 'dynamodb'),
+    });
+    stops.push(() => dynamodb.stop());
+    const s3: S3Local = await startS3Local({ directory: join(options.dataDir, 's3'), bucket: BUCKET_NAME });
+    stops.push(() => s3.stop());
+
+    const stepFunctions = new LocalStepFunctions({
+      stateMachines: loadStateMachines({}),
+      invokeTask: lambdaTaskInvoker((name, event) => invokeFunction(name, event)),
+      delayOverrideMs: options.delayOverrideMs,
+    });
+    const sfnEndpoint = await stepFunctions.listen();
+    stops.push(() => stepFunctions.close());
+
+    const env: Record<string, string> = {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_SFN: sfnEndpoint,
+      SLIPWAY_TABLE_NAME: TABLE_NAME,
+      SLIPWAY_BUCKET_NAME: BUCKET_NAME,
+      SLIPWAY_DEPLOY_STATE_MACHINE_ARN: stateMachineArn('slipway-deploy'),
+      SLIPWAY_JWT_KEY: options.jwtKey,
+    };
+    Object.assign(process.env, env);
+    await ensureTable(dynamodb.endpoint, TABLE_NAME);
+
+    const { config } = await import('../config.ts');
+    const gateway: Server = createGateway({ invoke: invokeFunction, maxBodyBytes: config.maxBodyBytes });
+    const port = await listen(gateway, options.port);
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          gateway.close(() => resolve());
+          gateway.closeAllConnections();
+        }),
+    );
+
+    return { url: `http://127.0.0.1:${port}`, port, env, stepFunctions, dynamodb, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};

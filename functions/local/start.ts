@@ -1,0 +1,93 @@
+/**
+ * `npm start`: the whole service on loopback. Starts the embedded stack, makes sure the
+ * development admin client exists, prints the ready lines, and stops every child process
+ * on Ctrl-C or SIGTERM.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { JavaMissingError } from './dynamodb-local.ts';
+
+const dataDir = resolve(process.env.SLIPWAY_DATA_DIR ?? '.slipway');
+const port = Number(process.env.PORT ?? 3000);
+
+const fail = (message: string): never => {
+  process.stderr.write(`\n${message}\n\n`);
+  process.exit(1);
+};
+
+const assertPortFree = (p: number): Promise<void> =>
+  new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'EADDRINUSE'
+          ? `Port ${p} on 127.0.0.1 is already in use (is another \`npm start\` running?). Stop it, or start on another port: PORT=${p + 1} npm start`
+          : `Cannot listen on 127.0.0.1:${p}: ${error.message}`,
+      ),
+    );
+    probe.listen(p, '127.0.0.1', () => probe.close(() => resolvePort()));
+  });
+
+// Node 20 is end-of-life; say so once ourselves instead of the SDK's multi-line warning on every start.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+
+const main = async () => {
+  if (nodeMajor < 22)
+    process.stdout.write(
+      `Note: Node ${process.versions.node} is end-of-life; Node 22 or newer is recommended.\n`,
+    );
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`PORT must be a port number, got '${process.env.PORT}'`);
+  await assertPortFree(port);
+  mkdirSync(dataDir, { recursive: true });
+
+  const { loadOrCreateJwtKey, ensureDevAdmin } = await import('./dev-setup.ts');
+  const { startLocalStack } = await import('./stack.ts');
+  process.stdout.write(`Starting Slipway (data in ${dataDir})…\n`);
+  const stack = await startLocalStack({ dataDir, port, jwtKey: loadOrCreateJwtKey(dataDir) });
+
+  const runtimeFile = join(dataDir, 'runtime.json');
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('Stopping Slipway…\n');
+    rmSync(runtimeFile, { force: true });
+    await stack.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`Fatal: ${error.stack ?? error.message}\n`);
+    void shutdown(1);
+  });
+
+  // Lets `npm run client:create` reach this instance's DynamoDB while it runs.
+  writeFileSync(
+    runtimeFile,
+    `${JSON.stringify({ pid: process.pid, url: stack.url, env: stack.env }, null, 2)}\n`,
+  );
+
+  const admin = await ensureDevAdmin(dataDir);
+  process.stdout.write(
+    [
+      `Slipway ready at ${stack.url}`,
+      `Admin client id: ${admin.clientId}`,
+      `Admin client secret: ${admin.secret}`,
+      `Admin token: ${admin.token}`,
+      '',
+      `Try: curl -H "Authorization: Bearer $TOKEN" ${stack.url}/projects`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+};
+
+main().catch((error: unknown) => {
+  if (error instanceof JavaMissingError) fail(error.message);
+  fail(`Slipway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+});
