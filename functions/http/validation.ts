@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidJsonInput, InvalidPathParam, InvalidQueryParam } from '../core/errors.ts';
 
 type Where = 'body' | 'query' | 'path';

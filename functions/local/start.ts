@@ -66,6 +66,13 @@ const main = async () => {
     void shutdown(1);
   });
 
+  // npm 11 exits on SIGTERM without passing it on, which would orphan this process (and,
+  // through it, the JVM). When the parent goes away, shut down as if signalled.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown(0);
+  }, 500).unref();
+
   // Lets `npm run client:create` reach this instance's DynamoDB while it runs.
   writeFileSync(
     runtimeFile,

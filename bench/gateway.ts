@@ -1,0 +1,87 @@
+/**
+ * `npm run bench:gateway`: throughput of the local gateway's GET /health (event mapping,
+ * middy pipeline, handler, result mapping) against a bare node:http server answering the
+ * same JSON, one after the other in one run, same connections and duration. Writes the
+ * result into BENCHMARKS.md. Target: ratio >= 0.5.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+
+const CONNECTIONS = 10;
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+
+const run = async (url: string) => {
+  // Warm-up, so module loading and JIT do not count.
+  await autocannon({ url, connections: CONNECTIONS, duration: 2, workers: 1 });
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, workers: 1 });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p99: result.latency.p99 };
+};
+
+const main = async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
+  const { startLocalStack } = await import('../functions/local/stack.ts');
+  const stack = await startLocalStack({
+    dataDir,
+    inMemory: true,
+    port: 0,
+    jwtKey: randomBytes(32).toString('base64'),
+  });
+  try {
+    const gatewayUrl = `${stack.url}/health`;
+    const body = await (await fetch(gatewayUrl)).text();
+    const bare = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/health`;
+
+    const gateway = await run(gatewayUrl);
+    const baseline = await run(bareUrl);
+    bare.close();
+
+    const ratio = gateway.rps / baseline.rps;
+    const section = [
+      '## Local gateway vs bare node:http (`npm run bench:gateway`)',
+      '',
+      `GET /health, ${CONNECTIONS} connections, ${DURATION_S} s each after a 2 s warm-up, measured ${new Date().toISOString().slice(0, 10)} on this machine (${process.version}).`,
+      '',
+      '| server | requests/s | p99 latency (ms) |',
+      '|---|---:|---:|',
+      `| local gateway (event mapping + middy + handler) | ${gateway.rps.toFixed(0)} | ${gateway.p99} |`,
+      `| bare node:http, same JSON | ${baseline.rps.toFixed(0)} | ${baseline.p99} |`,
+      '',
+      `**Ratio: ${ratio.toFixed(2)}** (target >= 0.5). Health results are cached for 2 s (\`SLIPWAY_HEALTH_CACHE_MS\`), so this measures the gateway and pipeline, not the dependencies.`,
+      '',
+    ].join('\n');
+    const file = join(import.meta.dirname, '..', 'BENCHMARKS.md');
+    let current = '# Benchmarks\n\nEach section is rewritten by the command in its title.\n\n';
+    try {
+      current = readFileSync(file, 'utf8');
+    } catch {
+      // first run
+    }
+    const pattern = /## Local gateway vs bare node:http[\s\S]*?(?=\n## |$)/;
+    writeFileSync(
+      file,
+      pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}`,
+    );
+    process.stdout.write(`${section}\n`);
+    if (ratio < 0.5) process.exitCode = 1;
+  } finally {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+};
+
+await main();

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { deps } from '../functions/adapters/deps.ts';
+import { createApiClient, createStoreToken } from '../functions/core/credentials.ts';
+import { newTenantId } from '../functions/core/ids.ts';
+
+export const gatewayUrl = (): string => inject('gatewayUrl');
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field with expect
+export type JsonBody = any;
+/** A fetch Response whose `json()` can be asserted on without casts. */
+export type ApiResponse = Omit<Response, 'json'> & { json(): Promise<JsonBody> };
+
+/** A request to the run's local gateway; the body is sent as JSON unless it is a string. */
+export const api = (
+  path: string,
+  init: { method?: string; token?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<ApiResponse> => {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let body: string | undefined;
+  if (typeof init.body === 'string') body = init.body;
+  else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  return fetch(`${gatewayUrl()}${path}`, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body });
+};
+
+/** A key no other test uses, so test files can share one stack. */
+export const uniqueKey = (prefix = 'p'): string => `${prefix}-${randomBytes(6).toString('hex')}`;
+
+export const newTenant = (): string => newTenantId();
+
+/** An access token signed with the stack's key, as `POST /oauth/token` would issue (without the scrypt cost). */
+export const tokenFor = (tenant: string, scopes: string[], ttlSeconds = 3600): Promise<string> =>
+  deps.tokens.sign({ clientId: `test-${tenant}`, tenant, scopes }, ttlSeconds);
+
+export const createClient = (tenant: string, scopes: string[]) =>
+  createApiClient(deps, { tenant, name: 'test client', scopes });
+
+export const createStoreAccessToken = (tenant: string, scopes: string[]) =>
+  createStoreToken(deps, { tenant, name: 'test store token', scopes });
