@@ -4,24 +4,52 @@
  * same JSON, one after the other in one run, same connections and duration. Writes the
  * result into BENCHMARKS.md. Target: ratio >= 0.5.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
 
 const CONNECTIONS = 10;
+const AUTOCANNON_BIN = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 
+/** autocannon in its own process, so the load generator never shares the server's event loop or heap. */
+const autocannon = (url: string, durationS: number): Promise<AutocannonResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [AUTOCANNON_BIN, '--json', '-c', String(CONNECTIONS), '-d', String(durationS), url],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as AutocannonResult)
+        : reject(new Error(`autocannon exited ${code}`)),
+    );
+  });
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p99: number };
+  non2xx: number;
+  errors: number;
+}
+
 const run = async (url: string) => {
-  // Warm-up, so module loading and JIT do not count.
-  await autocannon({ url, connections: CONNECTIONS, duration: 2, workers: 1 });
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, workers: 1 });
+  await autocannon(url, 2); // warm-up: module loading and JIT do not count
+  const result = await autocannon(url, DURATION_S);
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rps: result.requests.average, p99: result.latency.p99 };
@@ -54,7 +82,7 @@ const main = async () => {
     const section = [
       '## Local gateway vs bare node:http (`npm run bench:gateway`)',
       '',
-      `GET /health, ${CONNECTIONS} connections, ${DURATION_S} s each after a 2 s warm-up, measured ${new Date().toISOString().slice(0, 10)} on this machine (${process.version}).`,
+      `GET /health, ${CONNECTIONS} connections, ${DURATION_S} s each after a 2 s warm-up, autocannon in a separate process, measured ${new Date().toISOString().slice(0, 10)} on this machine (${process.version}).`,
       '',
       '| server | requests/s | p99 latency (ms) |',
       '|---|---:|---:|',

@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -41,6 +40,18 @@ export interface Operation<B = unknown, Q = unknown> {
 export const operation = <B = undefined, Q = undefined>(op: Operation<B, Q>): Operation<B, Q> => op;
 
 const JSON_CONTENT_TYPE = /^application\/(.+\+)?json($|;)/;
+
+/**
+ * Adds the Lambda context (request id, function name, cold start) to every log line. Powertools'
+ * `injectLambdaContext` middleware does this too but also recomputes sampling and resets keys
+ * on every call, which measured as a third of the local gateway's throughput; we append no
+ * per-request keys, so there is nothing to reset.
+ */
+const lambdaContextKeys = (): middy.MiddlewareObj<ApiEvent, HttpResult> => ({
+  before: ({ context }) => {
+    logger.addContext(context);
+  },
+});
 
 /** Rejects bodies over the limit before parsing; API Gateway itself allows 10 MB. */
 const bodyLimit = (): middy.MiddlewareObj<ApiEvent, HttpResult> => ({
@@ -129,7 +140,7 @@ const dispatch =
 // biome-ignore lint/suspicious/noExplicitAny: see dispatch
 export const apiHandler = (operations: Record<string, Operation<any, any>>) =>
   middy<ApiEvent, HttpResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(lambdaContextKeys())
     .use(httpHeaderNormalizer())
     .use(errorEnvelope())
     .use(bodyLimit())

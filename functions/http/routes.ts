@@ -49,13 +49,17 @@ export const routeByKey = (key: string): RouteDefinition | undefined => routesBy
 
 type Segment = { literal: string } | { param: string };
 
-const compiled = ROUTES.map((route) => ({
-  route,
-  segments: route.path
+/**
+ * Each route's segments, and its rank: literal segments outrank parameters, left to right,
+ * as API Gateway picks the most specific route.
+ */
+const compiled = ROUTES.map((route) => {
+  const segments = route.path
     .split('/')
     .slice(1)
-    .map((s): Segment => (s.startsWith('{') && s.endsWith('}') ? { param: s.slice(1, -1) } : { literal: s })),
-}));
+    .map((s): Segment => (s.startsWith('{') && s.endsWith('}') ? { param: s.slice(1, -1) } : { literal: s }));
+  return { route, segments, rank: segments.map((s) => ('literal' in s ? '1' : '0')).join('') };
+});
 
 export type RouteMatch =
   | { kind: 'route'; route: RouteDefinition; pathParameters: Record<string, string> }
@@ -81,23 +85,20 @@ const matchSegments = (segments: Segment[], parts: string[]): Record<string, str
   return params;
 };
 
-/** Literal segments outrank parameters, left to right, as API Gateway picks the most specific route. */
-const specificity = (segments: Segment[]): string =>
-  segments.map((s) => ('literal' in s ? '1' : '0')).join('');
 
 /** Resolves a request to a route the way an HTTP API does. */
 export const matchRoute = (method: string, rawPath: string): RouteMatch => {
   const parts = rawPath.split('/').slice(1);
-  const candidates = compiled
-    .map(({ route, segments }) => ({ route, segments, params: matchSegments(segments, parts) }))
-    .filter((c) => c.params !== undefined);
-  const forMethod = candidates
-    .filter((c) => c.route.method === method)
-    .sort((a, b) => specificity(b.segments).localeCompare(specificity(a.segments)));
-  const best = forMethod[0];
-  if (best?.params) return { kind: 'route', route: best.route, pathParameters: best.params };
-  if (candidates.length > 0) {
-    return { kind: 'method-not-allowed', allowed: [...new Set(candidates.map((c) => c.route.method))] };
+  let best: { route: RouteDefinition; params: Record<string, string>; rank: string } | undefined;
+  const allowed = new Set<HttpMethod>();
+  for (const { route, segments, rank } of compiled) {
+    const params = matchSegments(segments, parts);
+    if (!params) continue;
+    allowed.add(route.method);
+    if (route.method !== method) continue;
+    if (!best || rank > best.rank) best = { route, params, rank };
   }
+  if (best) return { kind: 'route', route: best.route, pathParameters: best.params };
+  if (allowed.size > 0) return { kind: 'method-not-allowed', allowed: [...allowed] };
   return { kind: 'not-found' };
 };

@@ -30,16 +30,32 @@ export interface GatewayOptions {
 const TEXT_TYPES =
   /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded|graphql)\b)/i;
 
-const clf = (d: Date) => {
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+let clfCache = { second: -1, text: '' };
+
+/** `requestContext.time` in API Gateway's format, computed once per second. */
+const clf = (epochMs: number): string => {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== clfCache.second) {
+    const d = new Date(epochMs);
+    const p = (n: number) => String(n).padStart(2, '0');
+    clfCache = {
+      second,
+      text: `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`,
+    };
+  }
+  return clfCache.text;
 };
 
 class BodyTooLarge extends Error {}
 
-const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
+const EMPTY = Buffer.alloc(0);
+
+const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> | Buffer => {
+  // No Content-Length and no Transfer-Encoding: HTTP/1.1 says there is no body.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)
+    return EMPTY;
+  return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) return reject(new BodyTooLarge());
     const chunks: Buffer[] = [];
@@ -57,6 +73,7 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+};
 
 /** Headers as HTTP API sends them: lower-case names, repeated values joined with commas, cookies apart. */
 const eventHeaders = (req: IncomingMessage): Record<string, string> => {
@@ -79,32 +96,40 @@ const queryParameters = (rawQuery: string): Record<string, string> | undefined =
   return out;
 };
 
+/** The parts of a request target, split once: `/a/b?x=1` → path `/a/b`, query `x=1`. */
+export const splitTarget = (target: string | undefined): { path: string; rawQueryString: string } => {
+  const url = target ?? '/';
+  const q = url.indexOf('?');
+  return q < 0
+    ? { path: url, rawQueryString: '' }
+    : { path: url.slice(0, q), rawQueryString: url.slice(q + 1) };
+};
+
 export const buildEvent = (
   req: IncomingMessage,
   body: Buffer,
   route: { routeKey: string; pathParameters?: Record<string, string> },
+  requestId: string = randomUUID(),
 ): APIGatewayProxyEventV2 => {
-  const url = new URL(req.url ?? '/', 'http://local');
-  const rawQueryString = (req.url ?? '').includes('?')
-    ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1)
-    : '';
+  const { path, rawQueryString } = splitTarget(req.url);
   const headers = eventHeaders(req);
   const cookies = req.headers.cookie
     ?.split(';')
     .map((c) => c.trim())
     .filter(Boolean);
-  const now = new Date();
+  const now = Date.now();
   const host = headers.host ?? '127.0.0.1';
   const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? '');
   const method = req.method ?? 'GET';
+  const queryStringParameters = queryParameters(rawQueryString);
   return {
     version: '2.0',
     routeKey: route.routeKey,
-    rawPath: url.pathname,
+    rawPath: path,
     rawQueryString,
     ...(cookies?.length ? { cookies } : {}),
     headers,
-    ...(queryParameters(rawQueryString) ? { queryStringParameters: queryParameters(rawQueryString) } : {}),
+    ...(queryStringParameters ? { queryStringParameters } : {}),
     ...(route.pathParameters && Object.keys(route.pathParameters).length > 0
       ? { pathParameters: route.pathParameters }
       : {}),
@@ -115,16 +140,16 @@ export const buildEvent = (
       domainPrefix: host.split('.')[0] ?? host,
       http: {
         method,
-        path: url.pathname,
+        path,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      requestId,
       routeKey: route.routeKey,
       stage: '$default',
       time: clf(now),
-      timeEpoch: now.getTime(),
+      timeEpoch: now,
     },
     ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: body.length > 0 && !isText,
@@ -157,10 +182,12 @@ const sendResult = (res: ServerResponse, result: unknown, requestId: string): vo
   for (const [name, value] of Object.entries(structured.headers ?? {}))
     headers[name.toLowerCase()] = String(value);
   if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
-  const body = structured.body
-    ? Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8')
-    : Buffer.alloc(0);
-  headers['content-length'] = String(body.length);
+  // Text bodies go out as strings: Node then writes headers and body in one write, where a
+  // Buffer body costs a separate writev (measured as a fifth of the gateway's CPU time).
+  const body = structured.isBase64Encoded
+    ? Buffer.from(structured.body ?? '', 'base64')
+    : (structured.body ?? '');
+  headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.writeHead(structured.statusCode ?? 200, headers);
   res.end(body);
 };
@@ -172,7 +199,7 @@ const sendError = (res: ServerResponse, path: string, error: unknown, requestId:
 export const createGateway = (options: GatewayOptions): Server =>
   createServer(async (req, res) => {
     const requestId = randomUUID();
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const { path } = splitTarget(req.url);
     let body: Buffer;
     try {
       body = await readBody(req, options.maxBodyBytes);
@@ -187,17 +214,15 @@ export const createGateway = (options: GatewayOptions): Server =>
     try {
       const match = matchRoute(req.method ?? 'GET', path);
       if (match.kind !== 'route') {
-        const event = buildEvent(req, body, { routeKey: '$default' });
-        return sendResult(
-          res,
-          await options.invoke(DEFAULT_ROUTE_FUNCTION, event),
-          event.requestContext.requestId,
-        );
+        const event = buildEvent(req, body, { routeKey: '$default' }, requestId);
+        return sendResult(res, await options.invoke(DEFAULT_ROUTE_FUNCTION, event), requestId);
       }
-      const event = buildEvent(req, body, {
-        routeKey: routeKey(match.route),
-        pathParameters: match.pathParameters,
-      });
+      const event = buildEvent(
+        req,
+        body,
+        { routeKey: routeKey(match.route), pathParameters: match.pathParameters },
+        requestId,
+      );
       if (match.route.scopes !== null) {
         const auth = (await options.invoke(
           AUTHORIZER_FUNCTION,
@@ -212,11 +237,7 @@ export const createGateway = (options: GatewayOptions): Server =>
         }
         (event.requestContext as unknown as Record<string, unknown>).authorizer = { lambda: auth.context };
       }
-      return sendResult(
-        res,
-        await options.invoke(match.route.function, event),
-        event.requestContext.requestId,
-      );
+      return sendResult(res, await options.invoke(match.route.function, event), requestId);
     } catch (error) {
       // What API Gateway does when an integration fails: the client sees a 5xx, never the stack.
       logger.error('gateway invocation failed', { path, error: error as Error });

@@ -10,6 +10,8 @@ import type { Context } from 'aws-lambda';
 type Handler = (event: any, context: Context) => Promise<any>;
 
 const handlers = new Map<string, Promise<Handler>>();
+/** Handlers already loaded, so a warm call does not wait on a promise. */
+const loaded = new Map<string, Handler>();
 
 const load = (name: string): Promise<Handler> => {
   let handler = handlers.get(name);
@@ -29,38 +31,77 @@ export class LambdaTimeoutError extends Error {
   override readonly name = 'Sandbox.Timedout';
 }
 
-const lambdaContext = (name: string, timeoutMs: number): Context => {
-  const deadline = Date.now() + timeoutMs;
-  const functionName = `slipway-${name}`;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+class LocalContext implements Context {
+  callbackWaitsForEmptyEventLoop = false;
+  readonly functionVersion = '$LATEST';
+  readonly memoryLimitInMB = '1024';
+  readonly logStreamName = 'local';
+  readonly awsRequestId = randomUUID();
+  readonly invokedFunctionArn: string;
+  readonly logGroupName: string;
+
+  constructor(
+    readonly functionName: string,
+    private readonly deadline: number,
+  ) {
+    this.invokedFunctionArn = `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`;
+    this.logGroupName = `/aws/lambda/${functionName}`;
+  }
+
+  getRemainingTimeInMillis(): number {
+    return Math.max(0, this.deadline - Date.now());
+  }
+
+  done(): void {}
+  fail(): void {}
+  succeed(): void {}
+}
+
+interface Pending {
+  deadline: number;
+  timeoutMs: number;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Invocations past their deadline fail like Lambda's timeout. One sweep every 100 ms checks
+ * them all; a timer per invocation measured as a visible share of the gateway's CPU time.
+ */
+const pending = new Set<Pending>();
+let sweeper: NodeJS.Timeout | undefined;
+
+const sweep = () => {
+  const now = Date.now();
+  for (const p of pending) {
+    if (p.deadline <= now) {
+      pending.delete(p);
+      p.reject(new LambdaTimeoutError(`Task timed out after ${(p.timeoutMs / 1000).toFixed(2)} seconds`));
+    }
+  }
+  if (pending.size === 0 && sweeper) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
 };
 
 /** Invokes a handler by function name, failing like Lambda when it runs past its timeout. */
 export const invokeFunction = async (name: string, event: unknown, timeoutMs = 30_000): Promise<unknown> => {
-  const handler = await load(name);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new LambdaTimeoutError(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)),
-      timeoutMs,
+  const handler = loaded.get(name) ?? (await load(name));
+  const deadline = Date.now() + timeoutMs;
+  const context = new LocalContext(`slipway-${name}`, deadline);
+  return new Promise((resolve, reject) => {
+    const entry: Pending = { deadline, timeoutMs, reject };
+    pending.add(entry);
+    sweeper ??= setInterval(sweep, 100).unref();
+    handler(event, context).then(
+      (result) => {
+        pending.delete(entry);
+        resolve(result);
+      },
+      (error: unknown) => {
+        pending.delete(entry);
+        reject(error);
+      },
     );
   });
-  try {
-    return await Promise.race([handler(event, lambdaContext(name, timeoutMs)), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 };

@@ -8,6 +8,10 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { JavaMissingError } from './dynamodb-local.ts';
 
+// When whoever reads our output goes away (a closed pipe), writes fail with EPIPE; that must
+// not turn into an uncaught exception loop, only into a shutdown.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 const dataDir = resolve(process.env.SLIPWAY_DATA_DIR ?? '.slipway');
 const port = Number(process.env.PORT ?? 3000);
 

@@ -1,0 +1,30 @@
+/**
+ * The CDK app. This is the foundation the AWS issue completes (KMS, nag checks, state
+ * machines, alarms, the signing key in Secrets Manager); until then it synthesizes but is
+ * not meant to be deployed. Stacks share one table schema and one route table with the
+ * local stack.
+ */
+import { App } from 'aws-cdk-lib';
+import { StatefulStack } from './stateful-stack.ts';
+import { StatelessStack } from './stateless-stack.ts';
+
+export const buildApp = (app: App): { stateful: StatefulStack; stateless: StatelessStack } => {
+  const env = {
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
+  };
+  const dev = app.node.tryGetContext('dev') === 'true' || app.node.tryGetContext('dev') === true;
+  const stateful = new StatefulStack(app, 'SlipwayStateful', { env, dev });
+  const stateless = new StatelessStack(app, 'SlipwayStateless', {
+    env,
+    table: stateful.table,
+    bucket: stateful.bucket,
+  });
+  return { stateful, stateless };
+};
+
+if (process.argv[1]?.endsWith('app.ts')) {
+  const app = new App();
+  buildApp(app);
+  app.synth();
+}

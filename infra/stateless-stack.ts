@@ -1,0 +1,81 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import {
+  type ApiFunctionName,
+  AUTHORIZER_FUNCTION,
+  DEFAULT_ROUTE_FUNCTION,
+  ROUTES,
+} from '../functions/http/routes.ts';
+import { SlipwayFunction } from './constructs/slipway-function.ts';
+
+export interface StatelessStackProps extends StackProps {
+  table: ITableV2;
+  bucket: IBucket;
+}
+
+const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+
+/**
+ * The API: an HTTP API (payload format 2.0, the same events the local gateway builds)
+ * with one Lambda per route group, all built from the route table in
+ * `functions/http/routes.ts`, and the same Lambda authorizer on every non-public route.
+ */
+export class StatelessStack extends Stack {
+  readonly api: HttpApi;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+
+    const functions = new Map<ApiFunctionName, SlipwayFunction>();
+    const functionFor = (name: ApiFunctionName) => {
+      let fn = functions.get(name);
+      if (!fn) {
+        fn = new SlipwayFunction(this, pascal(name), { handler: name });
+        functions.set(name, fn);
+      }
+      return fn;
+    };
+
+    // The authorizer resolves identity and never denies (see functions/http/authorizer-context.ts),
+    // so it has no identity source and no cache: handlers answer 401/403 in the dialect's envelope.
+    const authorizerFn = new SlipwayFunction(this, 'Authorizer', { handler: AUTHORIZER_FUNCTION }).bindTable(
+      props.table,
+      'read',
+    );
+    const authorizer = new HttpLambdaAuthorizer('Authorizer', authorizerFn.fn, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: [],
+      resultsCacheTtl: undefined,
+    });
+
+    this.api = new HttpApi(this, 'Api', { description: 'Slipway deployments API' });
+    new HttpRoute(this, 'CatchAllRoute', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration('CatchAll', functionFor(DEFAULT_ROUTE_FUNCTION).fn),
+    });
+
+    for (const route of ROUTES) {
+      const fn = functionFor(route.function);
+      new HttpRoute(this, `${route.method}${pascal(route.path.replace(/[{}]/g, '').replaceAll('/', '-'))}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration: new HttpLambdaIntegration(`${route.method}${route.path}`, fn.fn),
+        ...(route.scopes === null ? {} : { authorizer }),
+      });
+    }
+
+    for (const [name, fn] of functions) {
+      if (name === 'fallback') continue;
+      fn.bindTable(props.table, name === 'projects' || name === 'oauth-token' ? 'readWrite' : 'read');
+    }
+    functions.get('health')?.bindBucket(props.bucket, 'read');
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+  }
+}
