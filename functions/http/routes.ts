@@ -85,7 +85,6 @@ const matchSegments = (segments: Segment[], parts: string[]): Record<string, str
   return params;
 };
 
-
 /** Resolves a request to a route the way an HTTP API does. */
 export const matchRoute = (method: string, rawPath: string): RouteMatch => {
   const parts = rawPath.split('/').slice(1);
