@@ -9,6 +9,7 @@ import { authenticate, type Credentials } from '../core/auth.ts';
 import { AuthenticationError } from '../core/errors.ts';
 import { type AuthorizerContext, contextFromPrincipal } from '../http/authorizer-context.ts';
 import { logger } from '../http/logger.ts';
+import { MIDDY_OPTIONS } from '../http/middy-options.ts';
 
 const header = (event: APIGatewayRequestAuthorizerEventV2, name: string): string | undefined => {
   const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
@@ -53,6 +54,6 @@ export const resolveCaller = async (
 export const handler = middy<
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>
->()
+>(MIDDY_OPTIONS)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(resolveCaller);

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MethodNotAllowed, ResourceNotFound } from '../core/errors.ts';
 import { dialectForPath } from '../http/dialects.ts';
 import { logger } from '../http/logger.ts';
+import { MIDDY_OPTIONS } from '../http/middy-options.ts';
 import { errorResponse, type HttpResult } from '../http/responses.ts';
 import { matchRoute } from '../http/routes.ts';
 
@@ -18,6 +19,6 @@ export const answerUnrouted = async (event: APIGatewayProxyEventV2): Promise<Htt
   return errorResponse(dialectForPath(event.rawPath), error).result;
 };
 
-export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
+export const handler = middy<APIGatewayProxyEventV2, HttpResult>(MIDDY_OPTIONS)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(answerUnrouted);

@@ -15,6 +15,7 @@ import type { Principal } from '../core/principal.ts';
 import { type AuthorizerContext, principalFromContext } from './authorizer-context.ts';
 import { dialectForPath } from './dialects.ts';
 import { logger } from './logger.ts';
+import { MIDDY_OPTIONS } from './middy-options.ts';
 import { errorResponse, type HttpResult } from './responses.ts';
 import { routeByKey } from './routes.ts';
 import { parseInput, parseQueryString } from './validation.ts';
@@ -139,7 +140,7 @@ const dispatch =
  */
 // biome-ignore lint/suspicious/noExplicitAny: see dispatch
 export const apiHandler = (operations: Record<string, Operation<any, any>>) =>
-  middy<ApiEvent, HttpResult>()
+  middy<ApiEvent, HttpResult>(MIDDY_OPTIONS)
     .use(lambdaContextKeys())
     .use(httpHeaderNormalizer())
     .use(errorEnvelope())

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { bundleHandlers } from './bundle.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createGateway, listen } from './gateway.ts';
-import { invokeFunction } from './lambda-runtime.ts';
+import { lambdaRuntime } from './lambda-runtime.ts';
 import { LOCAL_S3_CREDENTIALS, type S3Local, startS3Local } from './s3-local.ts';
 import { LOCAL_REGION, LocalStepFunctions, stateMachineArn } from './sfn-local.ts';
 import { lambdaTaskInvoker, loadStateMachines } from './state-machines.ts';
@@ -41,6 +42,11 @@ export interface LocalStack {
 export const startLocalStack = async (options: StackOptions): Promise<LocalStack> => {
   mkdirSync(join(options.dataDir, 's3'), { recursive: true });
   if (!options.inMemory) mkdirSync(join(options.dataDir, 'dynamodb'), { recursive: true });
+
+  // The handlers run from the bundles Lambda would run, built fresh on every start (about a second).
+  const bundleDir = join(options.dataDir, 'build');
+  await bundleHandlers(bundleDir);
+  const invokeFunction = lambdaRuntime(bundleDir);
 
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {

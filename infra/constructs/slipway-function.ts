@@ -6,8 +6,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-
-const HANDLERS = join(import.meta.dirname, '..', '..', 'functions', 'handlers');
+import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, HANDLERS_DIR } from '../../functions/local/bundle.ts';
 
 /**
  * Every Slipway Lambda: `functions/handlers/<name>.ts` bundled the way `npm run build`
@@ -21,7 +20,7 @@ export class SlipwayFunction extends Construct {
   constructor(scope: Construct, id: string, props: { handler: string; timeout?: Duration }) {
     super(scope, id);
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: join(HANDLERS, `${props.handler}.ts`),
+      entry: join(HANDLERS_DIR, `${props.handler}.ts`),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 1024,
@@ -35,9 +34,9 @@ export class SlipwayFunction extends Construct {
       bundling: {
         format: OutputFormat.ESM,
         minify: true,
-        mainFields: ['module', 'main'],
+        mainFields: BUNDLE_MAIN_FIELDS,
         externalModules: [],
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        banner: BUNDLE_BANNER,
       },
     });
   }
