@@ -73,6 +73,25 @@ class SfnError extends Error {
 
 const epochSeconds = (ms = Date.now()) => ms / 1000;
 
+const executionSummary = (e: Execution) => ({
+  executionArn: e.executionArn,
+  stateMachineArn: e.stateMachineArn,
+  name: e.name,
+  status: e.status,
+  startDate: e.startDate,
+  stopDate: e.stopDate,
+});
+
+/** Step Functions' `maxResults`/`nextToken` paging; the token is the next offset. */
+const paginate = <T>(items: T[], input: Record<string, unknown>, defaultMax: number) => {
+  const start = Number(input.nextToken ?? 0);
+  const max = Number(input.maxResults ?? defaultMax) || defaultMax;
+  return {
+    page: items.slice(start, start + max),
+    nextToken: start + max < items.length ? String(start + max) : undefined,
+  };
+};
+
 /** Walks Task states, including those inside Map and Parallel, for their resources. */
 const taskStates = (definition: Pick<StateMachineDefinition, 'States'>): [string, string][] =>
   Object.entries(definition.States).flatMap(([name, state]): [string, string][] => {
@@ -350,18 +369,7 @@ export class LocalStepFunctions {
   }
 
   private describeExecution(e: Execution) {
-    return {
-      executionArn: e.executionArn,
-      stateMachineArn: e.stateMachineArn,
-      name: e.name,
-      status: e.status,
-      startDate: e.startDate,
-      stopDate: e.stopDate,
-      input: e.input,
-      output: e.output,
-      error: e.error,
-      cause: e.cause,
-    };
+    return { ...executionSummary(e), input: e.input, output: e.output, error: e.error, cause: e.cause };
   }
 
   private stopExecution(e: Execution, input: Record<string, unknown>) {
@@ -377,10 +385,8 @@ export class LocalStepFunctions {
 
   private getExecutionHistory(e: Execution, input: Record<string, unknown>) {
     const events = input.reverseOrder === true ? [...e.history].reverse() : e.history;
-    const start = Number(input.nextToken ?? 0);
-    const max = Number(input.maxResults ?? 1000) || 1000;
-    const page = events.slice(start, start + max);
-    return { events: page, nextToken: start + max < events.length ? String(start + max) : undefined };
+    const { page, nextToken } = paginate(events, input, 1000);
+    return { events: page, nextToken };
   }
 
   private listExecutions(input: Record<string, unknown>) {
@@ -389,19 +395,8 @@ export class LocalStepFunctions {
     const executions = [...this.executions.values()]
       .filter((e) => e.stateMachineArn === smArn && (!input.statusFilter || e.status === input.statusFilter))
       .sort((a, b) => b.startDate - a.startDate);
-    const start = Number(input.nextToken ?? 0);
-    const max = Number(input.maxResults ?? 100) || 100;
-    return {
-      executions: executions.slice(start, start + max).map((e) => ({
-        executionArn: e.executionArn,
-        stateMachineArn: e.stateMachineArn,
-        name: e.name,
-        status: e.status,
-        startDate: e.startDate,
-        stopDate: e.stopDate,
-      })),
-      nextToken: start + max < executions.length ? String(start + max) : undefined,
-    };
+    const { page, nextToken } = paginate(executions, input, 100);
+    return { executions: page.map(executionSummary), nextToken };
   }
 
   private describeStateMachine(arn: string) {

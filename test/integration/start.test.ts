@@ -14,6 +14,15 @@ import type { JsonBody } from '../helpers.ts';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'slipway-start-'));
 
+/** A newcomer's environment: none of the test stack's endpoints, table or key. */
+const newcomerEnv = (extra: Record<string, string>): NodeJS.ProcessEnv =>
+  Object.fromEntries(
+    Object.entries({ ...process.env, ...extra }).filter(
+      ([name]) =>
+        !/^(SLIPWAY_(?!DATA_DIR)|AWS_(ENDPOINT_URL|ACCESS_KEY_ID|SECRET_ACCESS_KEY|REGION))/.test(name),
+    ),
+  );
+
 interface Started {
   child: ChildProcess;
   url: string;
@@ -44,7 +53,7 @@ const start = (port: number, env: Record<string, string> = {}): Promise<Started>
   new Promise((resolveStart, reject) => {
     const child = spawn('npm', ['start'], {
       cwd: ROOT,
-      env: { ...process.env, SLIPWAY_DATA_DIR: dataDir, PORT: String(port), ...env },
+      env: newcomerEnv({ SLIPWAY_DATA_DIR: dataDir, PORT: String(port), ...env }),
       detached: true, // its own process group, so the test can look for leftovers
     });
     let output = '';
@@ -113,10 +122,33 @@ describe('npm start', () => {
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as JsonBody).errors[0].code).toBe('AuthenticationError');
 
+    // `npm run client:create` writes to the running instance; the new client gets a token there.
+    const created2 = execFileSync(
+      'npm',
+      ['run', '-s', 'client:create', '--', '--scopes', 'view_connectors'],
+      {
+        cwd: ROOT,
+        env: newcomerEnv({ SLIPWAY_DATA_DIR: dataDir }),
+        encoding: 'utf8',
+      },
+    );
+    const clientId = /^Client id: (\S+)$/m.exec(created2)?.[1];
+    const clientSecret = /^Client secret: (\S+)$/m.exec(created2)?.[1];
+    const issued = await fetch(`${first.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    expect(issued.status).toBe(200);
+    expect(((await issued.json()) as JsonBody).scope).toBe('view_connectors');
+
     // A second instance on the same port says so and exits non-zero.
     const second = spawn('npm', ['start'], {
       cwd: ROOT,
-      env: { ...process.env, SLIPWAY_DATA_DIR: dataDir, PORT: String(port) },
+      env: newcomerEnv({ SLIPWAY_DATA_DIR: dataDir, PORT: String(port) }),
     });
     let secondOutput = '';
     second.stderr?.on('data', (chunk: Buffer) => {
@@ -167,7 +199,7 @@ describe('npm start', () => {
     symlinkSync(process.execPath, join(bin, 'node'));
     const child = spawn(join(bin, 'node'), ['--import', 'tsx', 'functions/local/start.ts'], {
       cwd: ROOT,
-      env: { ...process.env, PATH: bin, SLIPWAY_DATA_DIR: dataDir, PORT: String(await freePort()) },
+      env: newcomerEnv({ PATH: bin, SLIPWAY_DATA_DIR: dataDir, PORT: String(await freePort()) }),
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
