@@ -56,6 +56,7 @@ const start = (port: number, env: Record<string, string> = {}): Promise<Started>
       env: newcomerEnv({ SLIPWAY_DATA_DIR: dataDir, PORT: String(port), ...env }),
       detached: true, // its own process group, so the test can look for leftovers
     });
+    if (child.pid) startedGroups.push(child.pid);
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -94,7 +95,17 @@ const javaUsing = (dir: string): string[] =>
     .split('\n')
     .filter((line) => line.includes('DynamoDBLocal.jar') && line.includes(dir));
 
+/** Every group this file started, so a failed assertion cannot leave a service (and its JVM) running. */
+const startedGroups: number[] = [];
+
 afterAll(() => {
+  for (const pgid of startedGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   rmSync(dataDir, { recursive: true, force: true });
 });
 
