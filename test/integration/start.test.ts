@@ -48,7 +48,7 @@ const groupEmpties = async (pgid: number): Promise<string[]> => {
   return processesInGroup(pgid);
 };
 
-/** Resolves once the four ready lines are printed; rejects if the process exits first. */
+/** Resolves once the four ready lines are printed; rejects if the process exits first or 60 s pass. */
 const start = (port: number, env: Record<string, string> = {}): Promise<Started> =>
   new Promise((resolveStart, reject) => {
     const child = spawn('npm', ['start'], {
@@ -77,6 +77,10 @@ const start = (port: number, env: Record<string, string> = {}): Promise<Started>
       output += chunk.toString();
     });
     child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before ready:\n${output}`)));
+    setTimeout(
+      () => reject(new Error(`npm start printed no ready lines within 60 s:\n${output}`)),
+      60_000,
+    ).unref();
   });
 
 /** Every process still alive in the group (npm, sh, node, the DynamoDB watchdog and its JVM). */
