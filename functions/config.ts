@@ -37,6 +37,14 @@ export const config = {
   get tokenTtlSeconds(): number {
     return integer('SLIPWAY_TOKEN_TTL_SECONDS', 172_800);
   },
+  /** Largest artifact an upload may hold (checked when it is consumed; local S3 enforces no POST policy). */
+  get maxUploadBytes(): number {
+    return integer('SLIPWAY_MAX_UPLOAD_BYTES', 64 * 1024 * 1024);
+  },
+  /** Lifetime of a presigned upload URL; a request may ask for less or more, up to an hour. */
+  get uploadTtlSeconds(): number {
+    return Math.min(integer('SLIPWAY_UPLOAD_TTL_SECONDS', 900), 3600);
+  },
   get healthCacheMs(): number {
     return integer('SLIPWAY_HEALTH_CACHE_MS', 2_000);
   },

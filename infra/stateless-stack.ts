@@ -70,11 +70,13 @@ export class StatelessStack extends Stack {
       });
     }
 
+    const writers = new Set<ApiFunctionName>(['projects', 'oauth-token', 'uploads']);
     for (const [name, fn] of functions) {
       if (name === 'fallback') continue;
-      fn.bindTable(props.table, name === 'projects' || name === 'oauth-token' ? 'readWrite' : 'read');
+      fn.bindTable(props.table, writers.has(name) ? 'readWrite' : 'read');
     }
     functions.get('health')?.bindBucket(props.bucket, 'read');
+    functions.get('uploads')?.bindBucket(props.bucket, 'readWrite');
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
   }

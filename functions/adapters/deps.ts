@@ -1,5 +1,6 @@
 /**
- * The composition root: which adapter implements each port. Chosen by configuration
+ * The composition root: which adapter implements each port. Kept to what most handlers
+ * need; ports with heavy clients (S3) have their own root so other bundles stay small. Chosen by configuration
  * only (endpoints and names come from the environment), so Lambda and `npm start` run
  * the same wiring.
  */
@@ -21,3 +22,5 @@ export const deps = {
   hasher: scryptHasher,
   tokens: jwtAccessTokens(() => config.jwtKey),
 };
+
+export const tableNameFromConfig = tableName;

@@ -115,3 +115,18 @@ export class UnsupportedGrantType extends AppError {
     super('unsupported_grant_type', `Unsupported grant_type '${grantType ?? ''}': use client_credentials.`);
   }
 }
+
+/** Upload lifecycle errors (issue 3): each says what the client can do about it. */
+export class UploadNotFound extends AppError {
+  override readonly name = 'UploadNotFound';
+  constructor(id: string) {
+    super('ResourceNotFound', `The upload '${id}' was not found.`);
+  }
+}
+
+export class UploadTooLarge extends AppError {
+  override readonly name = 'UploadTooLarge';
+  constructor(size: number, maxSize: number) {
+    super('UploadTooLarge', `The upload is ${size} bytes; the limit is ${maxSize} bytes.`, { size, maxSize });
+  }
+}

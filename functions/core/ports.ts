@@ -82,6 +82,61 @@ export interface AccessTokenService {
   verify(token: string): Promise<AccessTokenClaims>;
 }
 
+export type UploadStatus = 'pending' | 'uploaded' | 'consumed' | 'expired';
+
+/** A single-use, expiring slot for one artifact, written straight to object storage. */
+export interface Upload {
+  id: string;
+  tenant: string;
+  projectKey: string;
+  projectId: string;
+  /** Chosen by the server, never by the client. */
+  objectKey: string;
+  status: UploadStatus;
+  contentType: string;
+  /** What the client declared (signed into the URL when given). */
+  declaredSize?: number;
+  sha256?: string;
+  maxSize: number;
+  expiresAt: string;
+  createdAt: string;
+  /** What storage reported once the object arrived. */
+  size?: number;
+  etag?: string;
+  uploadedAt?: string;
+  version: number;
+}
+
+export interface UploadRepository {
+  create(upload: Upload): Promise<void>;
+  get(id: string): Promise<Upload | undefined>;
+  /**
+   * Records that the object arrived (or was replaced before the URL expired). Returns the
+   * updated upload, or undefined when there is no such upload or it was already consumed.
+   */
+  markUploaded(
+    id: string,
+    object: { key: string; size: number; etag: string; at: string },
+  ): Promise<Upload | undefined>;
+}
+
+export interface PresignedUpload {
+  url: string;
+  /** Exactly the headers the client must send with the PUT. */
+  headers: Record<string, string>;
+}
+
+export interface ArtifactStore {
+  presignUpload(input: {
+    objectKey: string;
+    contentType: string;
+    size?: number;
+    sha256?: string;
+    expiresInSeconds: number;
+    signingDate: Date;
+  }): Promise<PresignedUpload>;
+}
+
 export interface Clock {
   now(): Date;
 }

@@ -13,6 +13,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   DuplicateField: 409,
   ConcurrentModification: 409,
   PayloadTooLarge: 413,
+  UploadTooLarge: 400,
   UnsupportedMediaType: 415,
 };
 

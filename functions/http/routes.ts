@@ -8,7 +8,7 @@
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Lambda functions behind the API; each is `functions/handlers/<name>.ts`. */
-export type ApiFunctionName = 'health' | 'oauth-token' | 'projects' | 'fallback';
+export type ApiFunctionName = 'health' | 'oauth-token' | 'projects' | 'uploads' | 'fallback';
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -31,6 +31,23 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/projects/{projectKey}',
     function: 'projects',
     scopes: [ADMIN, 'manage_project:{projectKey}', 'view_connectors_deployments:{projectKey}'],
+  },
+  {
+    method: 'POST',
+    path: '/{projectKey}/uploads',
+    function: 'uploads',
+    scopes: [ADMIN, 'manage_project:{projectKey}', 'manage_connectors_deployments:{projectKey}'],
+  },
+  {
+    method: 'GET',
+    path: '/{projectKey}/uploads/{uploadId}',
+    function: 'uploads',
+    scopes: [
+      ADMIN,
+      'manage_project:{projectKey}',
+      'manage_connectors_deployments:{projectKey}',
+      'view_connectors_deployments:{projectKey}',
+    ],
   },
 ];
 

@@ -5,6 +5,7 @@ import { bundleHandlers } from './bundle.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createGateway, listen } from './gateway.ts';
 import { lambdaRuntime } from './lambda-runtime.ts';
+import { toEventBridge } from './s3-events.ts';
 import { LOCAL_S3_CREDENTIALS, type S3Local, startS3Local } from './s3-local.ts';
 import { LOCAL_REGION, LocalStepFunctions, stateMachineArn } from './sfn-local.ts';
 import { lambdaTaskInvoker, loadStateMachines } from './state-machines.ts';
@@ -82,6 +83,14 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     };
     Object.assign(process.env, env);
     await ensureTable(dynamodb.endpoint, TABLE_NAME);
+
+    // S3 "object created" → the upload-events function, as the EventBridge rule does on AWS.
+    s3.server.on('event', (notification) => {
+      for (const record of (notification as { Records: Parameters<typeof toEventBridge>[0][] }).Records) {
+        const event = toEventBridge(record);
+        if (event) void invokeFunction('upload-events', event).catch(() => undefined);
+      }
+    });
 
     const { config } = await import('../config.ts');
     const gateway: Server = createGateway({ invoke: invokeFunction, maxBodyBytes: config.maxBodyBytes });

@@ -6,6 +6,7 @@ export const keys = {
   tenantPartition: (tenant: string) => `TENANT#${tenant}`,
   project: (tenant: string, key: string) => ({ PK: `TENANT#${tenant}`, SK: `PROJECT#${key}` }),
   projectPrefix: 'PROJECT#',
+  upload: (id: string) => ({ PK: `UPLOAD#${id}`, SK: 'UPLOAD' }),
   /** GSI1: project by its uuid (the BigCommerce dialect addresses projects by uuid). */
   projectById: (id: string) => ({ GSI1PK: `PROJECTID#${id}`, GSI1SK: 'PROJECT' }),
 } as const;

@@ -12,7 +12,7 @@ export const TABLE_SCHEMA = {
     { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
   ],
   /** Epoch seconds; items with this attribute in the past are removed by DynamoDB TTL. */
-  timeToLiveAttribute: 'expiresAt',
+  timeToLiveAttribute: 'ttl',
 } as const;
 
 export type IndexName = (typeof TABLE_SCHEMA.globalSecondaryIndexes)[number]['indexName'];

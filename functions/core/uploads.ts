@@ -1,0 +1,101 @@
+import { UploadNotFound, UploadTooLarge } from './errors.ts';
+import { newId } from './ids.ts';
+import type { ArtifactStore, Clock, PresignedUpload, Upload, UploadRepository } from './ports.ts';
+import type { ProjectDeps } from './projects.ts';
+import { getProject } from './projects.ts';
+import type { UploadDraft } from './schemas.ts';
+
+export interface UploadDeps extends ProjectDeps {
+  uploads: UploadRepository;
+  artifacts: ArtifactStore;
+  clock: Clock;
+  limits: { maxUploadBytes: number; uploadTtlSeconds: number };
+}
+
+const CONTENT_TYPE = 'application/zip';
+const OBJECT_KEY = /^projects\/[0-9a-f-]{36}\/uploads\/([0-9a-f-]{36})\.zip$/;
+
+/** The object key is the server's choice: `projects/<projectId>/uploads/<uploadId>.zip`. */
+export const uploadObjectKey = (projectId: string, uploadId: string) =>
+  `projects/${projectId}/uploads/${uploadId}.zip`;
+
+/** A pending upload whose URL has expired reads as `expired`; DynamoDB TTL removes it later. */
+const withEffectiveStatus = (upload: Upload, now: Date): Upload =>
+  upload.status === 'pending' && Date.parse(upload.expiresAt) <= now.getTime()
+    ? { ...upload, status: 'expired' }
+    : upload;
+
+/**
+ * Reserves an upload slot and signs a PUT URL for it. Content-Type is always signed; the size
+ * and the SHA-256 are signed when the client declares them, so storage rejects other bytes.
+ */
+export const createUpload = async (
+  deps: UploadDeps,
+  tenant: string,
+  projectKey: string,
+  draft: UploadDraft,
+): Promise<{ upload: Upload; presigned: PresignedUpload }> => {
+  const project = await getProject(deps, tenant, projectKey);
+  const { maxUploadBytes, uploadTtlSeconds } = deps.limits;
+  if (draft.size !== undefined && draft.size > maxUploadBytes)
+    throw new UploadTooLarge(draft.size, maxUploadBytes);
+
+  const now = deps.clock.now();
+  const expiresInSeconds = Math.min(draft.expiresInSeconds ?? uploadTtlSeconds, 3600);
+  const id = newId();
+  const upload: Upload = {
+    id,
+    tenant,
+    projectKey,
+    projectId: project.id,
+    objectKey: uploadObjectKey(project.id, id),
+    status: 'pending',
+    contentType: CONTENT_TYPE,
+    declaredSize: draft.size,
+    sha256: draft.sha256,
+    maxSize: maxUploadBytes,
+    expiresAt: new Date(now.getTime() + expiresInSeconds * 1000).toISOString(),
+    createdAt: now.toISOString(),
+    version: 1,
+  };
+  const presigned = await deps.artifacts.presignUpload({
+    objectKey: upload.objectKey,
+    contentType: CONTENT_TYPE,
+    size: draft.size,
+    sha256: draft.sha256,
+    expiresInSeconds,
+    signingDate: now,
+  });
+  await deps.uploads.create(upload);
+  return { upload, presigned };
+};
+
+/** Another tenant's or another project's upload is reported exactly like a missing one. */
+export const getUpload = async (
+  deps: UploadDeps,
+  tenant: string,
+  projectKey: string,
+  id: string,
+): Promise<Upload> => {
+  const upload = await deps.uploads.get(id);
+  if (!upload || upload.tenant !== tenant || upload.projectKey !== projectKey) throw new UploadNotFound(id);
+  return withEffectiveStatus(upload, deps.clock.now());
+};
+
+/**
+ * Storage reported a new object. Keys that are not upload slots are ignored (the bucket
+ * holds other artifacts too); returns the upload it updated, if any.
+ */
+export const recordUploadedObject = async (
+  deps: Pick<UploadDeps, 'uploads' | 'clock'>,
+  object: { key: string; size: number; etag: string },
+): Promise<Upload | undefined> => {
+  const id = OBJECT_KEY.exec(object.key)?.[1];
+  if (!id) return undefined;
+  return deps.uploads.markUploaded(id, {
+    key: object.key,
+    size: object.size,
+    etag: object.etag.replaceAll('"', ''),
+    at: deps.clock.now().toISOString(),
+  });
+};

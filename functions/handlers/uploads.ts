@@ -1,0 +1,25 @@
+import { uploadDeps } from '../adapters/upload-deps.ts';
+import { UploadDraft } from '../core/schemas.ts';
+import { createUpload, getUpload } from '../core/uploads.ts';
+import { apiHandler, operation } from '../http/pipeline.ts';
+import { json } from '../http/responses.ts';
+import { uploadSignatureView, uploadView } from '../http/views.ts';
+
+export const handler = apiHandler({
+  'POST /{projectKey}/uploads': operation({
+    body: UploadDraft,
+    run: async ({ body, pathParameters, principal }) => {
+      const { upload, presigned } = await createUpload(
+        uploadDeps,
+        principal().tenant,
+        pathParameters.projectKey ?? '',
+        body,
+      );
+      return json(201, uploadSignatureView(upload, presigned));
+    },
+  }),
+  'GET /{projectKey}/uploads/{uploadId}': operation({
+    run: async ({ pathParameters: { projectKey = '', uploadId = '' }, principal }) =>
+      json(200, uploadView(await getUpload(uploadDeps, principal().tenant, projectKey, uploadId))),
+  }),
+});
