@@ -130,3 +130,37 @@ export class UploadTooLarge extends AppError {
     super('UploadTooLarge', `The upload is ${size} bytes; the limit is ${maxSize} bytes.`, { size, maxSize });
   }
 }
+
+export class UploadNotReady extends AppError {
+  override readonly name = 'UploadNotReady';
+  constructor(id: string) {
+    super('UploadNotReady', `The upload '${id}' has not been uploaded yet: PUT the file to its URL first.`);
+  }
+}
+
+export class UploadExpired extends AppError {
+  override readonly name = 'UploadExpired';
+  constructor(id: string) {
+    super('UploadExpired', `The upload '${id}' expired before a file arrived: request a new upload.`);
+  }
+}
+
+export class UploadAlreadyConsumed extends AppError {
+  override readonly name = 'UploadAlreadyConsumed';
+  constructor(id: string, consumedBy: string) {
+    super(
+      'UploadAlreadyConsumed',
+      `The upload '${id}' was already used by ${consumedBy}: request a new upload.`,
+      {
+        consumedBy,
+      },
+    );
+  }
+}
+
+export class UploadContentInvalid extends AppError {
+  override readonly name = 'UploadContentInvalid';
+  constructor(id: string, reason: string) {
+    super('UploadContentInvalid', `The upload '${id}' cannot be used: ${reason}.`);
+  }
+}

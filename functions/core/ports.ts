@@ -104,6 +104,8 @@ export interface Upload {
   size?: number;
   etag?: string;
   uploadedAt?: string;
+  /** Who used it (`deployment:<id>`, `connector:<id>`), once consumed. */
+  consumedBy?: string;
   version: number;
 }
 
@@ -118,6 +120,18 @@ export interface UploadRepository {
     id: string,
     object: { key: string; size: number; etag: string; at: string },
   ): Promise<Upload | undefined>;
+  /**
+   * Marks an uploaded upload consumed by `consumer`, once: returns false when it is no longer
+   * `uploaded` (another consumer won the race).
+   */
+  markConsumed(id: string, consumer: string, at: string): Promise<boolean>;
+}
+
+export interface StoredObject {
+  size: number;
+  contentType?: string;
+  /** The SHA-256 storage verified and kept, when it did (base64). */
+  sha256?: string;
 }
 
 export interface PresignedUpload {
@@ -135,6 +149,10 @@ export interface ArtifactStore {
     expiresInSeconds: number;
     signingDate: Date;
   }): Promise<PresignedUpload>;
+  /** The stored object's size and type, or undefined when it is missing. */
+  describe(objectKey: string): Promise<StoredObject | undefined>;
+  /** Reads the whole object and returns its SHA-256 (base64). */
+  computeSha256(objectKey: string): Promise<string>;
 }
 
 export interface Clock {

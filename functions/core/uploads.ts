@@ -1,4 +1,11 @@
-import { UploadNotFound, UploadTooLarge } from './errors.ts';
+import {
+  UploadAlreadyConsumed,
+  UploadContentInvalid,
+  UploadExpired,
+  UploadNotFound,
+  UploadNotReady,
+  UploadTooLarge,
+} from './errors.ts';
 import { newId } from './ids.ts';
 import type { ArtifactStore, Clock, PresignedUpload, Upload, UploadRepository } from './ports.ts';
 import type { ProjectDeps } from './projects.ts';
@@ -98,4 +105,46 @@ export const recordUploadedObject = async (
     etag: object.etag.replaceAll('"', ''),
     at: deps.clock.now().toISOString(),
   });
+};
+
+/**
+ * Uses an upload for one deployment or connector, exactly once. Before the conditional
+ * write that makes it `consumed`, the stored object is checked against the limits: storage
+ * that enforces no POST policy (the local S3 server) could hold anything, so the size and
+ * type are read back, and a declared SHA-256 is verified unless storage already did.
+ */
+export const consumeUpload = async (
+  deps: UploadDeps,
+  tenant: string,
+  projectKey: string,
+  id: string,
+  consumer: string,
+): Promise<Upload> => {
+  const upload = await getUpload(deps, tenant, projectKey, id);
+  if (upload.status === 'expired') throw new UploadExpired(id);
+  if (upload.status === 'pending') throw new UploadNotReady(id);
+  if (upload.status === 'consumed')
+    throw new UploadAlreadyConsumed(id, upload.consumedBy ?? 'another resource');
+
+  const stored = await deps.artifacts.describe(upload.objectKey);
+  if (!stored) throw new UploadContentInvalid(id, 'the file is no longer in storage');
+  if (stored.size > upload.maxSize) throw new UploadTooLarge(stored.size, upload.maxSize);
+  if (stored.contentType !== undefined && stored.contentType !== upload.contentType) {
+    throw new UploadContentInvalid(
+      id,
+      `its content type is '${stored.contentType}', not '${upload.contentType}'`,
+    );
+  }
+  if (upload.sha256 !== undefined) {
+    const actual = stored.sha256 ?? (await deps.artifacts.computeSha256(upload.objectKey));
+    if (actual !== upload.sha256)
+      throw new UploadContentInvalid(id, 'its SHA-256 differs from the declared one');
+  }
+
+  const at = deps.clock.now().toISOString();
+  if (!(await deps.uploads.markConsumed(id, consumer, at))) {
+    const now = await deps.uploads.get(id);
+    throw new UploadAlreadyConsumed(id, now?.consumedBy ?? 'another resource');
+  }
+  return { ...upload, status: 'consumed', consumedBy: consumer, version: upload.version + 1 };
 };

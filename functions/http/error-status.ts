@@ -14,6 +14,10 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ConcurrentModification: 409,
   PayloadTooLarge: 413,
   UploadTooLarge: 400,
+  UploadNotReady: 400,
+  UploadExpired: 400,
+  UploadContentInvalid: 400,
+  UploadAlreadyConsumed: 409,
   UnsupportedMediaType: 415,
 };
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { uploadDeps } from '../../functions/adapters/upload-deps.ts';
-import { createUpload } from '../../functions/core/uploads.ts';
+import { consumeUpload, createUpload, type UploadDeps } from '../../functions/core/uploads.ts';
 import { api, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
 
 const tenant = newTenant();
@@ -178,5 +178,113 @@ describe('upload errors', () => {
     const viewer = await tokenFor(tenant, [`view_connectors_deployments:${projectKey}`]);
 
     expect((await api(`/${projectKey}/uploads`, { token: viewer, body: {} })).status).toBe(403);
+  });
+});
+
+describe('consuming an upload', () => {
+  /** An upload slot with `bytes` stored in it, created through the use case with `limits`. */
+  const storedUpload = async (
+    bytes: Buffer,
+    draft: Parameters<typeof createUpload>[3] = {},
+    limits: UploadDeps['limits'] = uploadDeps.limits,
+  ) => {
+    const { upload, presigned } = await createUpload({ ...uploadDeps, limits }, tenant, projectKey, draft);
+    const { 'content-length': _declared, ...headers } = presigned.headers;
+    expect((await put(presigned.url, headers, bytes)).status).toBe(200);
+    await untilUploaded(upload.id);
+    return upload.id;
+  };
+
+  it('uses an upload once and names the first consumer to the second', async () => {
+    const id = await storedUpload(zipBytes());
+
+    const consumed = await consumeUpload(uploadDeps, tenant, projectKey, id, 'deployment:first');
+    const again = await consumeUpload(uploadDeps, tenant, projectKey, id, 'deployment:second').catch(
+      (e: unknown) => e,
+    );
+    const read = await (await api(`/${projectKey}/uploads/${id}`, { token })).json();
+
+    expect(consumed.status).toBe('consumed');
+    expect(again).toMatchObject({
+      code: 'UploadAlreadyConsumed',
+      details: { consumedBy: 'deployment:first' },
+    });
+    expect(read.status).toBe('consumed');
+  });
+
+  it('lets exactly one of ten concurrent consumers win', async () => {
+    const id = await storedUpload(zipBytes());
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        consumeUpload(uploadDeps, tenant, projectKey, id, `deployment:${i}`),
+      ),
+    );
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected')) {
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'UploadAlreadyConsumed' });
+    }
+  });
+
+  it('refuses an upload whose file has not arrived, and one that expired', async () => {
+    const { upload: pending } = await createUpload(uploadDeps, tenant, projectKey, {});
+    const past = new Date(Date.now() - 20 * 60 * 1000);
+    const { upload: expired } = await createUpload(
+      { ...uploadDeps, clock: { now: () => past } },
+      tenant,
+      projectKey,
+      {
+        expiresInSeconds: 60,
+      },
+    );
+
+    await expect(
+      consumeUpload(uploadDeps, tenant, projectKey, pending.id, 'deployment:x'),
+    ).rejects.toMatchObject({
+      code: 'UploadNotReady',
+    });
+    await expect(
+      consumeUpload(uploadDeps, tenant, projectKey, expired.id, 'deployment:x'),
+    ).rejects.toMatchObject({
+      code: 'UploadExpired',
+    });
+  });
+
+  it('refuses a stored file over the size limit, which local storage cannot enforce itself', async () => {
+    const id = await storedUpload(zipBytes(), {}, { ...uploadDeps.limits, maxUploadBytes: 100 });
+
+    await expect(consumeUpload(uploadDeps, tenant, projectKey, id, 'deployment:x')).rejects.toMatchObject({
+      code: 'UploadTooLarge',
+      details: { maxSize: 100 },
+    });
+  });
+
+  it('verifies a declared SHA-256 against the stored bytes', async () => {
+    const declared = zipBytes(1);
+    const sha256 = createHash('sha256').update(declared).digest('base64');
+    const matching = await storedUpload(declared, { sha256 });
+    const different = await storedUpload(zipBytes(2), { sha256 });
+
+    await expect(
+      consumeUpload(uploadDeps, tenant, projectKey, matching, 'deployment:ok'),
+    ).resolves.toMatchObject({
+      status: 'consumed',
+    });
+    await expect(
+      consumeUpload(uploadDeps, tenant, projectKey, different, 'deployment:x'),
+    ).rejects.toMatchObject({
+      code: 'UploadContentInvalid',
+    });
+  });
+
+  it("refuses another project's upload as not found", async () => {
+    const id = await storedUpload(zipBytes());
+
+    await expect(
+      consumeUpload(uploadDeps, tenant, uniqueKey('elsewhere'), id, 'deployment:x'),
+    ).rejects.toMatchObject({
+      code: 'ResourceNotFound',
+    });
   });
 });

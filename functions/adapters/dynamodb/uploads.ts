@@ -67,4 +67,29 @@ export const dynamoUploadRepository = (tableName: () => string): UploadRepositor
       throw error;
     }
   },
+
+  async markConsumed(id, consumer, at) {
+    try {
+      await documentClient.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.upload(id),
+          UpdateExpression: 'SET #status = :consumed, consumedBy = :by, consumedAt = :at ADD version :one',
+          ConditionExpression: '#status = :uploaded',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':consumed': 'consumed',
+            ':uploaded': 'uploaded',
+            ':by': consumer,
+            ':at': at,
+            ':one': 1,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  },
 });

@@ -1,4 +1,6 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ArtifactStore } from '../../core/ports.ts';
 
@@ -31,5 +33,25 @@ export const s3ArtifactStore = (bucket: () => string): ArtifactStore => ({
       },
     );
     return { url, headers };
+  },
+
+  async describe(objectKey) {
+    try {
+      // ChecksumMode returns the SHA-256 S3 verified at upload; storage that keeps none returns none.
+      const head = await s3.send(
+        new HeadObjectCommand({ Bucket: bucket(), Key: objectKey, ChecksumMode: 'ENABLED' }),
+      );
+      return { size: head.ContentLength ?? 0, contentType: head.ContentType, sha256: head.ChecksumSHA256 };
+    } catch (error) {
+      if ((error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  },
+
+  async computeSha256(objectKey) {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket(), Key: objectKey }));
+    const hash = createHash('sha256');
+    for await (const chunk of object.Body as Readable) hash.update(chunk as Buffer);
+    return hash.digest('base64');
   },
 });
