@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiClient, CredentialRepository, StoreToken } from '../../core/ports.ts';
 import { documentClient } from './client.ts';
-import { isConditionFailure } from './errors.ts';
+import { unlessConditionFails } from './errors.ts';
 import { keys } from './keys.ts';
 
 const clientFromItem = (item: Record<string, unknown>): ApiClient => ({
@@ -41,8 +41,8 @@ export const dynamoCredentialRepository = (tableName: () => string): CredentialR
   },
 
   async setClientSecretHash(clientId, secretHash) {
-    try {
-      await documentClient.send(
+    const updated = await unlessConditionFails(() =>
+      documentClient.send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.client(clientId),
@@ -50,12 +50,9 @@ export const dynamoCredentialRepository = (tableName: () => string): CredentialR
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeValues: { ':h': secretHash },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return updated !== undefined;
   },
 
   async putStoreToken(token) {

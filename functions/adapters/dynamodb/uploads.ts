@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Upload, UploadRepository } from '../../core/ports.ts';
 import { documentClient } from './client.ts';
-import { isConditionFailure } from './errors.ts';
+import { unlessConditionFails } from './errors.ts';
 import { keys } from './keys.ts';
 import { TABLE_SCHEMA } from './schema.ts';
 
@@ -38,8 +38,8 @@ export const dynamoUploadRepository = (tableName: () => string): UploadRepositor
   },
 
   async markUploaded(id, object) {
-    try {
-      const out = await documentClient.send(
+    const out = await unlessConditionFails(() =>
+      documentClient.send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.upload(id),
@@ -60,17 +60,14 @@ export const dynamoUploadRepository = (tableName: () => string): UploadRepositor
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return out.Attributes ? fromItem(out.Attributes) : undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return out?.Attributes ? fromItem(out.Attributes) : undefined;
   },
 
   async markConsumed(id, consumer, at) {
-    try {
-      await documentClient.send(
+    const out = await unlessConditionFails(() =>
+      documentClient.send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.upload(id),
@@ -85,11 +82,8 @@ export const dynamoUploadRepository = (tableName: () => string): UploadRepositor
             ':one': 1,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return out !== undefined;
   },
 });
