@@ -164,3 +164,22 @@ export class UploadContentInvalid extends AppError {
     super('UploadContentInvalid', `The upload '${id}' cannot be used: ${reason}.`);
   }
 }
+
+/** An artifact refused before anything in it runs; `code` names the rule it broke. */
+export class ArtifactRejected extends AppError {
+  override readonly name = 'ArtifactRejected';
+  constructor(
+    code:
+      | 'ArtifactNotZip'
+      | 'ArtifactUnsafePath'
+      | 'ArtifactSymlink'
+      | 'ArtifactTooLarge'
+      | 'ArtifactCompressionRatio'
+      | 'ArtifactTooManyEntries'
+      | 'ConnectorSpecificationFileNotFound',
+    message: string,
+    details: ErrorDetails = {},
+  ) {
+    super(code, message, details);
+  }
+}

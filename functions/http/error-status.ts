@@ -18,6 +18,13 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UploadExpired: 400,
   UploadContentInvalid: 400,
   UploadAlreadyConsumed: 409,
+  ArtifactNotZip: 400,
+  ArtifactUnsafePath: 400,
+  ArtifactSymlink: 400,
+  ArtifactTooLarge: 400,
+  ArtifactCompressionRatio: 400,
+  ArtifactTooManyEntries: 400,
+  ConnectorSpecificationFileNotFound: 400,
   UnsupportedMediaType: 415,
 };
 
