@@ -183,3 +183,13 @@ export class ArtifactRejected extends AppError {
     super(code, message, details);
   }
 }
+
+/** connect.yaml is there but does not follow the specification; the message lists every finding. */
+export class ConnectorSpecificationFileNotValid extends AppError {
+  override readonly name = 'ConnectorSpecificationFileNotValid';
+  constructor(findings: string) {
+    super('ConnectorSpecificationFileNotValid', `connect.yaml is not valid:\n${findings}`, {
+      detailedErrorMessage: findings,
+    });
+  }
+}

@@ -25,6 +25,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ArtifactCompressionRatio: 400,
   ArtifactTooManyEntries: 400,
   ConnectorSpecificationFileNotFound: 400,
+  ConnectorSpecificationFileNotValid: 400,
   UnsupportedMediaType: 415,
 };
 

@@ -1,0 +1,81 @@
+import {
+  ConnectorSpecificationParseError,
+  ConnectorSpecificationParser,
+} from '@commercetools-connect/specification';
+import type {
+  ApplicationSpec,
+  ConfigurationKey,
+  ConfigurationSpec,
+  SpecificationParser,
+} from '../../core/connector-spec.ts';
+import { ConnectorSpecificationFileNotValid } from '../../core/errors.ts';
+
+type SpecificationObject = Awaited<ReturnType<ConnectorSpecificationParser['parse']>>;
+type ApplicationObject = SpecificationObject['deployAs'][number];
+
+interface KeyObject {
+  key: string;
+  description: string;
+  required?: boolean;
+  default?: string;
+}
+
+interface ConfigurationObject {
+  standardConfiguration?: KeyObject[];
+  securedConfiguration?: KeyObject[];
+}
+
+const keyOf = ({ key, description, required, default: fallback }: KeyObject): ConfigurationKey => ({
+  key,
+  description,
+  required: required ?? false,
+  ...(fallback === undefined ? {} : { default: fallback }),
+});
+
+const configurationOf = (configuration: ConfigurationObject | undefined): ConfigurationSpec => ({
+  standardConfiguration: (configuration?.standardConfiguration ?? []).map(keyOf),
+  securedConfiguration: (configuration?.securedConfiguration ?? []).map(({ default: _, ...k }) => keyOf(k)),
+});
+
+const applicationOf = (app: ApplicationObject): ApplicationSpec => {
+  const fields = app as ApplicationObject & {
+    endpoint?: string;
+    properties?: { schedule?: string };
+    healthCheck?: { path?: string };
+    scripts?: { postDeploy?: string; preUndeploy?: string };
+    configuration?: ConfigurationObject;
+  };
+  return {
+    name: app.name,
+    applicationType: app.applicationType,
+    ...(fields.endpoint === undefined ? {} : { endpoint: fields.endpoint }),
+    ...(fields.properties?.schedule === undefined ? {} : { schedule: fields.properties.schedule }),
+    ...(fields.healthCheck?.path === undefined ? {} : { healthCheckPath: fields.healthCheck.path }),
+    scripts: { ...fields.scripts },
+    ...configurationOf(fields.configuration),
+  };
+};
+
+const parser = new ConnectorSpecificationParser();
+
+/** connect.yaml through the commercetools specification package: its YAML rules, its findings. */
+export const connectSpecificationParser: SpecificationParser = {
+  async parse(text) {
+    let spec: SpecificationObject;
+    try {
+      spec = await parser.parse(text);
+    } catch (error) {
+      if (error instanceof ConnectorSpecificationParseError)
+        throw new ConnectorSpecificationFileNotValid(error.message);
+      throw error;
+    }
+    const inherit = spec.inheritAs as
+      | { configuration?: ConfigurationObject; apiClient?: { scopes: string[] } }
+      | undefined;
+    return {
+      applications: spec.deployAs.map(applicationOf),
+      ...(inherit?.configuration ? { globalConfiguration: configurationOf(inherit.configuration) } : {}),
+      ...(inherit?.apiClient ? { apiClient: { scopes: [...inherit.apiClient.scopes] } } : {}),
+    };
+  },
+};
