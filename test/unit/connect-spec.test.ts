@@ -40,6 +40,14 @@ inheritAs:
       - manage_orders
 `;
 
+/** The keys VALID declares for service-app, as Slipway reports them. */
+const SERVICE_APP_KEYS = {
+  standardConfiguration: [
+    { key: 'CTP_REGION', description: 'commercetools region', required: false, default: 'europe-west1.gcp' },
+  ],
+  securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', description: 'client secret', required: true }],
+};
+
 describe('connect.yaml', () => {
   it('turns a valid file into applications, global configuration and the API client', async () => {
     const spec = await connectSpecificationParser.parse(VALID);
@@ -53,15 +61,7 @@ describe('connect.yaml', () => {
     expect(spec.applications[0]).toMatchObject({
       endpoint: '/service',
       scripts: { postDeploy: 'node post-deploy.js', preUndeploy: 'node pre-undeploy.js' },
-      standardConfiguration: [
-        {
-          key: 'CTP_REGION',
-          description: 'commercetools region',
-          required: false,
-          default: 'europe-west1.gcp',
-        },
-      ],
-      securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', description: 'client secret', required: true }],
+      ...SERVICE_APP_KEYS,
     });
     expect(spec.applications[1]?.schedule).toBe('*/5 * * * *');
     expect(spec.applications[3]?.endpoint).toBeUndefined();
@@ -77,15 +77,7 @@ describe('connect.yaml', () => {
     expect(configurations[0]).toEqual({
       applicationName: 'service-app',
       applicationType: 'service',
-      standardConfiguration: [
-        {
-          key: 'CTP_REGION',
-          description: 'commercetools region',
-          required: false,
-          default: 'europe-west1.gcp',
-        },
-      ],
-      securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', description: 'client secret', required: true }],
+      ...SERVICE_APP_KEYS,
     });
     expect(configurations).toHaveLength(4);
   });
