@@ -41,9 +41,9 @@ export const config = {
   get maxUploadBytes(): number {
     return integer('SLIPWAY_MAX_UPLOAD_BYTES', 64 * 1024 * 1024);
   },
-  /** Lifetime of a presigned upload URL; a request may ask for less or more, up to an hour. */
+  /** Default lifetime of a presigned upload URL (the use case caps it at an hour). */
   get uploadTtlSeconds(): number {
-    return Math.min(integer('SLIPWAY_UPLOAD_TTL_SECONDS', 900), 3600);
+    return integer('SLIPWAY_UPLOAD_TTL_SECONDS', 900);
   },
   get healthCacheMs(): number {
     return integer('SLIPWAY_HEALTH_CACHE_MS', 2_000);

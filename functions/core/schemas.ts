@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MAX_UPLOAD_TTL_SECONDS } from './uploads.ts';
 
 /** Connect's key rule, shared by projects, deployments and connectors. */
 export const Key = z.string().regex(/^[A-Za-z0-9_-]{2,256}$/, 'must be 2-256 characters of [A-Za-z0-9_-]');
@@ -36,6 +37,6 @@ export const UploadDraft = z.strictObject({
   contentType: z.literal('application/zip', { error: "must be 'application/zip'" }).optional(),
   size: z.number().int().min(1).optional(),
   sha256: Sha256.optional(),
-  expiresInSeconds: z.number().int().min(60).max(3600).optional(),
+  expiresInSeconds: z.number().int().min(60).max(MAX_UPLOAD_TTL_SECONDS).optional(),
 });
 export type UploadDraft = z.infer<typeof UploadDraft>;

@@ -20,6 +20,8 @@ export interface UploadDeps extends ProjectDeps {
 }
 
 const CONTENT_TYPE = 'application/zip';
+/** No upload URL lives longer than this, whatever the request or the configuration asks. */
+export const MAX_UPLOAD_TTL_SECONDS = 3600;
 const OBJECT_KEY = /^projects\/[0-9a-f-]{36}\/uploads\/([0-9a-f-]{36})\.zip$/;
 
 /** The object key is the server's choice: `projects/<projectId>/uploads/<uploadId>.zip`. */
@@ -48,7 +50,7 @@ export const createUpload = async (
     throw new UploadTooLarge(draft.size, maxUploadBytes);
 
   const now = deps.clock.now();
-  const expiresInSeconds = Math.min(draft.expiresInSeconds ?? uploadTtlSeconds, 3600);
+  const expiresInSeconds = Math.min(draft.expiresInSeconds ?? uploadTtlSeconds, MAX_UPLOAD_TTL_SECONDS);
   const id = newId();
   const upload: Upload = {
     id,

@@ -12,14 +12,13 @@ import { dialectForPath } from '../http/dialects.ts';
 import { logger } from '../http/logger.ts';
 import { errorResponse } from '../http/responses.ts';
 import { AUTHORIZER_FUNCTION, DEFAULT_ROUTE_FUNCTION, matchRoute, routeKey } from '../http/routes.ts';
+import type { Invoke } from './lambda-runtime.ts';
 
 /**
  * The local stand-in for API Gateway (HTTP API, payload format 2.0): every request becomes
  * the event the deployed API sends, goes through the same Lambda authorizer (on routes that
  * have scopes) and the same handler, and the result is mapped back the way API Gateway does.
  */
-
-export type Invoke = (functionName: string, event: unknown) => Promise<unknown>;
 
 export interface GatewayOptions {
   invoke: Invoke;
