@@ -10,6 +10,13 @@ const required = (name: string): string => {
   return value;
 };
 
+const flag = (name: string): boolean => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new Error(`${name} must be 'true' or 'false', got '${raw}'`);
+};
+
 const integer = (name: string, fallback: number): number => {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -28,6 +35,16 @@ export const config = {
   },
   get deployStateMachineArn(): string {
     return required('SLIPWAY_DEPLOY_STATE_MACHINE_ARN');
+  },
+  get publishStateMachineArn(): string {
+    return required('SLIPWAY_PUBLISH_STATE_MACHINE_ARN');
+  },
+  /**
+   * Whether connectors may come from `file://` repositories, which read the server's own
+   * disk. On for `npm start` (one user, their own machine), off by default elsewhere.
+   */
+  get allowFileRepositories(): boolean {
+    return flag('SLIPWAY_ALLOW_FILE_REPOSITORIES');
   },
   /** HS256 signing key for access tokens, base64. Locally generated once into the data dir. */
   get jwtKey(): string {

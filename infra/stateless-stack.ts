@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -70,13 +70,24 @@ export class StatelessStack extends Stack {
       });
     }
 
-    const writers = new Set<ApiFunctionName>(['projects', 'oauth-token', 'uploads']);
+    const writers = new Set<ApiFunctionName>(['projects', 'oauth-token', 'uploads', 'connectors']);
     for (const [name, fn] of functions) {
       if (name === 'fallback') continue;
       fn.bindTable(props.table, writers.has(name) ? 'readWrite' : 'read');
     }
     functions.get('health')?.bindBucket(props.bucket, 'read');
     functions.get('uploads')?.bindBucket(props.bucket, 'readWrite');
+    // Consuming an upload copies it under the connector.
+    functions.get('connectors')?.bindBucket(props.bucket, 'readWrite');
+
+    // The publish workflow's Lambda steps. The state machine, the CodeBuild project that
+    // fetches git sources, and the start permission for `connectors` come with the AWS issue.
+    new SlipwayFunction(this, 'ConnectorPublisher', {
+      handler: 'connector-publisher',
+      timeout: Duration.minutes(5),
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindBucket(props.bucket, 'read');
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
   }

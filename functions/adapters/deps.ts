@@ -5,15 +5,11 @@
  * the same wiring.
  */
 import { config } from '../config.ts';
-import type { Clock } from '../core/ports.ts';
 import { jwtAccessTokens } from './auth/jwt.ts';
 import { scryptHasher } from './auth/scrypt-hasher.ts';
 import { dynamoCredentialRepository } from './dynamodb/credentials.ts';
 import { dynamoProjectRepository } from './dynamodb/projects.ts';
-
-const tableName = () => config.tableName;
-
-export const systemClock: Clock = { now: () => new Date() };
+import { systemClock, tableNameFromConfig as tableName } from './system.ts';
 
 export const deps = {
   clock: systemClock,
@@ -23,4 +19,4 @@ export const deps = {
   tokens: jwtAccessTokens(() => config.jwtKey),
 };
 
-export const tableNameFromConfig = tableName;
+export { systemClock, tableNameFromConfig } from './system.ts';

@@ -193,3 +193,56 @@ export class ConnectorSpecificationFileNotValid extends AppError {
     });
   }
 }
+
+/** A write named a version that is no longer current (Connect's optimistic concurrency). */
+export class ConcurrentModification extends AppError {
+  override readonly name = 'ConcurrentModification';
+  constructor(expectedVersion: number, currentVersion: number) {
+    super(
+      'ConcurrentModification',
+      `Object version ${expectedVersion} does not match the current version ${currentVersion}.`,
+      { expectedVersion, currentVersion },
+    );
+  }
+}
+
+/** `git clone` of a connector's repository and tag failed; the message carries git's own words. */
+export class GitRepositoryNotReachable extends AppError {
+  override readonly name = 'GitRepositoryNotReachable';
+  constructor(url: string, tag: string, reason: string) {
+    super(
+      'GitRepositoryNotReachable',
+      `The repository '${url}' at tag '${tag}' could not be fetched: ${reason}`,
+    );
+  }
+}
+
+/** A publish (or a source change) was asked for while a publish of the same draft is running. */
+export class ConnectorStagedPublishRequestUnderProcess extends AppError {
+  override readonly name = 'ConnectorStagedPublishRequestUnderProcess';
+  constructor(id: string) {
+    super(
+      'ConnectorStagedPublishRequestUnderProcess',
+      `The ConnectorStaged '${id}' is being published: wait until its status is Published or Failed.`,
+    );
+  }
+}
+
+/** Connect's error for a previewable request made while another one is being processed. */
+export class ConnectorStagedPreviewRequestUnderProcess extends AppError {
+  override readonly name = 'ConnectorStagedPreviewRequestUnderProcess';
+  constructor(id: string) {
+    super(
+      'ConnectorStagedPreviewRequestUnderProcess',
+      `The previewable request of the ConnectorStaged '${id}' is still being processed.`,
+    );
+  }
+}
+
+/** The source a publish needs is not there (the stored artifact was removed). */
+export class ConnectorSourceMissing extends AppError {
+  override readonly name = 'ConnectorSourceMissing';
+  constructor(what: string) {
+    super('ConnectorSourceMissing', `The connector's source could not be read: ${what}.`);
+  }
+}

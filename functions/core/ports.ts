@@ -2,6 +2,8 @@
  * Interfaces the use cases depend on. Adapters implement them (DynamoDB, jose, scrypt…);
  * the domain never imports an SDK.
  */
+import type { ArtifactListing } from './artifacts.ts';
+import type { Connector, ConnectorStaged } from './connector-model.ts';
 import type { Principal } from './principal.ts';
 
 export interface Project {
@@ -125,6 +127,8 @@ export interface UploadRepository {
    * `uploaded` (another consumer won the race).
    */
   markConsumed(id: string, consumer: string, at: string): Promise<boolean>;
+  /** Undoes `markConsumed` when the consumer could not be created; only that consumer can. */
+  releaseConsumption(id: string, consumer: string): Promise<void>;
 }
 
 export interface StoredObject {
@@ -153,6 +157,50 @@ export interface ArtifactStore {
   describe(objectKey: string): Promise<StoredObject | undefined>;
   /** Reads the whole object and returns its SHA-256 (base64). */
   computeSha256(objectKey: string): Promise<string>;
+  /** A server-side copy, so an artifact outlives the upload slot it arrived in. */
+  copy(fromKey: string, toKey: string): Promise<void>;
+  /**
+   * Streams the object into a temporary file, runs `use` on its path and removes the file;
+   * undefined when there is no such object.
+   */
+  withLocalCopy<T>(objectKey: string, use: (path: string) => Promise<T>): Promise<T | undefined>;
+  /** A small text object (at most `maxBytes`), or undefined when there is none. */
+  readText(objectKey: string, maxBytes: number): Promise<string | undefined>;
+}
+
+/** Reads zip files on the local disk (the workflow downloads artifacts before reading them). */
+export interface ZipReader {
+  list(path: string): Promise<ArtifactListing>;
+  /** One entry's content as UTF-8; refuses entries larger than `maxBytes`. */
+  readText(path: string, entryName: string, maxBytes: number): Promise<string>;
+}
+
+export interface ConnectorRepository {
+  /** Creates the draft and reserves its key server-wide; `DuplicateField` when the key is taken. */
+  createDraft(draft: ConnectorStaged): Promise<void>;
+  getDraft(tenant: string, id: string): Promise<ConnectorStaged | undefined>;
+  /** Who holds a connector key (drafts and published connectors share one key space). */
+  resolveKey(key: string): Promise<{ tenant: string; id: string } | undefined>;
+  /** Every draft of the tenant (a tenant has few; listings sort and page them in memory). */
+  listDrafts(tenant: string): Promise<ConnectorStaged[]>;
+  /**
+   * Replaces the draft if its stored version is still `expectedVersion`; throws
+   * `ConcurrentModification` (with the current version) or `ResourceNotFound`.
+   */
+  putDraft(draft: ConnectorStaged, expectedVersion: number): Promise<void>;
+  /** `putDraft` and a new immutable Connector version, in one transaction. */
+  publish(draft: ConnectorStaged, expectedVersion: number, connector: Connector): Promise<void>;
+  /** Deletes the draft at `expectedVersion`; its key is released unless a published connector keeps it. */
+  deleteDraft(draft: ConnectorStaged, expectedVersion: number): Promise<void>;
+  /** The newest published version, or a given one. */
+  getConnector(id: string, version?: number): Promise<Connector | undefined>;
+  /** The newest version of every connector the tenant may see: its own and the certified ones. */
+  listVisibleConnectors(tenant: string): Promise<Connector[]>;
+}
+
+/** Starts Step Functions executions; a name already used by a running execution is not started twice. */
+export interface WorkflowStarter {
+  start(workflow: 'publish-connector', name: string, input: unknown): Promise<void>;
 }
 
 export interface Clock {

@@ -26,6 +26,11 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ArtifactTooManyEntries: 400,
   ConnectorSpecificationFileNotFound: 400,
   ConnectorSpecificationFileNotValid: 400,
+  GitRepositoryNotReachable: 400,
+  ConnectorSourceMissing: 400,
+  // Connect answers its state conflicts (InvalidStatusTransition and the like) with 400.
+  ConnectorStagedPublishRequestUnderProcess: 400,
+  ConnectorStagedPreviewRequestUnderProcess: 400,
   UnsupportedMediaType: 415,
 };
 

@@ -8,7 +8,7 @@
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Lambda functions behind the API; each is `functions/handlers/<name>.ts`. */
-export type ApiFunctionName = 'health' | 'oauth-token' | 'projects' | 'uploads' | 'fallback';
+export type ApiFunctionName = 'health' | 'oauth-token' | 'projects' | 'uploads' | 'connectors' | 'fallback';
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -20,6 +20,9 @@ export interface RouteDefinition {
 }
 
 const ADMIN = 'admin';
+/** Connector scopes are not per project: connectors belong to the tenant. */
+const MANAGE_CONNECTORS = [ADMIN, 'manage_connectors'];
+const VIEW_CONNECTORS = [ADMIN, 'manage_connectors', 'view_connectors'];
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'health', scopes: null },
@@ -49,6 +52,25 @@ export const ROUTES: readonly RouteDefinition[] = [
       'view_connectors_deployments:{projectKey}',
     ],
   },
+  // `{draftRef}` and `{connectorRef}` are an id or Connect's `key=<key>`: API Gateway has no
+  // path parameters that cover part of a segment, so the handler tells the two apart.
+  { method: 'POST', path: '/connectors/drafts', function: 'connectors', scopes: MANAGE_CONNECTORS },
+  { method: 'GET', path: '/connectors/drafts', function: 'connectors', scopes: VIEW_CONNECTORS },
+  { method: 'GET', path: '/connectors/drafts/{draftRef}', function: 'connectors', scopes: VIEW_CONNECTORS },
+  {
+    method: 'POST',
+    path: '/connectors/drafts/{draftRef}',
+    function: 'connectors',
+    scopes: MANAGE_CONNECTORS,
+  },
+  {
+    method: 'DELETE',
+    path: '/connectors/drafts/{draftRef}',
+    function: 'connectors',
+    scopes: MANAGE_CONNECTORS,
+  },
+  { method: 'GET', path: '/connectors/search', function: 'connectors', scopes: VIEW_CONNECTORS },
+  { method: 'GET', path: '/connectors/{connectorRef}', function: 'connectors', scopes: VIEW_CONNECTORS },
 ];
 
 /** API Gateway's catch-all route: answers unknown paths (404) and wrong methods (405) in the dialect's envelope. */

@@ -1,3 +1,4 @@
+import type { Connector, ConnectorSource, ConnectorStaged } from '../core/connector-model.ts';
 import type { Page, PageRequest, PresignedUpload, Project, Upload } from '../core/ports.ts';
 
 /** Wire shapes. The tenant is never shown: it is implied by the token. */
@@ -41,4 +42,68 @@ export const uploadSignatureView = (u: Upload, presigned: PresignedUpload) => ({
   headers: presigned.headers,
   expiresAt: u.expiresAt,
   maxSize: u.maxSize,
+});
+
+const sourceView = (source: ConnectorSource) =>
+  source.type === 'git'
+    ? { repository: { url: source.url, tag: source.tag } }
+    : { artifact: { projectKey: source.projectKey, uploadId: source.uploadId } };
+
+const optional = <K extends string, V>(key: K, value: V | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+
+/**
+ * Connect's ConnectorStaged. `artifact` (instead of `repository`), `publishedVersion`,
+ * `createdAt` and `lastModifiedAt` are Slipway's additions; the tenant and the requests in
+ * flight stay internal.
+ */
+export const connectorStagedView = (c: ConnectorStaged) => ({
+  id: c.id,
+  ...optional('key', c.key),
+  version: c.version,
+  name: c.name,
+  description: c.description,
+  integrationTypes: c.integrationTypes,
+  creator: c.creator,
+  ...sourceView(c.source),
+  configurations: c.configurations,
+  ...optional('globalConfiguration', c.globalConfiguration),
+  ...optional('apiClient', c.apiClient),
+  private: !c.certified,
+  privateProjects: c.privateProjects,
+  supportedRegions: c.supportedRegions,
+  status: c.status,
+  ...optional('publishingReport', c.publishingReport),
+  alreadyListed: c.publishedVersion !== undefined,
+  hasChanges: c.hasChanges,
+  isPreviewable: c.isPreviewable,
+  ...optional('previewableReport', c.previewableReport),
+  ...optional('documentationUrl', c.documentationUrl),
+  ...optional('publishedVersion', c.publishedVersion),
+  createdAt: c.createdAt,
+  lastModifiedAt: c.lastModifiedAt,
+});
+
+/**
+ * Connect's Connector. Another tenant (a certified connector is listed server-wide) does not
+ * see where the source came from when it was an upload: that names the owner's project.
+ */
+export const connectorView = (c: Connector, viewerTenant: string) => ({
+  id: c.id,
+  ...optional('key', c.key),
+  version: c.version,
+  name: c.name,
+  ...optional('description', c.description),
+  integrationTypes: c.integrationTypes,
+  creator: c.creator,
+  ...(c.source.type === 'git' || c.tenant === viewerTenant ? sourceView(c.source) : {}),
+  configurations: c.configurations,
+  ...optional('globalConfiguration', c.globalConfiguration),
+  ...optional('apiClient', c.apiClient),
+  private: c.private,
+  supportedRegions: c.supportedRegions,
+  certified: c.certified,
+  ...optional('documentationUrl', c.documentationUrl),
+  createdAt: c.createdAt,
+  lastModifiedAt: c.lastModifiedAt,
 });

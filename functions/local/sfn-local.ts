@@ -23,6 +23,8 @@ import {
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 export const LOCAL_REGION = 'us-east-1';
+/** See `waitIfAsked`. */
+export const WAIT_HEADER = 'x-slipway-wait-ms';
 export const LOCAL_ACCOUNT = '000000000000';
 
 export const stateMachineArn = (name: string) =>
@@ -200,6 +202,7 @@ export class LocalStepFunctions {
     const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
     try {
       const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      await this.waitIfAsked(operation, input, req.headers[WAIT_HEADER]);
       this.reply(res, 200, this.dispatch(operation, input));
     } catch (error) {
       const sfnError =
@@ -215,6 +218,26 @@ export class LocalStepFunctions {
         message: sfnError.message,
       });
     }
+  }
+
+  /**
+   * A local extension for tests and tools: DescribeExecution with `x-slipway-wait-ms` answers
+   * once the execution has finished (or the wait is over), so callers await the event instead
+   * of polling. AWS ignores the header; nothing in the service depends on it.
+   */
+  private async waitIfAsked(operation: string, input: Record<string, unknown>, header: unknown) {
+    const waitMs = Number(header);
+    if (operation !== 'DescribeExecution' || !(waitMs > 0)) return;
+    const execution = this.executions.get(String(input.executionArn));
+    if (!execution) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      execution.done,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.min(waitMs, 120_000));
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   private reply(res: ServerResponse, status: number, body: unknown): void {

@@ -2,13 +2,15 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { bundleHandlers } from './bundle.ts';
+import { CODEBUILD_START_BUILD_SYNC, localCodeBuild } from './codebuild-local.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
+import { FETCH_SOURCE_PROJECT, fetchSourceProject } from './fetch-source.ts';
 import { createGateway, listen } from './gateway.ts';
 import { lambdaRuntime } from './lambda-runtime.ts';
 import { toEventBridge } from './s3-events.ts';
 import { LOCAL_S3_CREDENTIALS, type S3Local, startS3Local } from './s3-local.ts';
 import { LOCAL_REGION, LocalStepFunctions, stateMachineArn } from './sfn-local.ts';
-import { lambdaTaskInvoker, loadStateMachines } from './state-machines.ts';
+import { lambdaTaskInvoker, loadStateMachines, localFunctionArn } from './state-machines.ts';
 
 export const TABLE_NAME = 'slipway';
 export const BUCKET_NAME = 'slipway-artifacts';
@@ -61,9 +63,21 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     const s3: S3Local = await startS3Local({ directory: join(options.dataDir, 's3'), bucket: BUCKET_NAME });
     stops.push(() => s3.stop());
 
+    // Task resources: Lambda functions run from their bundles; CodeBuild projects run locally.
+    const invokeLambda = lambdaTaskInvoker((name, event) => invokeFunction(name, event));
+    const codeBuild = localCodeBuild({
+      [FETCH_SOURCE_PROJECT]: fetchSourceProject({
+        bucket: BUCKET_NAME,
+        workDir: join(options.dataDir, 'work'),
+      }),
+    });
     const stepFunctions = new LocalStepFunctions({
-      stateMachines: loadStateMachines({}),
-      invokeTask: lambdaTaskInvoker((name, event) => invokeFunction(name, event)),
+      stateMachines: loadStateMachines({
+        FetchSourceProject: FETCH_SOURCE_PROJECT,
+        ConnectorPublisherFunction: localFunctionArn('connector-publisher'),
+      }),
+      invokeTask: (resource, input) =>
+        resource === CODEBUILD_START_BUILD_SYNC ? codeBuild(input) : invokeLambda(resource, input),
       delayOverrideMs: options.delayOverrideMs,
     });
     const sfnEndpoint = await stepFunctions.listen();
@@ -79,6 +93,9 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       SLIPWAY_TABLE_NAME: TABLE_NAME,
       SLIPWAY_BUCKET_NAME: BUCKET_NAME,
       SLIPWAY_DEPLOY_STATE_MACHINE_ARN: stateMachineArn('slipway-deploy'),
+      SLIPWAY_PUBLISH_STATE_MACHINE_ARN: stateMachineArn('slipway-publish-connector'),
+      // One user on their own machine: connectors may come from repositories on its disk.
+      SLIPWAY_ALLOW_FILE_REPOSITORIES: 'true',
       SLIPWAY_JWT_KEY: options.jwtKey,
     };
     Object.assign(process.env, env);

@@ -1,52 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectSpecificationParser } from '../../functions/adapters/connect-spec/parser.ts';
 import { connectorConfigurations } from '../../functions/core/connector-spec.ts';
-
-const VALID = `
-deployAs:
-  - name: service-app
-    applicationType: service
-    endpoint: /service
-    scripts:
-      postDeploy: node post-deploy.js
-      preUndeploy: node pre-undeploy.js
-    configuration:
-      standardConfiguration:
-        - key: CTP_REGION
-          description: commercetools region
-          default: europe-west1.gcp
-      securedConfiguration:
-        - key: CTP_CLIENT_SECRET
-          description: client secret
-          required: true
-  - name: job-app
-    applicationType: job
-    endpoint: /job
-    properties:
-      schedule: "*/5 * * * *"
-  - name: event-app
-    applicationType: event
-    endpoint: /event
-  - name: assets-app
-    applicationType: assets
-inheritAs:
-  configuration:
-    standardConfiguration:
-      - key: GLOBAL_FLAG
-        description: shared by every application
-        required: true
-  apiClient:
-    scopes:
-      - manage_orders
-`;
-
-/** The keys VALID declares for service-app, as Slipway reports them. */
-const SERVICE_APP_KEYS = {
-  standardConfiguration: [
-    { key: 'CTP_REGION', description: 'commercetools region', required: false, default: 'europe-west1.gcp' },
-  ],
-  securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', description: 'client secret', required: true }],
-};
+import { SERVICE_APP_KEYS, CONNECT_YAML as VALID } from '../fixtures/connectors.ts';
 
 describe('connect.yaml', () => {
   it('turns a valid file into applications, global configuration and the API client', async () => {

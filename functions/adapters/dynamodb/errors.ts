@@ -1,4 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+
+type Item = Record<string, unknown>;
 
 export const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
@@ -12,4 +15,27 @@ export const unlessConditionFails = async <T>(write: () => Promise<T>): Promise<
     if (isConditionFailure(error)) return undefined;
     throw error;
   }
+};
+
+/**
+ * The item a failed condition found (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`).
+ * lib-dynamodb leaves items inside errors marshalled, so they are unmarshalled here.
+ */
+export const itemOfConditionFailure = (error: unknown): Item | undefined => {
+  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+  return item ? unmarshall(item) : undefined;
+};
+
+export interface CancellationReason {
+  code: string;
+  item?: Item;
+}
+
+/** Why each write of a cancelled transaction failed, in order; undefined for other errors. */
+export const cancellationReasons = (error: unknown): CancellationReason[] | undefined => {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons =
+    (error as { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] })
+      .CancellationReasons ?? [];
+  return reasons.map((r) => ({ code: r.Code ?? 'None', ...(r.Item ? { item: unmarshall(r.Item) } : {}) }));
 };

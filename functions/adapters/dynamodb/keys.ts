@@ -9,4 +9,21 @@ export const keys = {
   upload: (id: string) => ({ PK: `UPLOAD#${id}`, SK: 'UPLOAD' }),
   /** GSI1: project by its uuid (the BigCommerce dialect addresses projects by uuid). */
   projectById: (id: string) => ({ GSI1PK: `PROJECTID#${id}`, GSI1SK: 'PROJECT' }),
+  connectorDraft: (tenant: string, id: string) => ({ PK: `TENANT#${tenant}`, SK: `CONNECTORSTAGED#${id}` }),
+  connectorDraftPrefix: 'CONNECTORSTAGED#',
+  /** Connector keys are unique server-wide, like Connect's, so `key=` lookups are unambiguous. */
+  connectorKey: (key: string) => ({ PK: `CONNECTORKEY#${key}`, SK: 'CONNECTORKEY' }),
+  connectorPartition: (id: string) => `CONNECTOR#${id}`,
+  /** Zero-padded so versions sort as numbers. */
+  connectorVersion: (id: string, version: number) => ({
+    PK: `CONNECTOR#${id}`,
+    SK: `VERSION#${String(version).padStart(10, '0')}`,
+  }),
+  connectorVersionPrefix: 'VERSION#',
+  /** The newest version of each published connector, in its tenant's partition. */
+  connectorHead: (tenant: string, id: string) => ({ PK: `TENANT#${tenant}`, SK: `CONNECTOR#${id}` }),
+  connectorHeadPrefix: 'CONNECTOR#',
+  /** GSI1: the heads of certified connectors, which every tenant sees. */
+  publicConnector: (id: string) => ({ GSI1PK: 'CONNECTORS#PUBLIC', GSI1SK: `CONNECTOR#${id}` }),
+  publicConnectorsPartition: 'CONNECTORS#PUBLIC',
 } as const;

@@ -106,3 +106,17 @@ const countRest = async (q: PagedQuery, from: Key): Promise<number> => {
   } while (exclusiveStartKey);
   return count;
 };
+
+/** Every item a query matches, page after page (for partitions known to stay small). */
+export const queryAll = async (input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Key[]> => {
+  const items: Key[] = [];
+  let exclusiveStartKey: Key | undefined;
+  do {
+    const out: QueryCommandOutput = await documentClient.send(
+      new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey }),
+    );
+    items.push(...(out.Items ?? []));
+    exclusiveStartKey = out.LastEvaluatedKey;
+  } while (exclusiveStartKey);
+  return items;
+};

@@ -86,4 +86,24 @@ export const dynamoUploadRepository = (tableName: () => string): UploadRepositor
     );
     return out !== undefined;
   },
+
+  async releaseConsumption(id, consumer) {
+    await unlessConditionFails(() =>
+      documentClient.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.upload(id),
+          UpdateExpression: 'SET #status = :uploaded REMOVE consumedBy, consumedAt ADD version :one',
+          ConditionExpression: '#status = :consumed AND consumedBy = :by',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':consumed': 'consumed',
+            ':uploaded': 'uploaded',
+            ':by': consumer,
+            ':one': 1,
+          },
+        }),
+      ),
+    );
+  },
 });

@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import type { ArtifactEntry, ArtifactListing } from '../../core/artifacts.ts';
 import { ArtifactRejected } from '../../core/errors.ts';
+import type { ZipReader } from '../../core/ports.ts';
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -19,12 +21,12 @@ const toRejection = (error: Error): ArtifactRejected =>
 
 const open = (path: string): Promise<yauzl.ZipFile> =>
   new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: true }, (error, zip) =>
+    yauzl.open(path, { lazyEntries: true, autoClose: false }, (error, zip) =>
       error || !zip ? reject(toRejection(error ?? new Error('no zip'))) : resolve(zip),
     );
   });
 
-async function* entriesOf(zip: yauzl.ZipFile): AsyncGenerator<ArtifactEntry> {
+async function* rawEntriesOf(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
   for (;;) {
     const entry = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
       const onEntry = (e: yauzl.Entry) => {
@@ -43,6 +45,12 @@ async function* entriesOf(zip: yauzl.ZipFile): AsyncGenerator<ArtifactEntry> {
       zip.readEntry();
     });
     if (!entry) return;
+    yield entry;
+  }
+}
+
+async function* entriesOf(zip: yauzl.ZipFile): AsyncGenerator<ArtifactEntry> {
+  for await (const entry of rawEntriesOf(zip)) {
     const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
     yield {
       name: entry.fileName,
@@ -67,3 +75,39 @@ export const listZip = async (path: string): Promise<ArtifactListing> => {
     },
   };
 };
+
+/**
+ * One entry of a zip file as UTF-8 text. yauzl checks the inflated size against the declared
+ * one while streaming, and entries declared larger than `maxBytes` are not read at all.
+ */
+export const readZipText = async (path: string, entryName: string, maxBytes: number): Promise<string> => {
+  const zip = await open(path);
+  try {
+    for await (const entry of rawEntriesOf(zip)) {
+      if (entry.fileName !== entryName) continue;
+      if (entry.uncompressedSize > maxBytes) {
+        throw new ArtifactRejected('ArtifactTooLarge', `'${entryName}' is larger than ${maxBytes} bytes.`);
+      }
+      const stream = await new Promise<Readable>((resolve, reject) =>
+        zip.openReadStream(entry, (error, s) =>
+          error || !s ? reject(toRejection(error ?? new Error('no stream'))) : resolve(s),
+        ),
+      );
+      const chunks: Buffer[] = [];
+      try {
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+      } catch (error) {
+        throw toRejection(error as Error);
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    }
+    throw new ArtifactRejected(
+      'ConnectorSpecificationFileNotFound',
+      `'${entryName}' is not in the artifact.`,
+    );
+  } finally {
+    if (zip.isOpen) zip.close();
+  }
+};
+
+export const yauzlZipReader: ZipReader = { list: listZip, readText: readZipText };

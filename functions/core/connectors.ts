@@ -1,0 +1,266 @@
+/**
+ * The connector registry's use cases (Connect's `/connectors/drafts` and `/connectors`):
+ * drafts are owned by the tenant that created them; publishing writes immutable Connector
+ * versions, seen by the owner, and by every tenant once certified (see README, "Connectors").
+ */
+import { authorize } from './auth.ts';
+import {
+  type ActionContext,
+  applyDraftActions,
+  artifactSource,
+  checkRepository,
+  type SourcePolicy,
+  type UploadToConsume,
+} from './connector-actions.ts';
+import type { Connector, ConnectorStaged, SourceCheck, SourceCheckExecution } from './connector-model.ts';
+import { finishCheck } from './connector-publishing.ts';
+import { ConcurrentModification, DuplicateField, ResourceNotFound } from './errors.ts';
+import { newId } from './ids.ts';
+import { sortAndPage } from './listing.ts';
+import type { ConnectorRepository, Page, Principal, WorkflowStarter } from './ports.ts';
+import type {
+  ConnectorSearchQuery,
+  ConnectorStagedDraft,
+  ConnectorStagedQuery,
+  ConnectorUpdate,
+} from './schemas.ts';
+import { consumeUpload, type UploadDeps } from './uploads.ts';
+
+export interface ConnectorDeps extends UploadDeps {
+  connectors: ConnectorRepository;
+  workflows: WorkflowStarter;
+  sourcePolicy: SourcePolicy;
+}
+
+/** The scopes that let a caller use a project's uploads (the same as `POST /{projectKey}/uploads`). */
+const UPLOAD_SCOPES = ['admin', 'manage_project:{projectKey}', 'manage_connectors_deployments:{projectKey}'];
+
+/** `{id}` or Connect's `key={key}` path segment. */
+export type ConnectorRef = { id: string } | { key: string };
+
+export const parseConnectorRef = (segment: string): ConnectorRef =>
+  segment.startsWith('key=') ? { key: segment.slice('key='.length) } : { id: segment };
+
+const describeRef = (ref: ConnectorRef) => ('key' in ref ? `key '${ref.key}'` : `id '${ref.id}'`);
+
+const resolveId = async (deps: Pick<ConnectorDeps, 'connectors'>, ref: ConnectorRef) =>
+  'id' in ref ? ref.id : (await deps.connectors.resolveKey(ref.key))?.id;
+
+export const executionName = (check: SourceCheck) => `${check.purpose}-${check.id}`;
+
+/** Another tenant's draft is reported exactly like a missing one. */
+export const getConnectorDraft = async (
+  deps: Pick<ConnectorDeps, 'connectors'>,
+  tenant: string,
+  ref: ConnectorRef,
+): Promise<ConnectorStaged> => {
+  const id = await resolveId(deps, ref);
+  const draft = id === undefined ? undefined : await deps.connectors.getDraft(tenant, id);
+  if (!draft) throw new ResourceNotFound(`The ConnectorStaged with ${describeRef(ref)} was not found.`);
+  return draft;
+};
+
+/**
+ * Consumes the uploads a draft refers to and copies each under the connector. The caller
+ * needs the upload rights on the upload's project, not only `manage_connectors`. Returns a
+ * function that gives them back if the draft is not written after all.
+ */
+const useUploads = async (
+  deps: ConnectorDeps,
+  principal: Principal,
+  connectorId: string,
+  uploads: UploadToConsume[],
+): Promise<() => Promise<void>> => {
+  const consumer = `connector:${connectorId}`;
+  const consumed: string[] = [];
+  const release = async () => {
+    for (const id of consumed) await deps.uploads.releaseConsumption(id, consumer);
+  };
+  try {
+    for (const upload of uploads) {
+      authorize(principal, UPLOAD_SCOPES, { projectKey: upload.projectKey });
+      const stored = await consumeUpload(
+        deps,
+        principal.tenant,
+        upload.projectKey,
+        upload.uploadId,
+        consumer,
+      );
+      consumed.push(upload.uploadId);
+      await deps.artifacts.copy(stored.objectKey, upload.objectKey);
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return release;
+};
+
+/**
+ * Starts the publish workflow for each check. A start that fails leaves no draft stuck in
+ * `Processing`: the check is recorded as failed, with the reason, and the update stands.
+ */
+const startChecks = async (deps: ConnectorDeps, draft: ConnectorStaged, checks: SourceCheck[]) => {
+  let current = draft;
+  for (const check of checks) {
+    const execution: SourceCheckExecution = { tenant: draft.tenant, connectorId: draft.id, request: check };
+    try {
+      await deps.workflows.start('publish-connector', executionName(check), execution);
+    } catch (error) {
+      current =
+        (await finishCheck(deps, execution, {
+          ok: false,
+          code: 'General',
+          message: `The publishing workflow could not be started (${(error as Error).name}); try again.`,
+        })) ?? current;
+    }
+  }
+  return current;
+};
+
+export const createConnectorDraft = async (
+  deps: ConnectorDeps,
+  principal: Principal,
+  input: ConnectorStagedDraft,
+): Promise<ConnectorStaged> => {
+  const id = newId();
+  const now = deps.clock.now().toISOString();
+  const source = input.repository
+    ? { type: 'git' as const, ...checkRepository(input.repository, deps.sourcePolicy, 'repository.url') }
+    : artifactSource(id, input.artifact as NonNullable<typeof input.artifact>);
+  // Checked before an upload is consumed, for a clear answer; the write checks it again atomically.
+  if (input.key !== undefined && (await deps.connectors.resolveKey(input.key)))
+    throw new DuplicateField('key', input.key);
+
+  const draft: ConnectorStaged = {
+    id,
+    tenant: principal.tenant,
+    ...(input.key === undefined ? {} : { key: input.key }),
+    version: 1,
+    name: input.name,
+    description: input.description ?? '',
+    integrationTypes: [...new Set(input.integrationTypes ?? [])],
+    creator: input.creator,
+    source,
+    configurations: [],
+    privateProjects: [...new Set(input.privateProjects ?? [])],
+    supportedRegions: [...new Set(input.supportedRegions ?? [])],
+    ...(input.documentationUrl === undefined ? {} : { documentationUrl: input.documentationUrl }),
+    status: 'Draft',
+    isPreviewable: 'none',
+    certified: false,
+    hasChanges: true,
+    createdAt: now,
+    lastModifiedAt: now,
+  };
+  const release = await useUploads(deps, principal, id, source.type === 'artifact' ? [source] : []);
+  try {
+    await deps.connectors.createDraft(draft);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return draft;
+};
+
+export const listConnectorDrafts = async (
+  deps: Pick<ConnectorDeps, 'connectors'>,
+  tenant: string,
+  query: ConnectorStagedQuery,
+): Promise<Page<ConnectorStaged>> => {
+  const drafts = (await deps.connectors.listDrafts(tenant)).filter(
+    (d) =>
+      (query.isPrivate === undefined || !d.certified === query.isPrivate) &&
+      hasAnyType(d, query.integrationTypes),
+  );
+  return sortAndPage(drafts, query, SORT_FIELDS);
+};
+
+/** Connect's `integrationTypes` filter: any of the given types (no filter when none is given). */
+const hasAnyType = (item: { integrationTypes: string[] }, types: string[] | undefined) =>
+  types === undefined || types.some((t) => item.integrationTypes.includes(t));
+
+const SORT_FIELDS = {
+  createdAt: (c: { createdAt: string }) => c.createdAt,
+  lastModifiedAt: (c: { lastModifiedAt: string }) => c.lastModifiedAt,
+  name: (c: { name: string }) => c.name.toLowerCase(),
+  key: (c: { key?: string }) => c.key,
+  id: (c: { id: string }) => c.id,
+};
+
+/**
+ * Applies `{version, actions}` to a draft. The version must be the current one (409
+ * `ConcurrentModification` otherwise, also when another write lands first); `publish` and
+ * `updatePreviewable` start the publish workflow once the draft is written.
+ */
+export const updateConnectorDraft = async (
+  deps: ConnectorDeps,
+  principal: Principal,
+  ref: ConnectorRef,
+  update: ConnectorUpdate,
+): Promise<ConnectorStaged> => {
+  const draft = await getConnectorDraft(deps, principal.tenant, ref);
+  if (draft.version !== update.version) throw new ConcurrentModification(update.version, draft.version);
+  const ctx: ActionContext = { ...deps.sourcePolicy, now: deps.clock.now(), newRequestId: newId };
+  const outcome = applyDraftActions(draft, update.actions, ctx);
+  const release = await useUploads(deps, principal, draft.id, outcome.uploads);
+  try {
+    await deps.connectors.putDraft(outcome.draft, update.version);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return startChecks(deps, outcome.draft, outcome.checks);
+};
+
+/** Deletes a draft at its current version. Published versions stay: deployments may run them. */
+export const deleteConnectorDraft = async (
+  deps: Pick<ConnectorDeps, 'connectors'>,
+  tenant: string,
+  ref: ConnectorRef,
+  version: number,
+): Promise<ConnectorStaged> => {
+  const draft = await getConnectorDraft(deps, tenant, ref);
+  await deps.connectors.deleteDraft(draft, version);
+  return draft;
+};
+
+const visibleTo = (connector: Connector, tenant: string) => connector.tenant === tenant || !connector.private;
+
+/** The newest published version; a private connector of another tenant is not found. */
+export const getConnector = async (
+  deps: Pick<ConnectorDeps, 'connectors'>,
+  tenant: string,
+  ref: ConnectorRef,
+): Promise<Connector> => {
+  const id = await resolveId(deps, ref);
+  const connector = id === undefined ? undefined : await deps.connectors.getConnector(id);
+  if (!connector || !visibleTo(connector, tenant))
+    throw new ResourceNotFound(`The Connector with ${describeRef(ref)} was not found.`);
+  return connector;
+};
+
+const matchesText = (c: Connector, text: string) => {
+  const needle = text.toLowerCase();
+  return [c.name, c.description, c.key, c.creator.company, c.creator.name].some((v) =>
+    v?.toLowerCase().includes(needle),
+  );
+};
+
+/** `GET /connectors/search`: the published connectors the tenant may see, filtered, sorted and paged. */
+export const searchConnectors = async (
+  deps: Pick<ConnectorDeps, 'connectors'>,
+  tenant: string,
+  query: ConnectorSearchQuery,
+): Promise<Page<Connector>> => {
+  const found = (await deps.connectors.listVisibleConnectors(tenant)).filter(
+    (c) =>
+      (query.text === undefined || matchesText(c, query.text)) &&
+      (query.id === undefined || query.id.includes(c.id)) &&
+      (query.key === undefined || (c.key !== undefined && query.key.includes(c.key))) &&
+      hasAnyType(c, query.integrationTypes) &&
+      (query.private === undefined || c.private === query.private) &&
+      (query['creator.company'] === undefined || c.creator.company === query['creator.company']),
+  );
+  return sortAndPage(found, query, SORT_FIELDS);
+};

@@ -1,0 +1,93 @@
+import { connectorDeps } from '../adapters/connector-deps.ts';
+import {
+  createConnectorDraft,
+  deleteConnectorDraft,
+  getConnector,
+  getConnectorDraft,
+  listConnectorDrafts,
+  parseConnectorRef,
+  searchConnectors,
+  updateConnectorDraft,
+} from '../core/connectors.ts';
+import {
+  ConnectorSearchQuery,
+  ConnectorStagedDraft,
+  ConnectorStagedQuery,
+  ConnectorUpdate,
+  VersionQuery,
+} from '../core/schemas.ts';
+import { apiHandler, operation } from '../http/pipeline.ts';
+import { json } from '../http/responses.ts';
+import { connectorStagedView, connectorView, pagedResponse } from '../http/views.ts';
+
+export const handler = apiHandler({
+  'POST /connectors/drafts': operation({
+    body: ConnectorStagedDraft,
+    run: async ({ body, principal }) =>
+      json(201, connectorStagedView(await createConnectorDraft(connectorDeps, principal(), body))),
+  }),
+  'GET /connectors/drafts': operation({
+    query: ConnectorStagedQuery,
+    run: async ({ query, principal }) =>
+      json(
+        200,
+        pagedResponse(
+          query,
+          await listConnectorDrafts(connectorDeps, principal().tenant, query),
+          connectorStagedView,
+        ),
+      ),
+  }),
+  'GET /connectors/drafts/{draftRef}': operation({
+    run: async ({ pathParameters: { draftRef = '' }, principal }) =>
+      json(
+        200,
+        connectorStagedView(
+          await getConnectorDraft(connectorDeps, principal().tenant, parseConnectorRef(draftRef)),
+        ),
+      ),
+  }),
+  'POST /connectors/drafts/{draftRef}': operation({
+    body: ConnectorUpdate,
+    run: async ({ body, pathParameters: { draftRef = '' }, principal }) =>
+      json(
+        200,
+        connectorStagedView(
+          await updateConnectorDraft(connectorDeps, principal(), parseConnectorRef(draftRef), body),
+        ),
+      ),
+  }),
+  'DELETE /connectors/drafts/{draftRef}': operation({
+    query: VersionQuery,
+    run: async ({ query, pathParameters: { draftRef = '' }, principal }) =>
+      json(
+        200,
+        connectorStagedView(
+          await deleteConnectorDraft(
+            connectorDeps,
+            principal().tenant,
+            parseConnectorRef(draftRef),
+            query.version,
+          ),
+        ),
+      ),
+  }),
+  'GET /connectors/search': operation({
+    query: ConnectorSearchQuery,
+    run: async ({ query, principal }) => {
+      const { tenant } = principal();
+      const page = await searchConnectors(connectorDeps, tenant, query);
+      return json(
+        200,
+        pagedResponse(query, page, (c) => connectorView(c, tenant)),
+      );
+    },
+  }),
+  'GET /connectors/{connectorRef}': operation({
+    run: async ({ pathParameters: { connectorRef = '' }, principal }) => {
+      const { tenant } = principal();
+      const connector = await getConnector(connectorDeps, tenant, parseConnectorRef(connectorRef));
+      return json(200, connectorView(connector, tenant));
+    },
+  }),
+});

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+
+/** The Step Functions integration this stands in for: start a build and wait for it. */
+export const CODEBUILD_START_BUILD_SYNC = 'arn:aws:states:::codebuild:startBuild.sync';
+
+/** What a CodeBuild project does, run locally with the build's environment variables. */
+export type LocalBuildProject = (env: Record<string, string>) => Promise<void>;
+
+interface StartBuildInput {
+  ProjectName?: unknown;
+  EnvironmentVariablesOverride?: { Name?: unknown; Value?: unknown }[];
+}
+
+const taskError = (name: string, cause: unknown) => {
+  const error = new Error(JSON.stringify(cause));
+  error.name = name;
+  return error;
+};
+
+/**
+ * The local runtime's CodeBuild: `startBuild.sync` Task states reach it with the same
+ * Parameters they send to CodeBuild on AWS (project name, environment overrides), and it runs
+ * the matching local project in process. It answers with the Build document's essentials, and
+ * fails the task as Step Functions does when a build fails (`States.TaskFailed`, the build as
+ * the cause).
+ */
+export const localCodeBuild =
+  (projects: Record<string, LocalBuildProject>) =>
+  async (input: unknown): Promise<unknown> => {
+    const { ProjectName, EnvironmentVariablesOverride = [] } = (input ?? {}) as StartBuildInput;
+    const projectName = String(ProjectName);
+    const project = projects[projectName];
+    if (!project) {
+      throw taskError('CodeBuild.ResourceNotFoundException', {
+        message: `Project cannot be found: ${projectName}`,
+      });
+    }
+    const env = Object.fromEntries(
+      EnvironmentVariablesOverride.map((v) => [String(v.Name), String(v.Value)]),
+    );
+    const build = { Id: `${projectName}:${randomUUID()}`, ProjectName: projectName, StartTime: Date.now() };
+    try {
+      await project(env);
+    } catch (error) {
+      throw taskError('States.TaskFailed', {
+        Build: { ...build, BuildStatus: 'FAILED', EndTime: Date.now(), Message: (error as Error).message },
+      });
+    }
+    return { Build: { ...build, BuildStatus: 'SUCCEEDED', EndTime: Date.now() } };
+  };

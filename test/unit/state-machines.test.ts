@@ -1,0 +1,73 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import aslValidator from 'asl-validator';
+import { describe, expect, it } from 'vitest';
+import { STATE_MACHINE_DIR, substitute } from '../../functions/local/state-machines.ts';
+
+/** The definitions as the local stack loads them (every `${…}` must have a value). */
+const VALUES = new Proxy({} as Record<string, string>, {
+  get: (_, name) => `arn:aws:lambda:us-east-1:000000000000:function:slipway-${String(name)}`,
+});
+
+const files = readdirSync(STATE_MACHINE_DIR).filter((f) => f.endsWith('.asl.json'));
+const load = (file: string) =>
+  JSON.parse(substitute(readFileSync(join(STATE_MACHINE_DIR, file), 'utf8'), VALUES)) as {
+    States: Record<string, Record<string, unknown>>;
+    TimeoutSeconds?: number;
+    QueryLanguage?: string;
+  };
+
+describe('state machine definitions', () => {
+  it.each(files)('%s is valid Amazon States Language', (file) => {
+    // asl-validator mutates what it checks: give it a copy.
+    const { isValid, errorsText } = aslValidator(structuredClone(load(file)));
+
+    expect(isValid, errorsText('\n')).toBe(true);
+  });
+
+  it.each(files)('%s uses JSONPath only (the local interpreter mishandles JSONata)', (file) => {
+    const text = readFileSync(join(STATE_MACHINE_DIR, file), 'utf8');
+
+    expect(load(file).QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    expect(text).not.toMatch(/\{%|"Arguments"|"Assign"|"Output"/);
+  });
+
+  it('gives the publish workflow an overall timeout, and every Task a timeout and jittered retries', () => {
+    const definition = load('publish-connector.asl.json');
+    const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+
+    expect(definition.TimeoutSeconds).toBeGreaterThan(0);
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const [name, state] of tasks) {
+      expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+      const retries = state.Retry as { JitterStrategy?: string; ErrorEquals: string[] }[];
+      expect(retries.length, name).toBeGreaterThan(0);
+      for (const retry of retries) expect(retry.JitterStrategy, name).toBe('FULL');
+    }
+  });
+
+  it('routes every failure of the publish workflow to the step that records it', () => {
+    const { States } = load('publish-connector.asl.json');
+
+    for (const [name, state] of Object.entries(States)) {
+      if (state.Type !== 'Task' || name === 'RecordFailure') continue;
+      expect(state.Catch, name).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' },
+      ]);
+    }
+  });
+
+  it('never retries a domain error: only transient and internal errors', () => {
+    const { States } = load('publish-connector.asl.json');
+
+    for (const [name, state] of Object.entries(States)) {
+      if (name === 'RecordFailure' || state.Type !== 'Task') continue;
+      const retried = (state.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+      expect(retried, name).not.toContain('States.ALL');
+      expect(
+        retried.filter((e) => e.startsWith('Slipway.')),
+        name,
+      ).toEqual([]);
+    }
+  });
+});
