@@ -11,10 +11,18 @@ export const ProjectDraft = z.strictObject({
 });
 export type ProjectDraft = z.infer<typeof ProjectDraft>;
 
+/** A whole number in a query string, with errors that say what is wrong (not "received NaN"). */
+const QueryInt = (min: number, max: number) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a whole number') })
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+
 /** Connect paging: limit (default 20, max 500), offset (max 10000), plus Slipway's opaque cursor. */
 export const PageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(20),
-  offset: z.coerce.number().int().min(0).max(10000).default(0),
+  limit: QueryInt(1, 500).default(20),
+  offset: QueryInt(0, 10_000).default(0),
   cursor: z.string().min(1).max(2048).optional(),
 });
 
@@ -201,4 +209,4 @@ export const ConnectorSearchQuery = z.strictObject({
 export type ConnectorSearchQuery = z.infer<typeof ConnectorSearchQuery>;
 
 /** Deletes name the version they expect, as Connect's DELETE endpoints do. */
-export const VersionQuery = z.strictObject({ version: z.coerce.number().int().min(1) });
+export const VersionQuery = z.strictObject({ version: QueryInt(1, Number.MAX_SAFE_INTEGER) });

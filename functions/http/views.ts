@@ -1,4 +1,12 @@
-import type { Connector, ConnectorSource, ConnectorStaged } from '../core/connector-model.ts';
+import type {
+  Connector,
+  ConnectorConfigurationApplication,
+  ConnectorReport,
+  ConnectorSource,
+  ConnectorStaged,
+  Creator,
+} from '../core/connector-model.ts';
+import type { ConfigurationKey, ConfigurationSpec } from '../core/connector-spec.ts';
 import type { Page, PageRequest, PresignedUpload, Project, Upload } from '../core/ports.ts';
 
 /** Wire shapes. The tenant is never shown: it is implied by the token. */
@@ -52,6 +60,57 @@ const sourceView = (source: ConnectorSource) =>
 const optional = <K extends string, V>(key: K, value: V | undefined) =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
+/*
+ * DynamoDB keeps no order among a map's attributes, so nested objects are rebuilt here in the
+ * order Connect documents them: the same connector always reads the same.
+ */
+const keyView = (k: ConfigurationKey) => ({
+  key: k.key,
+  description: k.description,
+  required: k.required,
+  ...optional('default', k.default),
+});
+
+const configurationView = (c: ConfigurationSpec) => ({
+  standardConfiguration: c.standardConfiguration.map(keyView),
+  securedConfiguration: c.securedConfiguration.map(keyView),
+});
+
+const applicationsView = (apps: ConnectorConfigurationApplication[]) =>
+  apps.map((a) => ({
+    applicationName: a.applicationName,
+    applicationType: a.applicationType,
+    ...configurationView(a),
+  }));
+
+const creatorView = (c: Creator) => ({
+  ...optional('name', c.name),
+  ...optional('title', c.title),
+  email: c.email,
+  ...optional('company', c.company),
+  ...optional('logoUrl', c.logoUrl),
+  ...optional('noOfContributors', c.noOfContributors),
+  ...optional('supportUrl', c.supportUrl),
+});
+
+const reportView = (r: ConnectorReport | undefined) =>
+  r && {
+    entries: r.entries.map((e) => ({
+      type: e.type,
+      title: e.title,
+      ...optional('code', e.code),
+      ...optional('message', e.message),
+      createdAt: e.createdAt,
+    })),
+  };
+
+/** What a connector (staged or published) declares, in Connect's field order. */
+const declaredView = (c: ConnectorStaged | Connector) => ({
+  configurations: applicationsView(c.configurations),
+  ...optional('globalConfiguration', c.globalConfiguration && configurationView(c.globalConfiguration)),
+  ...optional('apiClient', c.apiClient && { scopes: c.apiClient.scopes }),
+});
+
 /**
  * Connect's ConnectorStaged. `artifact` (instead of `repository`), `publishedVersion`,
  * `createdAt` and `lastModifiedAt` are Slipway's additions; the tenant and the requests in
@@ -64,20 +123,18 @@ export const connectorStagedView = (c: ConnectorStaged) => ({
   name: c.name,
   description: c.description,
   integrationTypes: c.integrationTypes,
-  creator: c.creator,
+  creator: creatorView(c.creator),
   ...sourceView(c.source),
-  configurations: c.configurations,
-  ...optional('globalConfiguration', c.globalConfiguration),
-  ...optional('apiClient', c.apiClient),
+  ...declaredView(c),
   private: !c.certified,
   privateProjects: c.privateProjects,
   supportedRegions: c.supportedRegions,
   status: c.status,
-  ...optional('publishingReport', c.publishingReport),
+  ...optional('publishingReport', reportView(c.publishingReport)),
   alreadyListed: c.publishedVersion !== undefined,
   hasChanges: c.hasChanges,
   isPreviewable: c.isPreviewable,
-  ...optional('previewableReport', c.previewableReport),
+  ...optional('previewableReport', reportView(c.previewableReport)),
   ...optional('documentationUrl', c.documentationUrl),
   ...optional('publishedVersion', c.publishedVersion),
   createdAt: c.createdAt,
@@ -95,11 +152,9 @@ export const connectorView = (c: Connector, viewerTenant: string) => ({
   name: c.name,
   ...optional('description', c.description),
   integrationTypes: c.integrationTypes,
-  creator: c.creator,
+  creator: creatorView(c.creator),
   ...(c.source.type === 'git' || c.tenant === viewerTenant ? sourceView(c.source) : {}),
-  configurations: c.configurations,
-  ...optional('globalConfiguration', c.globalConfiguration),
-  ...optional('apiClient', c.apiClient),
+  ...declaredView(c),
   private: c.private,
   supportedRegions: c.supportedRegions,
   certified: c.certified,

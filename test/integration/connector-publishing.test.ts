@@ -112,6 +112,19 @@ describe('publishing from a git tag', () => {
       ...SERVICE_APP_KEYS,
     });
     expect(byKey).toEqual(connector);
+    // DynamoDB keeps no attribute order; the views restore Connect's, so output is stable.
+    expect(Object.keys(connector.configurations[0])).toEqual([
+      'applicationName',
+      'applicationType',
+      'standardConfiguration',
+      'securedConfiguration',
+    ]);
+    expect(Object.keys(connector.configurations[0].standardConfiguration[0])).toEqual([
+      'key',
+      'description',
+      'required',
+      'default',
+    ]);
   });
 
   it('publishes version 2 from a new tag, keeping version 1 immutable', async () => {
