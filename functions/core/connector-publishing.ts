@@ -31,20 +31,41 @@ export type CheckResult =
   | { ok: true; inspection: SourceInspection }
   | { ok: false; code: string; message: string };
 
-/** connect.yaml files are a few kilobytes; anything near this is not one. */
-const SPEC_MAX_BYTES = 1024 * 1024;
+/**
+ * connect.yaml files are a few kilobytes. What the file declares travels between the
+ * workflow's states, whose data Step Functions caps at 256 KB with an error no Catch can
+ * handle, so the file is held well below that.
+ */
+const SPEC_MAX_BYTES = 64 * 1024;
 const FETCH_FAILURE_MAX_BYTES = 16 * 1024;
 /** Another write can land between reading the draft and recording; recording then starts over. */
 const RECORD_ATTEMPTS = 5;
 
-/** git's last lines say what went wrong ("Remote branch v9 not found in upstream origin"). */
-const gitReason = (output: string) =>
-  output
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(-3)
-    .join(' ') || 'git gave no reason';
+/**
+ * What a failed clone is reported as. git's own output stays internal: echoed back, it would
+ * tell a tenant which hosts and ports the fetcher can reach. These say what to fix.
+ */
+const GIT_FAILURES: [RegExp, (tag: string) => string][] = [
+  [
+    /Remote branch .* not found|couldn't find remote ref/i,
+    (tag) => `the tag '${tag}' was not found in the repository`,
+  ],
+  [
+    /terminal prompts disabled|could not read Username|Authentication failed|403/i,
+    () => 'the repository needs credentials, and Slipway sends none: use a public repository or an upload',
+  ],
+  [
+    /not found|does not appear to be a git repository|does not exist/i,
+    () => 'no repository was found at this URL',
+  ],
+  [/timed out/i, () => 'the clone timed out'],
+];
+
+const gitReason = (output: string, tag: string) =>
+  (
+    GIT_FAILURES.find(([pattern]) => pattern.test(output))?.[1] ??
+    (() => 'the repository could not be reached')
+  )(tag);
 
 /**
  * Reads and checks a check's source: the zip's structure (size, entries, paths, links, ratio),
@@ -61,14 +82,18 @@ export const inspectConnectorSource = async (
       FETCH_FAILURE_MAX_BYTES,
     );
     if (failure !== undefined)
-      throw new GitRepositoryNotReachable(request.source.url, request.source.tag, gitReason(failure));
+      throw new GitRepositoryNotReachable(
+        request.source.url,
+        request.source.tag,
+        gitReason(failure, request.source.tag),
+      );
   }
   const inspection = await deps.artifacts.withLocalCopy(request.objectKey, async (path) => {
     const manifest = await inspectArtifact(await deps.zip.list(path), { requireConnectYaml: true });
     const text = await deps.zip.readText(path, manifest.connectYaml ?? 'connect.yaml', SPEC_MAX_BYTES);
     return inspectionOf(await deps.specParser.parse(text), manifest);
   });
-  if (!inspection) throw new ConnectorSourceMissing(`no artifact at '${request.objectKey}'`);
+  if (!inspection) throw new ConnectorSourceMissing('the stored artifact is gone');
   return inspection;
 };
 
@@ -106,8 +131,9 @@ const recorded = (
   const base = { ...draft, version: draft.version + 1, lastModifiedAt: at };
   if (check.purpose === 'preview') {
     if (!result.ok) {
+      const { previewObjectKey: _, ...notPreviewable } = base;
       return {
-        ...base,
+        ...notPreviewable,
         previewRequest: done,
         isPreviewable: 'false',
         previewableReport: { entries: [failureEntry(check, result.code, result.message, at)] },
@@ -213,7 +239,12 @@ export const finishCheck = async (
       else await deps.connectors.putDraft(next, draft.version);
       return next;
     } catch (error) {
-      if (!(error instanceof ConcurrentModification) || attempt >= RECORD_ATTEMPTS) throw error;
+      if (!(error instanceof ConcurrentModification)) throw error;
+      // Not a verdict on the source: the workflow must retry this, not report it as a failure.
+      if (attempt >= RECORD_ATTEMPTS)
+        throw new Error(`The draft kept changing while the outcome was recorded (${attempt} attempts)`, {
+          cause: error,
+        });
     }
   }
 };

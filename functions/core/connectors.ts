@@ -107,15 +107,46 @@ const startChecks = async (deps: ConnectorDeps, draft: ConnectorStaged, checks: 
     try {
       await deps.workflows.start('publish-connector', executionName(check), execution);
     } catch (error) {
-      current =
-        (await finishCheck(deps, execution, {
-          ok: false,
-          code: 'General',
-          message: `The publishing workflow could not be started (${(error as Error).name}); try again.`,
-        })) ?? current;
+      const failure = {
+        ok: false as const,
+        code: 'General',
+        message: `The publishing workflow could not be started (${(error as Error).name}); try again.`,
+      };
+      // The update itself is written; if even this record fails, the check is left to go
+      // stale (CHECK_STALE_AFTER_MS) rather than turning a saved update into an error.
+      current = (await finishCheck(deps, execution, failure).catch(() => undefined)) ?? current;
     }
   }
   return current;
+};
+
+/**
+ * Whether a write that reported a conflict had in fact landed: the SDK retries a write whose
+ * response was lost, and the retry then fails on the condition the first attempt satisfied.
+ */
+const landed = async (deps: Pick<ConnectorDeps, 'connectors'>, written: ConnectorStaged) => {
+  const stored = await deps.connectors.getDraft(written.tenant, written.id);
+  return stored?.version === written.version && stored.lastModifiedAt === written.lastModifiedAt;
+};
+
+/** Writes a draft; on failure gives the consumed uploads back, unless the write had landed. */
+const writeDraft = async (
+  deps: ConnectorDeps,
+  draft: ConnectorStaged,
+  write: () => Promise<void>,
+  release: () => Promise<void>,
+) => {
+  try {
+    await write();
+  } catch (error) {
+    if (
+      (error instanceof ConcurrentModification || error instanceof DuplicateField) &&
+      (await landed(deps, draft))
+    )
+      return;
+    await release();
+    throw error;
+  }
 };
 
 export const createConnectorDraft = async (
@@ -154,12 +185,7 @@ export const createConnectorDraft = async (
     lastModifiedAt: now,
   };
   const release = await useUploads(deps, principal, id, source.type === 'artifact' ? [source] : []);
-  try {
-    await deps.connectors.createDraft(draft);
-  } catch (error) {
-    await release();
-    throw error;
-  }
+  await writeDraft(deps, draft, () => deps.connectors.createDraft(draft), release);
   return draft;
 };
 
@@ -204,12 +230,12 @@ export const updateConnectorDraft = async (
   const ctx: ActionContext = { ...deps.sourcePolicy, now: deps.clock.now(), newRequestId: newId };
   const outcome = applyDraftActions(draft, update.actions, ctx);
   const release = await useUploads(deps, principal, draft.id, outcome.uploads);
-  try {
-    await deps.connectors.putDraft(outcome.draft, update.version);
-  } catch (error) {
-    await release();
-    throw error;
-  }
+  await writeDraft(
+    deps,
+    outcome.draft,
+    () => deps.connectors.putDraft(outcome.draft, update.version),
+    release,
+  );
   return startChecks(deps, outcome.draft, outcome.checks);
 };
 

@@ -32,6 +32,9 @@ const GIT_CONFIG = [
   'protocol.http.allow=always',
   '-c',
   'protocol.file.allow=always',
+  // A redirect could lead a public-looking URL to a host the fetcher should not reach.
+  '-c',
+  'http.followRedirects=false',
 ];
 
 const required = (env: Record<string, string>, name: string): string => {

@@ -1,6 +1,8 @@
 import type { Zippable } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectorDeps } from '../../functions/adapters/connector-deps.ts';
+import { publisherDeps } from '../../functions/adapters/publisher-deps.ts';
+import { finishCheck } from '../../functions/core/connector-publishing.ts';
 import { updateConnectorDraft } from '../../functions/core/connectors.ts';
 import {
   CONNECT_YAML,
@@ -155,20 +157,26 @@ describe('publishing from a git tag', () => {
   });
 
   it.each([
-    ['a tag that does not exist', (url: string) => ({ url, tag: 'v9.9.9' }), 'v9.9.9'],
+    [
+      'a tag that does not exist',
+      (url: string) => ({ url, tag: 'v9.9.9' }),
+      "the tag 'v9.9.9' was not found in the repository",
+    ],
     [
       'a repository that does not exist',
       () => ({ url: 'file:///nonexistent/slipway/repo', tag: 'v1' }),
-      'repo',
+      'no repository was found at this URL',
     ],
-  ])('reports %s as GitRepositoryNotReachable with git’s words', async (_, repository, mentioned) => {
+  ])('reports %s as GitRepositoryNotReachable saying what to fix', async (_, repository, reason) => {
     const repo = repoWithTag('v1');
     const draft = await createDraft({ repository: repository(repo.url) });
 
     const { draft: failed } = await publish(draft);
 
     expectPublishFailure(failed, 'GitRepositoryNotReachable');
-    expect(failed.publishingReport.entries[0].message).toContain(mentioned);
+    // git's own output (paths, hosts, ports) stays internal; the report says what to fix.
+    expect(failed.publishingReport.entries[0].message).toMatch(new RegExp(`: ${reason}$`));
+    expect(failed.publishingReport.entries[0].message).not.toContain('fatal');
     expect((await api(`/connectors/${draft.id}`, { token })).status).toBe(404);
   });
 
@@ -327,6 +335,37 @@ describe('publishing from an upload', () => {
   });
 });
 
+describe('recording an outcome', () => {
+  it('records each check once: a repeated or superseded step changes nothing', async () => {
+    const draft = await createDraft({ repository: { url: repoWithTag('v1').url, tag: 'v1' } });
+    const { draft: published } = await publish(draft);
+    const stored = await connectorDeps.connectors.getDraft(tenant, draft.id);
+    const request = stored?.publishRequest as NonNullable<typeof stored>['publishRequest'] & object;
+    const inspection = { configurations: [], entryCount: 1, uncompressedBytes: 1 };
+
+    const repeated = await finishCheck(
+      publisherDeps,
+      { tenant, connectorId: draft.id, request },
+      { ok: true, inspection },
+    );
+    const superseded = await finishCheck(
+      publisherDeps,
+      {
+        tenant,
+        connectorId: draft.id,
+        request: { ...request, id: 'an-older-request', finishedAt: undefined },
+      },
+      { ok: false, code: 'General', message: 'late' },
+    );
+    const after = await (await api(`/connectors/drafts/${draft.id}`, { token })).json();
+
+    expect(repeated).toBeUndefined();
+    expect(superseded).toBeUndefined();
+    expect(after).toEqual(published);
+    expect(await connectorDeps.connectors.getConnector(draft.id, 2)).toBeUndefined();
+  });
+});
+
 describe('certification and search', () => {
   it('lists a certified connector for every tenant, and a private one for its owner only', async () => {
     const marker = uniqueKey('findme');
@@ -403,6 +442,39 @@ describe('previewable checks', () => {
     });
     expect(reset.isPreviewable).toBe('none');
     expect(reset.previewableReport).toBeUndefined();
+  });
+});
+
+describe('when a write’s response is lost', () => {
+  it('treats the retry’s conflict as success and keeps the upload consumed', async () => {
+    const draft = await createDraft({ repository: { url: repoWithTag('v1').url, tag: 'v1' } });
+    const uploadId = await storeUpload(token, projectKey, zipBytes(connectorFiles()));
+    // The write lands, then the call fails the way the SDK's retry of it would.
+    const lossy = {
+      ...connectorDeps,
+      connectors: {
+        ...connectorDeps.connectors,
+        putDraft: async (next: Parameters<typeof connectorDeps.connectors.putDraft>[0], expected: number) => {
+          await connectorDeps.connectors.putDraft(next, expected);
+          await connectorDeps.connectors.putDraft(next, expected);
+        },
+      },
+    };
+    const principal = { kind: 'client' as const, subject: 't', tenant, scopes: ['admin'] };
+
+    const result = await updateConnectorDraft(
+      lossy,
+      principal,
+      { id: draft.id },
+      {
+        version: 1,
+        actions: [{ action: 'setArtifact', projectKey, uploadId }],
+      },
+    );
+    const upload = await (await api(`/${projectKey}/uploads/${uploadId}`, { token })).json();
+
+    expect(result).toMatchObject({ version: 2, source: { type: 'artifact', uploadId } });
+    expect(upload).toMatchObject({ status: 'consumed' });
   });
 });
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { CHECK_STALE_AFTER_MS } from '../../functions/core/connector-actions.ts';
 import { STATE_MACHINE_DIR, substitute } from '../../functions/local/state-machines.ts';
 
 /** The definitions as the local stack loads them (every `${…}` must have a value). */
@@ -44,6 +45,28 @@ describe('state machine definitions', () => {
       expect(retries.length, name).toBeGreaterThan(0);
       for (const retry of retries) expect(retry.JitterStrategy, name).toBe('FULL');
     }
+  });
+
+  it('fits every Task of the publish workflow, each attempt and backoff at its worst, in the execution timeout', () => {
+    const definition = load('publish-connector.asl.json');
+    const worstCase = Object.values(definition.States)
+      .filter((s) => s.Type === 'Task')
+      .reduce((total, state) => {
+        let seconds = Number(state.TimeoutSeconds);
+        for (const r of state.Retry as {
+          IntervalSeconds: number;
+          MaxAttempts: number;
+          BackoffRate: number;
+        }[]) {
+          for (let k = 0; k < r.MaxAttempts; k++)
+            seconds += Number(state.TimeoutSeconds) + r.IntervalSeconds * r.BackoffRate ** k;
+        }
+        return total + seconds;
+      }, 0);
+
+    expect(worstCase).toBeLessThanOrEqual(Number(definition.TimeoutSeconds));
+    // A draft whose workflow died unreported is unblocked only once the workflow cannot still be running.
+    expect(CHECK_STALE_AFTER_MS).toBeGreaterThan(Number(definition.TimeoutSeconds) * 1000);
   });
 
   it('routes every failure of the publish workflow to the step that records it', () => {
