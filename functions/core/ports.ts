@@ -208,3 +208,18 @@ export interface Clock {
 }
 
 export type { Principal };
+
+/** What a secret is bound to: a ciphertext decrypts only for the same project and deployment. */
+export interface EncryptionContext {
+  projectId: string;
+  deploymentId: string;
+}
+
+/**
+ * Encrypts secured configuration values before they are stored. Values of one call share
+ * one data key (one KMS request on AWS); the context is authenticated, not stored in clear.
+ */
+export interface SecretCipher {
+  encrypt(plaintexts: string[], context: EncryptionContext): Promise<string[]>;
+  decrypt(ciphertexts: string[], context: EncryptionContext): Promise<string[]>;
+}
