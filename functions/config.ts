@@ -36,6 +36,27 @@ export const config = {
   get deployStateMachineArn(): string {
     return required('SLIPWAY_DEPLOY_STATE_MACHINE_ARN');
   },
+  get undeployStateMachineArn(): string {
+    return required('SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN');
+  },
+  /**
+   * The regions this server deploys to (Connect's `region`), comma-separated: `local` for
+   * `npm start`, `<aws-region>.aws` on AWS.
+   */
+  get regions(): string[] {
+    return required('SLIPWAY_REGIONS')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
+  },
+  /** Local secured-configuration key (AES-256, base64) where there is no KMS. */
+  get secretsKey(): string {
+    return required('SLIPWAY_SECRETS_KEY');
+  },
+  /** The KMS key for secured configuration on AWS; when set, KMS is used instead of the local key. */
+  get kmsKeyId(): string | undefined {
+    return process.env.SLIPWAY_KMS_KEY_ID || undefined;
+  },
   get publishStateMachineArn(): string {
     return required('SLIPWAY_PUBLISH_STATE_MACHINE_ARN');
   },

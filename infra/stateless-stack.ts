@@ -70,7 +70,13 @@ export class StatelessStack extends Stack {
       });
     }
 
-    const writers = new Set<ApiFunctionName>(['projects', 'oauth-token', 'uploads', 'connectors']);
+    const writers = new Set<ApiFunctionName>([
+      'projects',
+      'oauth-token',
+      'uploads',
+      'connectors',
+      'deployments',
+    ]);
     for (const [name, fn] of functions) {
       if (name === 'fallback') continue;
       fn.bindTable(props.table, writers.has(name) ? 'readWrite' : 'read');
@@ -88,6 +94,11 @@ export class StatelessStack extends Stack {
     })
       .bindTable(props.table, 'readWrite')
       .bindBucket(props.bucket, 'read');
+    // The deploy and undeploy workflows' Lambda steps (their state machines come with the AWS issue).
+    new SlipwayFunction(this, 'DeploymentSteps', { handler: 'deployment-steps' }).bindTable(
+      props.table,
+      'readWrite',
+    );
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
   }

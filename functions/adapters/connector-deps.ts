@@ -5,13 +5,13 @@
 import { config } from '../config.ts';
 import { tableNameFromConfig } from './deps.ts';
 import { dynamoConnectorRepository } from './dynamodb/connectors.ts';
-import { sfnWorkflowStarter } from './sfn/workflows.ts';
+import { sfnWorkflowStarter, stateMachineArnOf } from './sfn/workflows.ts';
 import { uploadDeps } from './upload-deps.ts';
 
 export const connectorDeps = {
   ...uploadDeps,
   connectors: dynamoConnectorRepository(tableNameFromConfig),
-  workflows: sfnWorkflowStarter(() => config.publishStateMachineArn),
+  workflows: sfnWorkflowStarter(stateMachineArnOf),
   get sourcePolicy() {
     return { allowFileRepositories: config.allowFileRepositories };
   },

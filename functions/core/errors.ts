@@ -246,3 +246,186 @@ export class ConnectorSourceMissing extends AppError {
     super('ConnectorSourceMissing', `The connector's source could not be read: ${what}.`);
   }
 }
+
+/*
+ * Deployment errors. Messages follow Connect's documented texts, so clients matching on them
+ * keep working; details name what to fix.
+ */
+type ConfigurationKind = 'secret' | 'standard';
+
+export class ConnectorReferenceNotFound extends AppError {
+  override readonly name = 'ConnectorReferenceNotFound';
+  constructor(identifier: string, version?: number) {
+    super(
+      'ConnectorReferenceNotFound',
+      `Connector '${identifier}' with version ${version ?? 'latest'} not found`,
+      { field: 'connector' },
+    );
+  }
+}
+
+export class ConnectorStagedNotPreviewable extends AppError {
+  override readonly name = 'ConnectorStagedNotPreviewable';
+  constructor(identifier: string) {
+    super(
+      'ConnectorStagedNotPreviewable',
+      `The ConnectorStaged '${identifier}' is not previewable: run its updatePreviewable action first.`,
+    );
+  }
+}
+
+export class DeploymentInvalidType extends AppError {
+  override readonly name = 'DeploymentInvalidType';
+  constructor(id: string, key: string | undefined, type: string, allowed: readonly string[]) {
+    super(
+      'DeploymentInvalidType',
+      `The Connector id=${id} or key=${key ?? ''} cannot be deployed as a '${type}' type. Only ${allowed.map((t) => `'${t}'`).join(', ')} types are allowed.`,
+      { field: 'type' },
+    );
+  }
+}
+
+export class DeploymentUnsupportedRegion extends AppError {
+  override readonly name = 'DeploymentUnsupportedRegion';
+  constructor(region: string, supported: readonly string[]) {
+    super('DeploymentUnsupportedRegion', `Deployment unsupported region ${region}`, {
+      field: 'region',
+      supportedRegions: supported.join(', '),
+    });
+  }
+}
+
+export class DeploymentUnknownApplicationConfiguration extends AppError {
+  override readonly name = 'DeploymentUnknownApplicationConfiguration';
+  constructor(applicationName: string) {
+    super(
+      'DeploymentUnknownApplicationConfiguration',
+      `Deployment does not require configuration for application named '${applicationName}'.`,
+      { applicationName },
+    );
+  }
+}
+
+export class DeploymentUnknownApplicationConfigurationKey extends AppError {
+  override readonly name = 'DeploymentUnknownApplicationConfigurationKey';
+  constructor(kind: ConfigurationKind, key: string, applicationName: string) {
+    super(
+      'DeploymentUnknownApplicationConfigurationKey',
+      `Deployment does not require ${kind} configuration with key ${key} for application named ${applicationName}.`,
+      { applicationName, key },
+    );
+  }
+}
+
+/** Slipway's: connect.yaml marks the key required and gives no default (Connect has no code for it). */
+export class DeploymentMissingApplicationConfigurationKey extends AppError {
+  override readonly name = 'DeploymentMissingApplicationConfigurationKey';
+  constructor(kind: ConfigurationKind, key: string, applicationName: string) {
+    super(
+      'DeploymentMissingApplicationConfigurationKey',
+      `Deployment application named ${applicationName} requires ${kind} configuration with key ${key}.`,
+      { applicationName, key },
+    );
+  }
+}
+
+export class DeploymentApplicationRequired extends AppError {
+  override readonly name = 'DeploymentApplicationRequired';
+  constructor() {
+    super('DeploymentApplicationRequired', 'A Deployment requires at least one application');
+  }
+}
+
+export class DeploymentApplicationDoNotBelong extends AppError {
+  override readonly name = 'DeploymentApplicationDoNotBelong';
+  constructor(id: string, key: string | undefined, applicationName: string) {
+    super(
+      'DeploymentApplicationDoNotBelong',
+      `Deployment with id=${id} or key=${key ?? ''} does not include application: ${applicationName}`,
+      { applicationName },
+    );
+  }
+}
+
+export class DeploymentMissingGlobalConfigurationKey extends AppError {
+  override readonly name = 'DeploymentMissingGlobalConfigurationKey';
+  constructor(kind: ConfigurationKind, key: string) {
+    super(
+      'DeploymentMissingGlobalConfigurationKey',
+      `Deployment global configuration requires ${kind} with key ${key}.`,
+      { key },
+    );
+  }
+}
+
+export class DeploymentUnknownGlobalConfigurationKey extends AppError {
+  override readonly name = 'DeploymentUnknownGlobalConfigurationKey';
+  constructor(kind: ConfigurationKind, key: string) {
+    super(
+      'DeploymentUnknownGlobalConfigurationKey',
+      `Deployment global configuration does not require ${kind} with key ${key}.`,
+      { key },
+    );
+  }
+}
+
+export class DeploymentEmptyRequiredGlobalConfigurationKey extends AppError {
+  override readonly name = 'DeploymentEmptyRequiredGlobalConfigurationKey';
+  constructor(kind: ConfigurationKind, key: string) {
+    super(
+      'DeploymentEmptyRequiredGlobalConfigurationKey',
+      `Deployment requires a non empty value for ${kind} global configuration with key ${key}.`,
+      { key },
+    );
+  }
+}
+
+const ALREADY: Record<string, string> = {
+  Queued: 'Already queued',
+  Deploying: 'Already deploying',
+  Undeploying: 'Already undeploying',
+};
+
+export class DeploymentInvalidStatusTransition extends AppError {
+  override readonly name = 'DeploymentInvalidStatusTransition';
+  constructor(status: string) {
+    super(
+      'DeploymentInvalidStatusTransition',
+      `Invalid status change: ${ALREADY[status] ?? `status is ${status}`}`,
+      {
+        status,
+      },
+    );
+  }
+}
+
+export class DeploymentConnectorUpdateFailure extends AppError {
+  override readonly name = 'DeploymentConnectorUpdateFailure';
+  constructor(reason: string) {
+    super('DeploymentConnectorUpdateFailure', `The Deployment's connector could not be updated: ${reason}`);
+  }
+}
+
+/** The project's one-in-progress lock is held (Slipway's): names who holds it. */
+export class DeploymentInProgress extends AppError {
+  override readonly name = 'DeploymentInProgress';
+  constructor(activeDeploymentId: string, activeStatus: string) {
+    super(
+      'DeploymentInProgress',
+      `Deployment ${activeDeploymentId} is ${activeStatus} in this project; one deployment at a time: wait until it ends.`,
+      { activeDeploymentId, activeStatus },
+    );
+  }
+}
+
+/** `If-Match` named another version than the current one. */
+export class PreconditionFailed extends AppError {
+  override readonly name = 'PreconditionFailed';
+  constructor(ifMatch: string, currentVersion: number) {
+    super(
+      'PreconditionFailed',
+      `If-Match ${ifMatch} does not match the current version "${currentVersion}".`,
+      { currentVersion },
+    );
+  }
+}

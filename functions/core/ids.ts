@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { v7 } from 'uuid';
 
 /** Random identifiers and secrets. Kept in one place so their length and alphabet are decided once. */
 
@@ -16,6 +17,8 @@ const randomAlnum = (length: number): string => {
 };
 
 export const newId = (): string => randomUUID();
+/** UUIDv7: time-ordered (and monotonic within a process), so sorting by id sorts by creation. */
+export const newTimeOrderedId = (): string => v7();
 export const newClientId = (): string => randomAlnum(24);
 /** 32 bytes of entropy, URL-safe. */
 export const newClientSecret = (): string => randomBytes(32).toString('base64url');

@@ -4,7 +4,9 @@
  */
 import type { ArtifactListing } from './artifacts.ts';
 import type { Connector, ConnectorStaged } from './connector-model.ts';
+import type { Deployment, ProjectLock } from './deployment-model.ts';
 import type { Principal } from './principal.ts';
+import type { SortKey } from './schemas.ts';
 
 export interface Project {
   id: string;
@@ -198,9 +200,48 @@ export interface ConnectorRepository {
   listVisibleConnectors(tenant: string): Promise<Connector[]>;
 }
 
+export type Workflow = 'publish-connector' | 'deploy' | 'undeploy';
+
 /** Starts Step Functions executions; a name already used by a running execution is not started twice. */
 export interface WorkflowStarter {
-  start(workflow: 'publish-connector', name: string, input: unknown): Promise<void>;
+  start(workflow: Workflow, name: string, input: unknown): Promise<void>;
+}
+
+/** The project's lock is held by another operation (the repository's answer, not a client error). */
+export class ProjectLockHeld extends Error {
+  override readonly name = 'ProjectLockHeld';
+  constructor(readonly lock: ProjectLock) {
+    super(`The project is locked by deployment ${lock.deploymentId} (${lock.operation})`);
+  }
+}
+
+export interface DeploymentListRequest extends PageRequest {
+  sort?: SortKey[];
+  integrationTypes?: string[];
+  deploymentType?: string;
+}
+
+/** A change to the project's lock made in the same transaction as a deployment write. */
+export type LockChange = { acquire: ProjectLock; now: string } | { release: ProjectLock };
+
+export interface DeploymentRepository {
+  /**
+   * Writes a new deployment with its key, takes the project's lock and counts it, in one
+   * transaction. Throws `DuplicateField` (key) or `ProjectLockHeld`.
+   */
+  create(deployment: Deployment, lock: ProjectLock, now: string): Promise<void>;
+  get(projectId: string, id: string): Promise<Deployment | undefined>;
+  resolveKey(projectId: string, key: string): Promise<string | undefined>;
+  list(projectId: string, request: DeploymentListRequest): Promise<Page<Deployment>>;
+  /**
+   * Replaces the deployment if it is still at `expectedVersion`, taking or releasing the
+   * project's lock in the same transaction. Throws `ConcurrentModification`,
+   * `ResourceNotFound` or `ProjectLockHeld`.
+   */
+  update(deployment: Deployment, expectedVersion: number, lock?: LockChange): Promise<void>;
+  /** Removes an undeployed deployment, its key and its count, and releases the lock, together. */
+  remove(deployment: Deployment, expectedVersion: number, release: ProjectLock): Promise<void>;
+  getLock(projectId: string): Promise<ProjectLock | undefined>;
 }
 
 export interface Clock {

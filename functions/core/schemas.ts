@@ -1,12 +1,23 @@
 import * as z from 'zod';
 import { INTEGRATION_TYPES } from './connector-model.ts';
+import { DEPLOYMENT_TYPES } from './deployment-model.ts';
 import { MAX_UPLOAD_TTL_SECONDS } from './uploads.ts';
 
 /** Connect's key rule, shared by projects, deployments and connectors. */
 export const Key = z.string().regex(/^[A-Za-z0-9_-]{2,256}$/, 'must be 2-256 characters of [A-Za-z0-9_-]');
 
+/** First path segments the API itself uses: a project with such a key could not be addressed. */
+const RESERVED_PROJECT_KEYS = new Set([
+  'projects',
+  'connectors',
+  'oauth',
+  'health',
+  'stores',
+  'openapi.json',
+]);
+
 export const ProjectDraft = z.strictObject({
-  key: Key,
+  key: Key.refine((k) => !RESERVED_PROJECT_KEYS.has(k.toLowerCase()), "is reserved by the API's own paths"),
   name: z.string().min(1).max(256).optional(),
 });
 export type ProjectDraft = z.infer<typeof ProjectDraft>;
@@ -210,3 +221,96 @@ export type ConnectorSearchQuery = z.infer<typeof ConnectorSearchQuery>;
 
 /** Deletes name the version they expect, as Connect's DELETE endpoints do. */
 export const VersionQuery = z.strictObject({ version: QueryInt(1, Number.MAX_SAFE_INTEGER) });
+
+/** A configuration key as connect.yaml declares them; values are environment variables. */
+const ConfigurationValueInput = z.strictObject({
+  key: z.string().regex(/^[A-Za-z0-9_]{1,256}$/, 'must be 1-256 characters of [A-Za-z0-9_]'),
+  value: z.string().max(32_768),
+});
+
+const uniqueBy =
+  <T>(pick: (item: T) => string, what: string) =>
+  (items: T[], ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    for (const [i, item] of items.entries()) {
+      const value = pick(item);
+      if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [i], message: `repeats ${what} '${value}'` });
+      seen.add(value);
+    }
+  };
+
+const configurationValues = (value: z.ZodString) =>
+  z
+    .array(ConfigurationValueInput.extend({ value }))
+    .max(200)
+    .superRefine(uniqueBy((v) => v.key, 'the key'));
+
+/** An empty secret is a mistake, not a value. */
+export const ConfigurationInput = z.strictObject({
+  standardConfiguration: configurationValues(ConfigurationValueInput.shape.value).default([]),
+  securedConfiguration: configurationValues(ConfigurationValueInput.shape.value.min(1)).default([]),
+});
+export type ConfigurationInput = z.infer<typeof ConfigurationInput>;
+
+export const ApplicationConfigurationInput = ConfigurationInput.extend({
+  applicationName: z.string().min(1).max(256),
+});
+export type ApplicationConfigurationInput = z.infer<typeof ApplicationConfigurationInput>;
+
+const ApplicationConfigurations = z
+  .array(ApplicationConfigurationInput)
+  .max(50)
+  .superRefine(uniqueBy((a) => a.applicationName, 'the application'));
+
+export const ConnectorReferenceInput = z
+  .strictObject({
+    id: z.string().min(1).max(256).optional(),
+    key: z.string().min(1).max(256).optional(),
+    version: z.number().int().min(1).optional(),
+    staged: z.boolean().default(false),
+  })
+  .refine((r) => (r.id === undefined) !== (r.key === undefined), {
+    message: 'give exactly one of id or key',
+  });
+export type ConnectorReferenceInput = z.infer<typeof ConnectorReferenceInput>;
+
+export const DeploymentDraft = z.strictObject({
+  key: Key.optional(),
+  type: z.enum(DEPLOYMENT_TYPES).optional(),
+  connector: ConnectorReferenceInput,
+  configurations: ApplicationConfigurations.default([]),
+  globalConfiguration: ConfigurationInput.optional(),
+  region: z.string().min(1).max(64),
+});
+export type DeploymentDraft = z.infer<typeof DeploymentDraft>;
+
+export const RedeployAction = z.strictObject({
+  action: z.literal('redeploy'),
+  skipScripts: z.boolean().default(false),
+  configurationValues: ApplicationConfigurations.optional(),
+  globalConfiguration: ConfigurationInput.optional(),
+  updateConnector: z.boolean().default(false),
+});
+export type RedeployAction = z.infer<typeof RedeployAction>;
+
+/** Connect's only deployment update action is `redeploy`; one per update. */
+export const DeploymentUpdate = z.strictObject({
+  version: z.number().int().min(1),
+  actions: z.array(RedeployAction).length(1, 'must hold exactly one redeploy action'),
+});
+export type DeploymentUpdate = z.infer<typeof DeploymentUpdate>;
+
+/**
+ * Sorting follows the table's order: `createdAt` (ids are time-ordered, so `id` sorts the
+ * same) and `key` (an index). The first `sort` decides; both orders are unique, so later
+ * ones never break a tie.
+ */
+export const DeploymentQuery = z.strictObject({
+  limit: PageQuery.shape.limit,
+  offset: PageQuery.shape.offset,
+  cursor: PageQuery.shape.cursor,
+  sort: Sort(['createdAt', 'id', 'key']).optional(),
+  integrationTypes: repeatable(IntegrationTypeSchema).optional(),
+  deploymentType: z.enum(DEPLOYMENT_TYPES).optional(),
+});
+export type DeploymentQuery = z.infer<typeof DeploymentQuery>;

@@ -138,12 +138,17 @@ const dispatch =
  * normalization, the error envelope, the body limit, JSON parsing, then authorization
  * and validation against the route table before the operation runs.
  */
-// biome-ignore lint/suspicious/noExplicitAny: see dispatch
-export const apiHandler = (operations: Record<string, Operation<any, any>>) =>
+export const apiHandler = (
+  // biome-ignore lint/suspicious/noExplicitAny: see dispatch
+  operations: Record<string, Operation<any, any>>,
+  /** Route-group specific middleware (idempotency), run after parsing and before the operation. */
+  extra: middy.MiddlewareObj<ApiEvent, HttpResult>[] = [],
+) =>
   middy<ApiEvent, HttpResult>(MIDDY_OPTIONS)
     .use(lambdaContextKeys())
     .use(httpHeaderNormalizer())
     .use(errorEnvelope())
     .use(bodyLimit())
     .use(jsonBody())
+    .use(extra)
     .handler(dispatch(operations));

@@ -8,7 +8,14 @@
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Lambda functions behind the API; each is `functions/handlers/<name>.ts`. */
-export type ApiFunctionName = 'health' | 'oauth-token' | 'projects' | 'uploads' | 'connectors' | 'fallback';
+export type ApiFunctionName =
+  | 'health'
+  | 'oauth-token'
+  | 'projects'
+  | 'uploads'
+  | 'connectors'
+  | 'deployments'
+  | 'fallback';
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -20,6 +27,12 @@ export interface RouteDefinition {
 }
 
 const ADMIN = 'admin';
+const MANAGE_DEPLOYMENTS = [
+  ADMIN,
+  'manage_project:{projectKey}',
+  'manage_connectors_deployments:{projectKey}',
+];
+const VIEW_DEPLOYMENTS = [...MANAGE_DEPLOYMENTS, 'view_connectors_deployments:{projectKey}'];
 /** Connector scopes are not per project: connectors belong to the tenant. */
 const MANAGE_CONNECTORS = [ADMIN, 'manage_connectors'];
 const VIEW_CONNECTORS = [ADMIN, 'manage_connectors', 'view_connectors'];
@@ -71,6 +84,27 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   { method: 'GET', path: '/connectors/search', function: 'connectors', scopes: VIEW_CONNECTORS },
   { method: 'GET', path: '/connectors/{connectorRef}', function: 'connectors', scopes: VIEW_CONNECTORS },
+  // `{deploymentRef}`: an id or `key=<key>`, as for connectors.
+  { method: 'POST', path: '/{projectKey}/deployments', function: 'deployments', scopes: MANAGE_DEPLOYMENTS },
+  { method: 'GET', path: '/{projectKey}/deployments', function: 'deployments', scopes: VIEW_DEPLOYMENTS },
+  {
+    method: 'GET',
+    path: '/{projectKey}/deployments/{deploymentRef}',
+    function: 'deployments',
+    scopes: VIEW_DEPLOYMENTS,
+  },
+  {
+    method: 'POST',
+    path: '/{projectKey}/deployments/{deploymentRef}',
+    function: 'deployments',
+    scopes: MANAGE_DEPLOYMENTS,
+  },
+  {
+    method: 'DELETE',
+    path: '/{projectKey}/deployments/{deploymentRef}',
+    function: 'deployments',
+    scopes: MANAGE_DEPLOYMENTS,
+  },
 ];
 
 /** API Gateway's catch-all route: answers unknown paths (404) and wrong methods (405) in the dialect's envelope. */

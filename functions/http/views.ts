@@ -7,6 +7,7 @@ import type {
   Creator,
 } from '../core/connector-model.ts';
 import type { ConfigurationKey, ConfigurationSpec } from '../core/connector-spec.ts';
+import type { Deployment, StoredConfiguration } from '../core/deployment-model.ts';
 import type { Page, PageRequest, PresignedUpload, Project, Upload } from '../core/ports.ts';
 
 /** Wire shapes. The tenant is never shown: it is implied by the token. */
@@ -162,3 +163,71 @@ export const connectorView = (c: Connector, viewerTenant: string) => ({
   createdAt: c.createdAt,
   lastModifiedAt: c.lastModifiedAt,
 });
+
+/** What every response shows for a secured value: it is write-only. */
+export const MASKED = '****';
+
+const masked = (values: { key: string }[]) => values.map((v) => ({ key: v.key, value: MASKED }));
+
+const storedConfigurationView = (c: StoredConfiguration) => ({
+  standardConfiguration: c.standardConfiguration.map((v) => ({ key: v.key, value: v.value })),
+  securedConfiguration: masked(c.securedConfiguration),
+});
+
+/** Connect's Deployment, plus `createdAt` and `lastModifiedAt`; secured values masked. */
+export const deploymentView = (d: Deployment) => ({
+  id: d.id,
+  ...optional('key', d.key),
+  version: d.version,
+  type: d.type,
+  connector: {
+    id: d.connector.id,
+    ...optional('key', d.connector.key),
+    version: d.connector.version,
+    name: d.connector.name,
+    ...optional('description', d.connector.description),
+    integrationTypes: d.connector.integrationTypes,
+    creator: creatorView(d.connector.creator),
+    ...sourceView(d.connector.source),
+    configurations: applicationsView(d.connector.configurations),
+    ...optional(
+      'globalConfiguration',
+      d.connector.globalConfiguration && configurationView(d.connector.globalConfiguration),
+    ),
+    certified: d.connector.certified,
+    supportedRegions: d.connector.supportedRegions,
+    ...optional('documentationUrl', d.connector.documentationUrl),
+  },
+  ...optional('globalConfiguration', d.globalConfiguration && storedConfigurationView(d.globalConfiguration)),
+  ...optional('apiClient', d.apiClient && { name: d.apiClient.name, scopes: d.apiClient.scopes }),
+  details: {
+    build: {
+      id: d.details.build.id,
+      report: {
+        entries: d.details.build.report.entries.map((e) => ({
+          type: e.type,
+          title: e.title,
+          ...optional('message', e.message),
+          ...optional('application', e.application),
+          createdAt: e.createdAt,
+        })),
+      },
+    },
+  },
+  deployedRegion: d.deployedRegion,
+  applications: d.applications.map((a) => ({
+    id: a.id,
+    applicationName: a.applicationName,
+    ...storedConfigurationView(a),
+    ...optional('url', a.url),
+    ...optional('topic', a.topic),
+    ...optional('schedule', a.schedule),
+  })),
+  preview: d.preview,
+  status: d.status,
+  createdAt: d.createdAt,
+  lastModifiedAt: d.lastModifiedAt,
+});
+
+/** `ETag: "<version>"`, for `If-Match` on the next write. */
+export const etag = (version: number) => ({ etag: `"${version}"` });

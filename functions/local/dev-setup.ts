@@ -3,14 +3,17 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_SCOPE } from '../core/scopes.ts';
 
-/** The HS256 token key, generated once into the data dir (mode 0600) and reused on every start. */
-export const loadOrCreateJwtKey = (dataDir: string): string => {
-  const file = join(dataDir, 'jwt.key');
+/** A 256-bit key, generated once into the data dir (mode 0600) and reused on every start. */
+export const loadOrCreateKey = (dataDir: string, name: string): string => {
+  const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const key = randomBytes(32).toString('base64');
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
 };
+
+/** The HS256 token key. */
+export const loadOrCreateJwtKey = (dataDir: string): string => loadOrCreateKey(dataDir, 'jwt.key');
 
 interface DevState {
   tenant: string;

@@ -163,6 +163,8 @@ export class LocalStepFunctions {
     { name: string; definition: StateMachineDefinition; engine: StateMachine; tasks: [string, string][] }
   >();
   private readonly executions = new Map<string, Execution>();
+  /** State machines whose new executions wait (see `SlipwayHoldExecutions`), with how to let them go. */
+  private readonly holds = new Map<string, { released: Promise<void>; release: () => void }>();
   private server?: Server;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
@@ -184,6 +186,8 @@ export class LocalStepFunctions {
 
   /** Aborts running executions and closes the endpoint. */
   async close(): Promise<void> {
+    for (const hold of this.holds.values()) hold.release();
+    this.holds.clear();
     for (const execution of this.executions.values()) if (execution.status === 'RUNNING') execution.abort();
     await Promise.allSettled([...this.executions.values()].map((e) => e.done));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -264,6 +268,8 @@ export class LocalStepFunctions {
         return this.listExecutions(input);
       case 'DescribeStateMachine':
         return this.describeStateMachine(String(input.stateMachineArn));
+      case 'SlipwayHoldExecutions':
+        return this.holdExecutions(String(input.stateMachineArn), input.hold === true);
       case 'ListStateMachines':
         return {
           stateMachines: [...this.machines.entries()].map(([arn, m]) => ({
@@ -321,25 +327,26 @@ export class LocalStepFunctions {
     );
     const delay = this.options.delayOverrideMs;
     const names = Object.keys(machine.definition.States);
-    const run = machine.engine.run(parsedInput as never, {
-      overrides: {
-        taskResourceLocalHandlers: taskHandlers as never,
-        ...(delay === undefined
-          ? {}
-          : {
-              waitTimeOverrides: Object.fromEntries(names.map((n) => [n, delay])),
-              retryIntervalOverrides: Object.fromEntries(names.map((n) => [n, delay])),
-            }),
-      },
-      context: {
-        Execution: {
-          Id: executionArn,
-          Name: name,
-          Input: parsedInput as never,
-          StartTime: new Date().toISOString(),
+    const begin = () =>
+      machine.engine.run(parsedInput as never, {
+        overrides: {
+          taskResourceLocalHandlers: taskHandlers as never,
+          ...(delay === undefined
+            ? {}
+            : {
+                waitTimeOverrides: Object.fromEntries(names.map((n) => [n, delay])),
+                retryIntervalOverrides: Object.fromEntries(names.map((n) => [n, delay])),
+              }),
         },
-      },
-    });
+        context: {
+          Execution: {
+            Id: executionArn,
+            Name: name,
+            Input: parsedInput as never,
+            StartTime: new Date().toISOString(),
+          },
+        },
+      });
 
     const execution: Execution = {
       executionArn,
@@ -349,10 +356,18 @@ export class LocalStepFunctions {
       input: rawInput,
       startDate,
       history: [],
-      abort: run.abort,
+      abort: () => undefined,
       done: Promise.resolve(),
     };
-    execution.done = this.follow(execution, run);
+    const start = () => {
+      const run = begin();
+      execution.abort = run.abort;
+      return this.follow(execution, run);
+    };
+    const hold = this.holds.get(smArn);
+    execution.done = hold
+      ? hold.released.then(() => (execution.status === 'RUNNING' ? start() : undefined))
+      : start();
     this.executions.set(executionArn, execution);
     return { executionArn, startDate };
   }
@@ -420,6 +435,28 @@ export class LocalStepFunctions {
       .sort((a, b) => b.startDate - a.startDate);
     const { page, nextToken } = paginate(executions, input, 100);
     return { executions: page.map(executionSummary), nextToken };
+  }
+
+  /**
+   * A local extension for tests: while held, a state machine's new executions are accepted
+   * (RUNNING) but do not begin, as if their first step were slow, until released. Lets a test
+   * keep a deployment in progress for as long as it needs, without sleeping.
+   */
+  private holdExecutions(arn: string, hold: boolean) {
+    this.machine(arn);
+    const current = this.holds.get(arn);
+    if (hold && !current) {
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      this.holds.set(arn, { released, release });
+    }
+    if (!hold && current) {
+      this.holds.delete(arn);
+      current.release();
+    }
+    return { held: hold };
   }
 
   private describeStateMachine(arn: string) {

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { bundleHandlers } from './bundle.ts';
 import { CODEBUILD_START_BUILD_SYNC, localCodeBuild } from './codebuild-local.ts';
+import { loadOrCreateKey } from './dev-setup.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { FETCH_SOURCE_PROJECT, fetchSourceProject } from './fetch-source.ts';
 import { createGateway, listen } from './gateway.ts';
@@ -75,6 +76,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       stateMachines: loadStateMachines({
         FetchSourceProject: FETCH_SOURCE_PROJECT,
         ConnectorPublisherFunction: localFunctionArn('connector-publisher'),
+        DeploymentStepsFunction: localFunctionArn('deployment-steps'),
       }),
       invokeTask: (resource, input) =>
         resource === CODEBUILD_START_BUILD_SYNC ? codeBuild(input) : invokeLambda(resource, input),
@@ -93,7 +95,12 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       SLIPWAY_TABLE_NAME: TABLE_NAME,
       SLIPWAY_BUCKET_NAME: BUCKET_NAME,
       SLIPWAY_DEPLOY_STATE_MACHINE_ARN: stateMachineArn('slipway-deploy'),
+      SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN: stateMachineArn('slipway-undeploy'),
       SLIPWAY_PUBLISH_STATE_MACHINE_ARN: stateMachineArn('slipway-publish-connector'),
+      // Connect's `region`: one machine serves one region, named `local`.
+      SLIPWAY_REGIONS: 'local',
+      // Secured configuration is sealed with this key (there is no KMS locally); it stays in the data folder.
+      SLIPWAY_SECRETS_KEY: loadOrCreateKey(options.dataDir, 'secrets.key'),
       // One user on their own machine: connectors may come from repositories on its disk.
       SLIPWAY_ALLOW_FILE_REPOSITORIES: 'true',
       SLIPWAY_JWT_KEY: options.jwtKey,

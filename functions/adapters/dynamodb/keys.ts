@@ -26,4 +26,20 @@ export const keys = {
   /** GSI1: the heads of certified connectors, which every tenant sees. */
   publicConnector: (id: string) => ({ GSI1PK: 'CONNECTORS#PUBLIC', GSI1SK: `CONNECTOR#${id}` }),
   publicConnectorsPartition: 'CONNECTORS#PUBLIC',
+  projectPartition: (projectId: string) => `PROJECT#${projectId}`,
+  deployment: (projectId: string, id: string) => ({ PK: `PROJECT#${projectId}`, SK: `DEPLOYMENT#${id}` }),
+  deploymentPrefix: 'DEPLOYMENT#',
+  deploymentKey: (projectId: string, key: string) => ({
+    PK: `PROJECT#${projectId}`,
+    SK: `DEPLOYMENTKEY#${key}`,
+  }),
+  /** GSI1: a project's deployments in key order (keyless ones last, by id). */
+  deploymentByKey: (projectId: string, id: string, key: string | undefined) => ({
+    GSI1PK: `DEPLOYMENTS#${projectId}`,
+    GSI1SK: key === undefined ? `~${id}` : `KEY#${key}`,
+  }),
+  deploymentsByKeyPartition: (projectId: string) => `DEPLOYMENTS#${projectId}`,
+  /** The one-in-progress lock and the deployment count, beside the project's deployments. */
+  projectLock: (projectId: string) => ({ PK: `PROJECT#${projectId}`, SK: 'LOCK' }),
+  projectStats: (projectId: string) => ({ PK: `PROJECT#${projectId}`, SK: 'STATS' }),
 } as const;

@@ -50,6 +50,8 @@ export const pagedQuery = async <T>(
   q: PagedQuery,
   page: PageRequest,
   fromItem: (item: Key) => T,
+  /** Where the total comes from when the caller keeps a count (no query then walks the rest). */
+  countAll?: () => Promise<number>,
 ): Promise<Page<T>> => {
   if (page.cursor !== undefined) {
     const start = decodeCursor(page.cursor, q.partitionAttr, q.partitionValue);
@@ -68,7 +70,11 @@ export const pagedQuery = async <T>(
       exclusiveStartKey = out.LastEvaluatedKey;
       last = out.LastEvaluatedKey;
     } while (items.length < page.limit && exclusiveStartKey);
-    return { results: items.map(fromItem), nextCursor: last ? encodeCursor(last) : undefined };
+    return {
+      results: items.map(fromItem),
+      ...(countAll ? { total: await countAll() } : {}),
+      nextCursor: last ? encodeCursor(last) : undefined,
+    };
   }
 
   const wanted = page.offset + page.limit;
@@ -86,11 +92,11 @@ export const pagedQuery = async <T>(
 
   const results = items.slice(page.offset).map(fromItem);
   // DynamoDB returns a LastEvaluatedKey whenever the limit is reached, even at the very end.
-  const remaining = last ? await countRest(q, last) : 0;
+  const total = countAll ? await countAll() : items.length + (last ? await countRest(q, last) : 0);
   return {
     results,
-    total: items.length + remaining,
-    nextCursor: last && remaining > 0 ? encodeCursor(last) : undefined,
+    total,
+    nextCursor: last && items.length < total ? encodeCursor(last) : undefined,
   };
 };
 

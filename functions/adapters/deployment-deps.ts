@@ -1,0 +1,40 @@
+/**
+ * The deployments' composition root. The secret cipher is chosen by configuration: KMS when
+ * a key id is configured (AWS), the local AES key otherwise (`npm start`, tests).
+ */
+import { config } from '../config.ts';
+import type { SecretCipher } from '../core/ports.ts';
+import { kmsSecretCipher } from './crypto/kms-cipher.ts';
+import { localSecretCipher } from './crypto/local-cipher.ts';
+import { deps } from './deps.ts';
+import { dynamoConnectorRepository } from './dynamodb/connectors.ts';
+import { dynamoDeploymentRepository } from './dynamodb/deployments.ts';
+import { sfnWorkflowStarter, stateMachineArnOf } from './sfn/workflows.ts';
+import { systemClock, tableNameFromConfig } from './system.ts';
+
+const kms = kmsSecretCipher(() => config.kmsKeyId ?? '');
+const local = localSecretCipher(() => config.secretsKey);
+const cipher: SecretCipher = {
+  encrypt: (values, context) => (config.kmsKeyId ? kms : local).encrypt(values, context),
+  decrypt: (values, context) => (config.kmsKeyId ? kms : local).decrypt(values, context),
+};
+
+/** A lock outlives any deploy workflow (their executions time out sooner), then it can be taken over. */
+const LOCK_LEASE_SECONDS = 2 * 60 * 60;
+
+export const deploymentDeps = {
+  projects: deps.projects,
+  clock: systemClock,
+  connectors: dynamoConnectorRepository(tableNameFromConfig),
+  deployments: dynamoDeploymentRepository(tableNameFromConfig),
+  cipher,
+  workflows: sfnWorkflowStarter(stateMachineArnOf),
+  get settings() {
+    return { regions: config.regions, lockLeaseSeconds: LOCK_LEASE_SECONDS };
+  },
+};
+
+export const workflowDeps = {
+  clock: systemClock,
+  deployments: deploymentDeps.deployments,
+};

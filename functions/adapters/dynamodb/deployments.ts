@@ -1,0 +1,246 @@
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Deployment, ProjectLock } from '../../core/deployment-model.ts';
+import { ConcurrentModification, DuplicateField, ResourceNotFound } from '../../core/errors.ts';
+import { type DeploymentRepository, type LockChange, ProjectLockHeld } from '../../core/ports.ts';
+import { documentClient } from './client.ts';
+import { type CancellationReason, cancellationReasons } from './errors.ts';
+import { keys } from './keys.ts';
+import { pagedQuery } from './pager.ts';
+
+type Item = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Deployment items carry `entity` as their marker: `type` is the deployment's own field. */
+const STRIPPED = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'entity']);
+const fromItem = (item: Item): Deployment =>
+  Object.fromEntries(Object.entries(item).filter(([k]) => !STRIPPED.has(k))) as unknown as Deployment;
+
+const toItem = (d: Deployment) => ({
+  ...keys.deployment(d.projectId, d.id),
+  ...keys.deploymentByKey(d.projectId, d.id, d.key),
+  entity: 'Deployment',
+  ...d,
+});
+
+const lockFromItem = (item: Item): ProjectLock => ({
+  projectId: String(item.projectId),
+  deploymentId: String(item.deploymentId),
+  operation: item.operation as ProjectLock['operation'],
+  operationId: String(item.operationId),
+  leaseExpiresAt: String(item.leaseExpiresAt),
+});
+
+/**
+ * The lock is one item per project. Taking it succeeds when nobody holds it or the holder's
+ * lease has run out (a dead workflow cannot block a project for ever); releasing it succeeds
+ * only for the operation that holds it.
+ */
+const lockWrite = (tableName: string, change: LockChange): TransactItem =>
+  'acquire' in change
+    ? {
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.projectLock(change.acquire.projectId), entity: 'ProjectLock', ...change.acquire },
+          ConditionExpression: 'attribute_not_exists(PK) OR leaseExpiresAt < :now',
+          ExpressionAttributeValues: { ':now': change.now },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      }
+    : {
+        Delete: {
+          TableName: tableName,
+          Key: keys.projectLock(change.release.projectId),
+          ConditionExpression: 'operationId = :op',
+          ExpressionAttributeValues: { ':op': change.release.operationId },
+        },
+      };
+
+const versioned = (tableName: string, d: Deployment, expectedVersion: number): TransactItem => ({
+  Put: {
+    TableName: tableName,
+    Item: toItem(d),
+    ConditionExpression: 'version = :expected',
+    ExpressionAttributeValues: { ':expected': expectedVersion },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  },
+});
+
+const countBy = (tableName: string, projectId: string, delta: number): TransactItem => ({
+  Update: {
+    TableName: tableName,
+    Key: keys.projectStats(projectId),
+    UpdateExpression: 'ADD deployments :delta',
+    ExpressionAttributeValues: { ':delta': delta },
+  },
+});
+
+const failed = (reason: CancellationReason | undefined) => reason?.code === 'ConditionalCheckFailed';
+
+/** Turns a failed version condition into what a client can act on. */
+const versionConflict = (expectedVersion: number, reason: CancellationReason | undefined, id: string) =>
+  reason?.item
+    ? new ConcurrentModification(expectedVersion, Number(reason.item.version))
+    : new ResourceNotFound(`The Deployment with id '${id}' was not found.`);
+
+const transact = async (
+  items: TransactItem[],
+  explain: (reasons: CancellationReason[]) => Error | undefined,
+) => {
+  try {
+    await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    throw (reasons && explain(reasons)) ?? error;
+  }
+};
+
+/**
+ * A project's deployments live in the project's partition, ids time-ordered so the table's
+ * order is creation order; GSI1 orders them by key. Beside them: key reservations, the lock
+ * and a count, so the total of a listing never walks the partition.
+ */
+export const dynamoDeploymentRepository = (tableName: () => string): DeploymentRepository => {
+  const getItem = async (key: Record<string, string>) =>
+    (await documentClient.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true })))
+      .Item;
+
+  return {
+    async create(deployment, lock, now) {
+      const items: TransactItem[] = [
+        {
+          Put: {
+            TableName: tableName(),
+            Item: toItem(deployment),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        lockWrite(tableName(), { acquire: lock, now }),
+        countBy(tableName(), deployment.projectId, 1),
+      ];
+      if (deployment.key !== undefined) {
+        items.push({
+          Put: {
+            TableName: tableName(),
+            Item: {
+              ...keys.deploymentKey(deployment.projectId, deployment.key),
+              entity: 'DeploymentKey',
+              deploymentId: deployment.id,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        });
+      }
+      const key = deployment.key;
+      await transact(items, (reasons) => {
+        if (failed(reasons[3]) && key !== undefined) return new DuplicateField('key', key);
+        if (failed(reasons[1]) && reasons[1]?.item) return new ProjectLockHeld(lockFromItem(reasons[1].item));
+        return undefined;
+      });
+    },
+
+    async get(projectId, id) {
+      const item = await getItem(keys.deployment(projectId, id));
+      return item ? fromItem(item) : undefined;
+    },
+
+    async resolveKey(projectId, key) {
+      const item = await getItem(keys.deploymentKey(projectId, key));
+      return item ? String(item.deploymentId) : undefined;
+    },
+
+    list(projectId, request) {
+      const [first] = request.sort ?? [];
+      const byKey = first?.field === 'key';
+      const filters: string[] = [];
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      if (request.deploymentType !== undefined) {
+        filters.push('#type = :type');
+        names['#type'] = 'type';
+        values[':type'] = request.deploymentType;
+      }
+      if (request.integrationTypes?.length) {
+        names['#connector'] = 'connector';
+        names['#types'] = 'integrationTypes';
+        filters.push(
+          `(${request.integrationTypes.map((_, i) => `contains(#connector.#types, :it${i})`).join(' OR ')})`,
+        );
+        request.integrationTypes.forEach((t, i) => {
+          values[`:it${i}`] = t;
+        });
+      }
+      const partition = byKey ? keys.deploymentsByKeyPartition(projectId) : keys.projectPartition(projectId);
+      const keyCondition = byKey
+        ? { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk' }
+        : { KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ConsistentRead: true };
+      return pagedQuery(
+        {
+          input: {
+            TableName: tableName(),
+            ...keyCondition,
+            ScanIndexForward: first?.direction !== 'desc',
+            ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+            ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+            ExpressionAttributeValues: {
+              ':pk': partition,
+              ...(byKey ? {} : { ':prefix': keys.deploymentPrefix }),
+              ...values,
+            },
+          },
+          partitionAttr: byKey ? 'GSI1PK' : 'PK',
+          partitionValue: partition,
+        },
+        request,
+        fromItem,
+        // Unfiltered listings take their total from the count kept with every create and removal.
+        filters.length === 0
+          ? async () => Number((await getItem(keys.projectStats(projectId)))?.deployments ?? 0)
+          : undefined,
+      );
+    },
+
+    async update(deployment, expectedVersion, lock) {
+      await transact(
+        [
+          versioned(tableName(), deployment, expectedVersion),
+          ...(lock ? [lockWrite(tableName(), lock)] : []),
+        ],
+        (reasons) => {
+          if (failed(reasons[0])) return versionConflict(expectedVersion, reasons[0], deployment.id);
+          if (lock && 'acquire' in lock && failed(reasons[1]) && reasons[1]?.item)
+            return new ProjectLockHeld(lockFromItem(reasons[1].item));
+          return undefined;
+        },
+      );
+    },
+
+    async remove(deployment, expectedVersion, release) {
+      const items: TransactItem[] = [
+        {
+          Delete: {
+            TableName: tableName(),
+            Key: keys.deployment(deployment.projectId, deployment.id),
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        lockWrite(tableName(), { release }),
+        countBy(tableName(), deployment.projectId, -1),
+      ];
+      if (deployment.key !== undefined) {
+        items.push({
+          Delete: { TableName: tableName(), Key: keys.deploymentKey(deployment.projectId, deployment.key) },
+        });
+      }
+      await transact(items, (reasons) =>
+        failed(reasons[0]) ? versionConflict(expectedVersion, reasons[0], deployment.id) : undefined,
+      );
+    },
+
+    async getLock(projectId) {
+      const item = await getItem(keys.projectLock(projectId));
+      return item ? lockFromItem(item) : undefined;
+    },
+  };
+};

@@ -1,0 +1,104 @@
+/**
+ * Deployments in Connect's terms (the Deployment representation), plus what Slipway keeps
+ * internally: the project and tenant, the connector's inspected artifact, the operation in
+ * flight. Secured configuration values exist here only as ciphertext.
+ */
+import type { Connector } from './connector-model.ts';
+
+export type DeploymentStatus =
+  | 'Draft'
+  | 'Queued'
+  | 'Deploying'
+  | 'Deployed'
+  | 'Failed'
+  | 'Undeploying'
+  | 'UndeployFailed';
+
+export const DEPLOYMENT_TYPES = ['preview', 'sandbox', 'production'] as const;
+export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
+
+export interface ConfigurationValue {
+  key: string;
+  value: string;
+}
+
+/** A secured value as stored: its key and its ciphertext, never the value. */
+export interface SecuredValue {
+  key: string;
+  ciphertext: string;
+}
+
+export interface StoredConfiguration {
+  standardConfiguration: ConfigurationValue[];
+  securedConfiguration: SecuredValue[];
+}
+
+export interface ApplicationDeployment extends StoredConfiguration {
+  id: string;
+  applicationName: string;
+  /** Filled by the workflow: service apps. */
+  url?: string;
+  /** Event apps. */
+  topic?: string;
+  /** Job apps. */
+  schedule?: string;
+}
+
+/**
+ * The connector as it was when deployed (Connect's DeploymentConnector): a published version
+ * without what only its owner sees, or a previewable ConnectorStaged (`staged`). `objectKey`
+ * is the checked zip the workflow deploys.
+ */
+export type DeploymentConnector = Omit<
+  Connector,
+  'tenant' | 'private' | 'privateProjects' | 'createdAt' | 'lastModifiedAt'
+> & { staged: boolean };
+
+export interface DeploymentReportEntry {
+  type: 'Information' | 'Warning' | 'Error';
+  title: string;
+  message?: string;
+  application?: string;
+  createdAt: string;
+}
+
+/** What the project's lock records: who holds it, for what, until when. */
+export interface ProjectLock {
+  projectId: string;
+  deploymentId: string;
+  operation: 'deploy' | 'undeploy';
+  /** The build the operation runs (`details.build.id`); only it can release the lock. */
+  operationId: string;
+  leaseExpiresAt: string;
+}
+
+export interface Deployment {
+  id: string;
+  tenant: string;
+  projectId: string;
+  projectKey: string;
+  key?: string;
+  version: number;
+  type: DeploymentType;
+  connector: DeploymentConnector;
+  globalConfiguration?: StoredConfiguration;
+  apiClient?: { name: string; scopes: string[] };
+  details: { build: { id: string; report: { entries: DeploymentReportEntry[] } } };
+  deployedRegion: string;
+  applications: ApplicationDeployment[];
+  preview: boolean;
+  status: DeploymentStatus;
+  /** The last redeploy's choice, for the workflow. */
+  skipScripts: boolean;
+  createdAt: string;
+  lastModifiedAt: string;
+}
+
+/** The workflow's input: enough to find the deployment and the operation it runs. */
+export interface DeploymentExecution {
+  tenant: string;
+  projectId: string;
+  deploymentId: string;
+  operation: ProjectLock['operation'];
+  operationId: string;
+}

@@ -1,0 +1,506 @@
+/**
+ * The deployments use cases (Connect's `/{projectKey}/deployments`): create, read, list,
+ * redeploy and delete, each write conditional on the version and, for the three that start
+ * a workflow, taking the project's one-in-progress lock in the same transaction.
+ */
+
+import type { ConnectorConfigurationApplication } from './connector-model.ts';
+import { type ConnectorRef, getConnector, getConnectorDraft } from './connectors.ts';
+import type {
+  ApplicationDeployment,
+  Deployment,
+  DeploymentConnector,
+  DeploymentExecution,
+  DeploymentType,
+  ProjectLock,
+  SecuredValue,
+  StoredConfiguration,
+} from './deployment-model.ts';
+import {
+  assertIfMatch,
+  assertResting,
+  checkApplicationValues,
+  checkGlobalValues,
+  checkRequiredApplicationKeys,
+  mergeValues,
+} from './deployment-rules.ts';
+import {
+  ConcurrentModification,
+  ConnectorReferenceNotFound,
+  ConnectorStagedNotPreviewable,
+  DeploymentApplicationDoNotBelong,
+  DeploymentApplicationRequired,
+  DeploymentConnectorUpdateFailure,
+  DeploymentInProgress,
+  DeploymentInvalidType,
+  DeploymentUnsupportedRegion,
+  ResourceNotFound,
+} from './errors.ts';
+import { newId, newTimeOrderedId } from './ids.ts';
+import {
+  type Clock,
+  type ConnectorRepository,
+  type DeploymentRepository,
+  type EncryptionContext,
+  type Page,
+  type Principal,
+  ProjectLockHeld,
+  type ProjectRepository,
+  type SecretCipher,
+  type WorkflowStarter,
+} from './ports.ts';
+import { getProject } from './projects.ts';
+import type {
+  ApplicationConfigurationInput,
+  ConfigurationInput,
+  ConnectorReferenceInput,
+  DeploymentDraft,
+  DeploymentQuery,
+  DeploymentUpdate,
+} from './schemas.ts';
+
+export interface DeploymentDeps {
+  projects: ProjectRepository;
+  clock: Clock;
+  connectors: ConnectorRepository;
+  deployments: DeploymentRepository;
+  cipher: SecretCipher;
+  workflows: WorkflowStarter;
+  settings: {
+    /** The regions this server deploys to. */
+    regions: string[];
+    /** How long a lock holds without its workflow releasing it (then it can be taken over). */
+    lockLeaseSeconds: number;
+  };
+}
+
+export type DeploymentRef = { id: string } | { key: string };
+
+export const parseDeploymentRef = (segment: string): DeploymentRef =>
+  segment.startsWith('key=') ? { key: segment.slice('key='.length) } : { id: segment };
+
+const describe = (ref: DeploymentRef) => ('key' in ref ? `key '${ref.key}'` : `id '${ref.id}'`);
+
+/** Another tenant's or another project's deployment is reported exactly like a missing one. */
+const findDeployment = async (deps: DeploymentDeps, projectId: string, ref: DeploymentRef) => {
+  const id = 'id' in ref ? ref.id : await deps.deployments.resolveKey(projectId, ref.key);
+  const deployment = id === undefined ? undefined : await deps.deployments.get(projectId, id);
+  if (!deployment) throw new ResourceNotFound(`The Deployment with ${describe(ref)} was not found.`);
+  return deployment;
+};
+
+export const getDeployment = async (
+  deps: DeploymentDeps,
+  tenant: string,
+  projectKey: string,
+  ref: DeploymentRef,
+): Promise<Deployment> => findDeployment(deps, (await getProject(deps, tenant, projectKey)).id, ref);
+
+export const listDeployments = async (
+  deps: DeploymentDeps,
+  tenant: string,
+  projectKey: string,
+  query: DeploymentQuery,
+): Promise<Page<Deployment>> => {
+  const project = await getProject(deps, tenant, projectKey);
+  return deps.deployments.list(project.id, query);
+};
+
+/**
+ * The connector a draft refers to, as a snapshot: a published version (the newest unless
+ * `version` is given) the tenant can see, or with `staged: true` the tenant's own previewable
+ * ConnectorStaged. A private connector limited to some projects is not found from others.
+ */
+const resolveConnector = async (
+  deps: DeploymentDeps,
+  tenant: string,
+  projectIdentifier: string,
+  ref: ConnectorReferenceInput,
+): Promise<DeploymentConnector> => {
+  const connectorRef: ConnectorRef = ref.id !== undefined ? { id: ref.id } : { key: ref.key ?? '' };
+  const identifier = ref.id ?? ref.key ?? '';
+  const notFound = () => new ConnectorReferenceNotFound(identifier, ref.version);
+  if (ref.staged) {
+    const draft = await getConnectorDraft(deps, tenant, connectorRef).catch(() => {
+      throw notFound();
+    });
+    if (draft.isPreviewable !== 'true' || draft.previewObjectKey === undefined)
+      throw new ConnectorStagedNotPreviewable(identifier);
+    return {
+      id: draft.id,
+      ...(draft.key === undefined ? {} : { key: draft.key }),
+      version: draft.version,
+      name: draft.name,
+      ...(draft.description ? { description: draft.description } : {}),
+      integrationTypes: draft.integrationTypes,
+      creator: draft.creator,
+      source: draft.source,
+      configurations: draft.configurations,
+      ...(draft.globalConfiguration ? { globalConfiguration: draft.globalConfiguration } : {}),
+      ...(draft.apiClient ? { apiClient: draft.apiClient } : {}),
+      certified: false,
+      supportedRegions: draft.supportedRegions,
+      ...(draft.documentationUrl ? { documentationUrl: draft.documentationUrl } : {}),
+      staged: true,
+      objectKey: draft.previewObjectKey,
+    };
+  }
+  const latest = await getConnector(deps, tenant, connectorRef).catch(() => {
+    throw notFound();
+  });
+  const connector =
+    ref.version === undefined || ref.version === latest.version
+      ? latest
+      : await deps.connectors.getConnector(latest.id, ref.version);
+  if (!connector) throw notFound();
+  if (
+    connector.private &&
+    connector.privateProjects.length > 0 &&
+    !connector.privateProjects.includes(projectIdentifier)
+  )
+    throw notFound();
+  const {
+    tenant: _,
+    private: __,
+    privateProjects: ___,
+    createdAt: ____,
+    lastModifiedAt: _____,
+    ...snapshot
+  } = connector;
+  return { ...snapshot, staged: false };
+};
+
+/** `type` defaults to `sandbox` for a Connector; a ConnectorStaged can only be a `preview`. */
+const resolveType = (connector: DeploymentConnector, type: DeploymentType | undefined): DeploymentType => {
+  const allowed: DeploymentType[] = connector.staged ? ['preview'] : ['sandbox', 'production'];
+  const resolved = type ?? allowed[0] ?? 'sandbox';
+  if (!allowed.includes(resolved))
+    throw new DeploymentInvalidType(connector.id, connector.key, resolved, allowed);
+  return resolved;
+};
+
+/** A connector may limit where it runs (`supportedRegions`); none listed means anywhere served. */
+const checkConnectorRegion = (connector: DeploymentConnector, region: string) => {
+  if (connector.supportedRegions.length > 0 && !connector.supportedRegions.includes(region))
+    throw new DeploymentUnsupportedRegion(region, connector.supportedRegions);
+};
+
+/** Encrypts the secured values of one write with one cipher call (one data key on AWS). */
+const sealAll = async (
+  cipher: SecretCipher,
+  context: EncryptionContext,
+  groups: ConfigurationInput['securedConfiguration'][],
+): Promise<SecuredValue[][]> => {
+  const flat = groups.flat();
+  const sealed = await cipher.encrypt(
+    flat.map((v) => v.value),
+    context,
+  );
+  let i = 0;
+  return groups.map((group) => group.map((v) => ({ key: v.key, ciphertext: sealed[i++] ?? '' })));
+};
+
+/**
+ * The applications after applying `given` values: every application the connector declares,
+ * each keeping what it had unless a given key replaces it.
+ */
+const mergeApplications = async (
+  deps: DeploymentDeps,
+  context: EncryptionContext,
+  declared: ConnectorConfigurationApplication[],
+  current: ApplicationDeployment[],
+  given: ApplicationConfigurationInput[],
+  globalGiven: ConfigurationInput | undefined,
+  currentGlobal: StoredConfiguration | undefined,
+) => {
+  const [globalSecured = [], ...appSecured] = await sealAll(deps.cipher, context, [
+    globalGiven?.securedConfiguration ?? [],
+    ...given.map((g) => g.securedConfiguration),
+  ]);
+  const applications = declared.map((d): ApplicationDeployment => {
+    const existing = current.find((a) => a.applicationName === d.applicationName);
+    const index = given.findIndex((g) => g.applicationName === d.applicationName);
+    const values = given[index];
+    return {
+      ...(existing ?? { id: newId(), applicationName: d.applicationName }),
+      standardConfiguration: mergeValues(
+        existing?.standardConfiguration ?? [],
+        values?.standardConfiguration ?? [],
+      ),
+      securedConfiguration: mergeValues(existing?.securedConfiguration ?? [], appSecured[index] ?? []),
+    };
+  });
+  const globalConfiguration =
+    globalGiven || currentGlobal
+      ? {
+          standardConfiguration: mergeValues(
+            currentGlobal?.standardConfiguration ?? [],
+            globalGiven?.standardConfiguration ?? [],
+          ),
+          securedConfiguration: mergeValues(currentGlobal?.securedConfiguration ?? [], globalSecured),
+        }
+      : undefined;
+  return { applications, globalConfiguration };
+};
+
+const inProgress = async (deps: DeploymentDeps, lock: ProjectLock) => {
+  const active = await deps.deployments.get(lock.projectId, lock.deploymentId);
+  return new DeploymentInProgress(
+    lock.deploymentId,
+    active?.status ?? (lock.operation === 'undeploy' ? 'Undeploying' : 'Queued'),
+  );
+};
+
+const lockFor = (
+  deps: DeploymentDeps,
+  d: Deployment,
+  operation: ProjectLock['operation'],
+  now: Date,
+): ProjectLock => ({
+  projectId: d.projectId,
+  deploymentId: d.id,
+  operation,
+  operationId: d.details.build.id,
+  leaseExpiresAt: new Date(now.getTime() + deps.settings.lockLeaseSeconds * 1000).toISOString(),
+});
+
+/** The execution's name: one per deployment version, so a retried start never starts a second. */
+export const operationExecutionName = (
+  d: Pick<Deployment, 'id' | 'version'>,
+  operation: ProjectLock['operation'],
+) => `${operation}-${d.id}-v${d.version}`;
+
+/**
+ * Starts the workflow of an operation whose write (and lock) just landed. If the start
+ * fails, the operation is recorded as failed and the lock released in one write
+ * (compensation), so the project is not left locked; if even that fails, the lock's lease
+ * runs out and the reaper finishes it.
+ */
+const startOperation = async (deps: DeploymentDeps, deployment: Deployment, lock: ProjectLock) => {
+  const execution: DeploymentExecution = {
+    tenant: deployment.tenant,
+    projectId: deployment.projectId,
+    deploymentId: deployment.id,
+    operation: lock.operation,
+    operationId: lock.operationId,
+  };
+  try {
+    await deps.workflows.start(lock.operation, operationExecutionName(deployment, lock.operation), execution);
+    return deployment;
+  } catch (error) {
+    const now = deps.clock.now().toISOString();
+    const failed: Deployment = {
+      ...deployment,
+      status: lock.operation === 'deploy' ? 'Failed' : 'UndeployFailed',
+      version: deployment.version + 1,
+      lastModifiedAt: now,
+      details: {
+        build: {
+          id: deployment.details.build.id,
+          report: {
+            entries: [
+              {
+                type: 'Error',
+                title: `The ${lock.operation} workflow could not be started (${(error as Error).name}); try again.`,
+                createdAt: now,
+              },
+            ],
+          },
+        },
+      },
+    };
+    try {
+      await deps.deployments.update(failed, deployment.version, { release: lock });
+      return failed;
+    } catch {
+      return deployment;
+    }
+  }
+};
+
+/** POST /{projectKey}/deployments: checks the draft, stores it `Queued` with the lock, starts the workflow. */
+export const createDeployment = async (
+  deps: DeploymentDeps,
+  principal: Principal,
+  projectKey: string,
+  draft: DeploymentDraft,
+): Promise<Deployment> => {
+  const project = await getProject(deps, principal.tenant, projectKey);
+  checkRegionServed(deps, draft.region);
+  const connector = await resolveConnector(
+    deps,
+    principal.tenant,
+    `${draft.region}:${projectKey}`,
+    draft.connector,
+  );
+  const type = resolveType(connector, draft.type);
+  checkConnectorRegion(connector, draft.region);
+  checkApplicationValues(connector, draft.configurations);
+  checkGlobalValues(connector.globalConfiguration, draft.globalConfiguration, {
+    standard: [],
+    securedKeys: [],
+  });
+
+  const id = newTimeOrderedId();
+  const { applications, globalConfiguration } = await mergeApplications(
+    deps,
+    { projectId: project.id, deploymentId: id },
+    connector.configurations,
+    [],
+    draft.configurations,
+    draft.globalConfiguration,
+    undefined,
+  );
+  checkRequiredApplicationKeys({ connector, applications });
+
+  const now = deps.clock.now();
+  const deployment: Deployment = {
+    id,
+    tenant: principal.tenant,
+    projectId: project.id,
+    projectKey,
+    ...(draft.key === undefined ? {} : { key: draft.key }),
+    version: 1,
+    type,
+    connector,
+    ...(globalConfiguration ? { globalConfiguration } : {}),
+    ...(connector.apiClient
+      ? { apiClient: { name: `slipway-${draft.key ?? id}`, scopes: connector.apiClient.scopes } }
+      : {}),
+    details: { build: { id: newId(), report: { entries: [] } } },
+    deployedRegion: draft.region,
+    applications,
+    preview: type === 'preview',
+    status: 'Queued',
+    skipScripts: false,
+    createdAt: now.toISOString(),
+    lastModifiedAt: now.toISOString(),
+  };
+  const lock = lockFor(deps, deployment, 'deploy', now);
+  try {
+    await deps.deployments.create(deployment, lock, now.toISOString());
+  } catch (error) {
+    if (error instanceof ProjectLockHeld) throw await inProgress(deps, error.lock);
+    throw error;
+  }
+  return startOperation(deps, deployment, lock);
+};
+
+/** A region this server does not serve is refused before the connector is looked up. */
+const checkRegionServed = (deps: DeploymentDeps, region: string) => {
+  if (!deps.settings.regions.includes(region))
+    throw new DeploymentUnsupportedRegion(region, deps.settings.regions);
+};
+
+/** The connector a redeploy with `updateConnector` moves to: the newest version, or the staged draft now. */
+const refreshConnector = async (deps: DeploymentDeps, current: Deployment): Promise<DeploymentConnector> => {
+  try {
+    return await resolveConnector(deps, current.tenant, `${current.deployedRegion}:${current.projectKey}`, {
+      id: current.connector.id,
+      staged: current.connector.staged,
+    });
+  } catch (error) {
+    throw new DeploymentConnectorUpdateFailure((error as Error).message);
+  }
+};
+
+/**
+ * `redeploy`: from a resting status only, at the current version (and `If-Match` when sent).
+ * New values are merged per application and key; `updateConnector` moves to the connector's
+ * newest version first.
+ */
+export const redeployDeployment = async (
+  deps: DeploymentDeps,
+  tenant: string,
+  projectKey: string,
+  ref: DeploymentRef,
+  update: DeploymentUpdate,
+  ifMatch?: string,
+): Promise<Deployment> => {
+  const project = await getProject(deps, tenant, projectKey);
+  const current = await findDeployment(deps, project.id, ref);
+  assertIfMatch(ifMatch, current.version);
+  if (update.version !== current.version) throw new ConcurrentModification(update.version, current.version);
+  assertResting(current);
+
+  const [action] = update.actions;
+  if (!action) throw new DeploymentApplicationRequired();
+  const connector = action.updateConnector ? await refreshConnector(deps, current) : current.connector;
+  const given = action.configurationValues ?? [];
+  if (action.configurationValues !== undefined && given.length === 0)
+    throw new DeploymentApplicationRequired();
+  for (const values of given) {
+    if (!current.applications.some((a) => a.applicationName === values.applicationName))
+      throw new DeploymentApplicationDoNotBelong(current.id, current.key, values.applicationName);
+  }
+  checkApplicationValues(connector, given);
+  checkGlobalValues(connector.globalConfiguration, action.globalConfiguration, {
+    standard: current.globalConfiguration?.standardConfiguration ?? [],
+    securedKeys: current.globalConfiguration?.securedConfiguration.map((s) => s.key) ?? [],
+  });
+  const { applications, globalConfiguration } = await mergeApplications(
+    deps,
+    { projectId: project.id, deploymentId: current.id },
+    connector.configurations,
+    current.applications,
+    given,
+    action.globalConfiguration,
+    current.globalConfiguration,
+  );
+  checkRequiredApplicationKeys({ connector, applications });
+
+  const now = deps.clock.now();
+  const { globalConfiguration: _, ...rest } = current;
+  const next: Deployment = {
+    ...rest,
+    ...(globalConfiguration ? { globalConfiguration } : {}),
+    connector,
+    applications,
+    version: current.version + 1,
+    status: 'Queued',
+    skipScripts: action.skipScripts,
+    details: { build: { id: newId(), report: { entries: [] } } },
+    lastModifiedAt: now.toISOString(),
+  };
+  return writeAndStart(deps, next, current.version, 'deploy', now);
+};
+
+const writeAndStart = async (
+  deps: DeploymentDeps,
+  next: Deployment,
+  expectedVersion: number,
+  operation: ProjectLock['operation'],
+  now: Date,
+) => {
+  const lock = lockFor(deps, next, operation, now);
+  try {
+    await deps.deployments.update(next, expectedVersion, { acquire: lock, now: now.toISOString() });
+  } catch (error) {
+    if (error instanceof ProjectLockHeld) throw await inProgress(deps, error.lock);
+    throw error;
+  }
+  return startOperation(deps, next, lock);
+};
+
+/** DELETE: from a resting status, moves to `Undeploying` with the lock and starts the undeploy workflow. */
+export const deleteDeployment = async (
+  deps: DeploymentDeps,
+  tenant: string,
+  projectKey: string,
+  ref: DeploymentRef,
+  ifMatch?: string,
+): Promise<Deployment> => {
+  const project = await getProject(deps, tenant, projectKey);
+  const current = await findDeployment(deps, project.id, ref);
+  assertIfMatch(ifMatch, current.version);
+  assertResting(current);
+  const now = deps.clock.now();
+  const next: Deployment = {
+    ...current,
+    version: current.version + 1,
+    status: 'Undeploying',
+    details: { build: { id: newId(), report: { entries: [] } } },
+    lastModifiedAt: now.toISOString(),
+  };
+  return writeAndStart(deps, next, current.version, 'undeploy', now);
+};

@@ -1,0 +1,76 @@
+import { deploymentDeps } from '../adapters/deployment-deps.ts';
+import {
+  createDeployment,
+  deleteDeployment,
+  getDeployment,
+  listDeployments,
+  parseDeploymentRef,
+  redeployDeployment,
+} from '../core/deployments.ts';
+import { DeploymentDraft, DeploymentQuery, DeploymentUpdate } from '../core/schemas.ts';
+import { idempotentPosts } from '../http/idempotency.ts';
+import { apiHandler, operation } from '../http/pipeline.ts';
+import { json } from '../http/responses.ts';
+import { deploymentView, etag, pagedResponse } from '../http/views.ts';
+
+export const handler = apiHandler(
+  {
+    'POST /{projectKey}/deployments': operation({
+      body: DeploymentDraft,
+      run: async ({ body, pathParameters: { projectKey = '' }, principal }) => {
+        const d = await createDeployment(deploymentDeps, principal(), projectKey, body);
+        return json(201, deploymentView(d), etag(d.version));
+      },
+    }),
+    'GET /{projectKey}/deployments': operation({
+      query: DeploymentQuery,
+      run: async ({ query, pathParameters: { projectKey = '' }, principal }) =>
+        json(
+          200,
+          pagedResponse(
+            query,
+            await listDeployments(deploymentDeps, principal().tenant, projectKey, query),
+            deploymentView,
+          ),
+        ),
+    }),
+    'GET /{projectKey}/deployments/{deploymentRef}': operation({
+      run: async ({ pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {
+        const d = await getDeployment(
+          deploymentDeps,
+          principal().tenant,
+          projectKey,
+          parseDeploymentRef(deploymentRef),
+        );
+        return json(200, deploymentView(d), etag(d.version));
+      },
+    }),
+    'POST /{projectKey}/deployments/{deploymentRef}': operation({
+      body: DeploymentUpdate,
+      run: async ({ body, event, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {
+        const d = await redeployDeployment(
+          deploymentDeps,
+          principal().tenant,
+          projectKey,
+          parseDeploymentRef(deploymentRef),
+          body,
+          event.headers['if-match'],
+        );
+        return json(201, deploymentView(d), etag(d.version));
+      },
+    }),
+    'DELETE /{projectKey}/deployments/{deploymentRef}': operation({
+      run: async ({ event, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {
+        const d = await deleteDeployment(
+          deploymentDeps,
+          principal().tenant,
+          projectKey,
+          parseDeploymentRef(deploymentRef),
+          event.headers['if-match'],
+        );
+        return json(202, deploymentView(d), etag(d.version));
+      },
+    }),
+  },
+  [idempotentPosts()],
+);

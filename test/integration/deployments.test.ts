@@ -1,0 +1,496 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deploymentDeps } from '../../functions/adapters/deployment-deps.ts';
+import { createDeployment } from '../../functions/core/deployments.ts';
+import { MASKED } from '../../functions/http/views.ts';
+import { connectorFiles, settle, storeUpload, zipBytes } from '../fixtures/connectors.ts';
+import { awaitExecution, holdExecutions } from '../fixtures/workflows.ts';
+import { type ApiResponse, api, type JsonBody, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
+
+const tenant = newTenant();
+const CANARY = `canary-${uniqueKey('secret')}`;
+let token: string;
+let connectorKey: string;
+
+/** A published connector built from the CONNECT_YAML fixture (service-app needs CTP_CLIENT_SECRET). */
+const publishConnector = async (projectKey: string) => {
+  const uploadId = await storeUpload(token, projectKey, zipBytes(connectorFiles()));
+  const key = uniqueKey('conn');
+  const draft = await (
+    await api('/connectors/drafts', {
+      token,
+      body: {
+        key,
+        name: 'Payments',
+        creator: { email: 'dev@example.com' },
+        integrationTypes: ['psp'],
+        artifact: { projectKey, uploadId },
+      },
+    })
+  ).json();
+  await api(`/connectors/drafts/${draft.id}`, {
+    token,
+    body: { version: 1, actions: [{ action: 'publish', certification: false }] },
+  });
+  await settle(tenant, draft.id);
+  return key;
+};
+
+const newProject = async () => {
+  const key = uniqueKey('dep');
+  expect((await api('/projects', { token, body: { key } })).status).toBe(201);
+  return key;
+};
+
+const draftBody = (overrides: Record<string, unknown> = {}) => ({
+  connector: { key: connectorKey },
+  region: 'local',
+  configurations: [
+    {
+      applicationName: 'service-app',
+      standardConfiguration: [{ key: 'CTP_REGION', value: 'eu' }],
+      securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', value: CANARY }],
+    },
+  ],
+  globalConfiguration: { standardConfiguration: [{ key: 'GLOBAL_FLAG', value: 'on' }] },
+  ...overrides,
+});
+
+const create = (
+  projectKey: string,
+  overrides: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) => api(`/${projectKey}/deployments`, { token, body: draftBody(overrides), headers });
+
+/** Waits for the deploy (or undeploy) workflow a response started. */
+const settled = async (d: { id: string; version: number; status: string }) => {
+  const operation = d.status === 'Undeploying' ? 'undeploy' : 'deploy';
+  await awaitExecution(`slipway-${operation}`, `${operation}-${d.id}-v${d.version}`);
+};
+
+const redeploy = (
+  projectKey: string,
+  ref: string,
+  version: number,
+  action: Record<string, unknown> = {},
+  headers = {},
+) =>
+  api(`/${projectKey}/deployments/${ref}`, {
+    token,
+    body: { version, actions: [{ action: 'redeploy', ...action }] },
+    headers,
+  });
+
+const read = async (projectKey: string, ref: string) =>
+  (await api(`/${projectKey}/deployments/${ref}`, { token })).json();
+
+/** Every response body of the file is checked for the secured canary value. */
+const bodies: string[] = [];
+const text = async (res: ApiResponse) => {
+  const body = await res.text();
+  bodies.push(body);
+  return body;
+};
+
+beforeAll(async () => {
+  token = await tokenFor(tenant, ['admin']);
+  connectorKey = await publishConnector(await newProject());
+}, 60_000);
+
+describe('creating a deployment', () => {
+  it('answers 201 Queued with the connector snapshot, then the workflow marks it Deployed', async () => {
+    const projectKey = await newProject();
+
+    const res = await create(projectKey, { key: 'payments' });
+    const created = JSON.parse(await text(res));
+    await settled(created);
+    const byId = await api(`/${projectKey}/deployments/${created.id}`, { token });
+    const deployed = JSON.parse(await text(byId));
+    const byKey = await read(projectKey, 'key=payments');
+
+    expect(res.status).toBe(201);
+    expect(res.headers.get('etag')).toBe('"1"');
+    expect(created).toMatchObject({
+      key: 'payments',
+      version: 1,
+      type: 'sandbox',
+      status: 'Queued',
+      preview: false,
+      deployedRegion: 'local',
+      connector: {
+        key: connectorKey,
+        version: 1,
+        name: 'Payments',
+        integrationTypes: ['psp'],
+        certified: false,
+      },
+      globalConfiguration: {
+        standardConfiguration: [{ key: 'GLOBAL_FLAG', value: 'on' }],
+        securedConfiguration: [],
+      },
+      apiClient: { name: 'slipway-payments', scopes: ['manage_orders'] },
+      details: { build: { id: expect.any(String), report: { entries: [] } } },
+    });
+    expect(created.applications.map((a: JsonBody) => a.applicationName)).toEqual([
+      'service-app',
+      'job-app',
+      'event-app',
+      'assets-app',
+    ]);
+    expect(created.applications[0]).toMatchObject({
+      standardConfiguration: [{ key: 'CTP_REGION', value: 'eu' }],
+      securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', value: MASKED }],
+    });
+    expect(byId.headers.get('etag')).toBe('"2"');
+    expect(deployed).toMatchObject({ status: 'Deployed', version: 2 });
+    expect(byKey).toEqual(deployed);
+  });
+
+  it.each([
+    ['an unknown connector', { connector: { key: 'no-such-connector' } }, 'ConnectorReferenceNotFound'],
+    [
+      'a connector version that does not exist',
+      { connector: { key: '$CONNECTOR', version: 99 } },
+      'ConnectorReferenceNotFound',
+    ],
+    ['a preview of a published connector', { type: 'preview' }, 'DeploymentInvalidType'],
+    [
+      'a staged connector that is not previewable',
+      { connector: { key: '$CONNECTOR', staged: true } },
+      'ConnectorStagedNotPreviewable',
+    ],
+    ['a region this server does not serve', { region: 'europe-west1.gcp' }, 'DeploymentUnsupportedRegion'],
+    [
+      'an application the connector does not declare',
+      { configurations: [{ applicationName: 'ghost', standardConfiguration: [] }] },
+      'DeploymentUnknownApplicationConfiguration',
+    ],
+    [
+      'a key the application does not declare',
+      {
+        configurations: [
+          {
+            applicationName: 'service-app',
+            standardConfiguration: [{ key: 'NOPE', value: 'x' }],
+            securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', value: 'x' }],
+          },
+        ],
+      },
+      'DeploymentUnknownApplicationConfigurationKey',
+    ],
+    [
+      'a missing required secured key',
+      { configurations: [] },
+      'DeploymentMissingApplicationConfigurationKey',
+    ],
+    [
+      'an undeclared global key',
+      {
+        globalConfiguration: {
+          standardConfiguration: [
+            { key: 'GLOBAL_FLAG', value: 'on' },
+            { key: 'EXTRA', value: '1' },
+          ],
+        },
+      },
+      'DeploymentUnknownGlobalConfigurationKey',
+    ],
+    [
+      'a missing required global key',
+      { globalConfiguration: { standardConfiguration: [] } },
+      'DeploymentMissingGlobalConfigurationKey',
+    ],
+    [
+      'an empty required global key',
+      { globalConfiguration: { standardConfiguration: [{ key: 'GLOBAL_FLAG', value: '' }] } },
+      'DeploymentEmptyRequiredGlobalConfigurationKey',
+    ],
+  ])('refuses %s with %s in the Connect envelope', async (_, overrides, code) => {
+    const projectKey = await newProject();
+    const resolved = JSON.parse(JSON.stringify(overrides).replaceAll('$CONNECTOR', connectorKey));
+
+    const res = await create(projectKey, resolved);
+    const body = await res.json();
+
+    expect(res.status).toBe(400);
+    expect(body).toMatchObject({ statusCode: 400, message: expect.any(String), errors: [{ code }] });
+    expect((await (await api(`/${projectKey}/deployments`, { token })).json()).total).toBe(0);
+  });
+
+  it.each([
+    [{ region: undefined }, 'region'],
+    [{ connector: {} }, 'connector'],
+    [{ connector: { key: 'a', id: 'b' } }, 'connector'],
+    [{ type: 'staging' }, 'type'],
+    [{ key: 'no spaces' }, 'key'],
+    [
+      {
+        configurations: [
+          { applicationName: 'service-app', securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', value: '' }] },
+        ],
+      },
+      'configurations.0.securedConfiguration.0.value',
+    ],
+  ])('rejects %j naming %s', async (overrides, field) => {
+    const res = await create('any-project', overrides);
+
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0]).toMatchObject({ code: 'InvalidJsonInput', field });
+  });
+
+  it('keeps deployment keys unique within a project', async () => {
+    const projectKey = await newProject();
+    const first = await (await create(projectKey, { key: 'same' })).json();
+    await settled(first);
+
+    const res = await create(projectKey, { key: 'same' });
+
+    expect(res.status).toBe(409);
+    expect((await res.json()).errors[0]).toMatchObject({
+      code: 'DuplicateField',
+      field: 'key',
+      duplicateValue: 'same',
+    });
+  });
+});
+
+describe('one deployment in progress per project', () => {
+  it('lets exactly one of 50 concurrent creates in, and names it to the other 49 (10 rounds)', async () => {
+    await holdExecutions('slipway-deploy', true);
+    try {
+      for (let round = 0; round < 10; round++) {
+        const projectKey = await newProject();
+
+        const responses = await Promise.all(Array.from({ length: 50 }, () => create(projectKey)));
+        const bodies = await Promise.all(responses.map((r) => r.json()));
+        const winners = bodies.filter((_, i) => responses[i]?.status === 201);
+
+        expect(responses.map((r) => r.status).sort()).toEqual([201, ...Array(49).fill(409)]);
+        for (const [i, body] of bodies.entries()) {
+          if (responses[i]?.status !== 409) continue;
+          expect(body.errors[0]).toMatchObject({
+            code: 'DeploymentInProgress',
+            activeDeploymentId: winners[0].id,
+            activeStatus: 'Queued',
+          });
+        }
+        expect((await (await api(`/${projectKey}/deployments`, { token })).json()).total).toBe(1);
+      }
+    } finally {
+      await holdExecutions('slipway-deploy', false);
+    }
+  });
+
+  it('lets exactly one of 50 concurrent redeploys of the same version in (10 rounds)', async () => {
+    const projectKey = await newProject();
+    let current = await (await create(projectKey)).json();
+    await settled(current);
+    current = await read(projectKey, current.id);
+
+    for (let round = 0; round < 10; round++) {
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () => redeploy(projectKey, current.id, current.version)),
+      );
+      const bodies = await Promise.all(responses.map((r) => r.json()));
+
+      expect(responses.map((r) => r.status).sort()).toEqual([201, ...Array(49).fill(409)]);
+      for (const [i, body] of bodies.entries()) {
+        if (responses[i]?.status === 409)
+          expect(body.errors[0]).toMatchObject({
+            code: 'ConcurrentModification',
+            expectedVersion: current.version,
+            currentVersion: expect.any(Number),
+          });
+      }
+      const winner = bodies[responses.findIndex((r) => r.status === 201)];
+      await settled(winner);
+      current = await read(projectKey, current.id);
+      expect(current).toMatchObject({ status: 'Deployed', version: winner.version + 1 });
+    }
+  });
+
+  it('refuses a redeploy or delete while the deployment is queued, with Connect’s message', async () => {
+    const projectKey = await newProject();
+    await holdExecutions('slipway-deploy', true);
+    try {
+      const queued = await (await create(projectKey)).json();
+
+      const again = await redeploy(projectKey, queued.id, queued.version);
+      const removed = await api(`/${projectKey}/deployments/${queued.id}`, { token, method: 'DELETE' });
+
+      for (const res of [again, removed]) {
+        expect(res.status).toBe(400);
+        expect((await res.json()).errors[0]).toMatchObject({
+          code: 'DeploymentInvalidStatusTransition',
+          message: 'Invalid status change: Already queued',
+        });
+      }
+    } finally {
+      await holdExecutions('slipway-deploy', false);
+    }
+  });
+
+  it('releases the lock when the workflow cannot start, recording why', async () => {
+    const projectKey = await newProject();
+    const broken = {
+      ...deploymentDeps,
+      workflows: {
+        start: async () => {
+          throw Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
+        },
+      },
+    };
+    const draft = {
+      ...draftBody(),
+      configurations: draftBody().configurations,
+      connector: { key: connectorKey, staged: false },
+    };
+
+    const failed = await createDeployment(
+      broken,
+      { kind: 'client', subject: 's', tenant, scopes: ['admin'] },
+      projectKey,
+      draft as never,
+    );
+    const next = await create(projectKey);
+
+    expect(failed).toMatchObject({ status: 'Failed', version: 2 });
+    expect(failed.details.build.report.entries[0]?.title).toContain('ServiceUnavailable');
+    expect(next.status).toBe(201);
+    await settled(await next.json());
+  });
+});
+
+describe('redeploying', () => {
+  it('replaces given values per application and key, keeps the others, and keeps secrets masked', async () => {
+    const projectKey = await newProject();
+    const created = await (await create(projectKey)).json();
+    await settled(created);
+
+    const res = await redeploy(projectKey, created.id, 2, {
+      skipScripts: true,
+      configurationValues: [
+        {
+          applicationName: 'service-app',
+          standardConfiguration: [{ key: 'CTP_REGION', value: 'us' }],
+        },
+      ],
+    });
+    const body = JSON.parse(await text(res));
+
+    expect(res.status).toBe(201);
+    expect(body).toMatchObject({ status: 'Queued', version: 3 });
+    expect(body.details.build.id).not.toBe(created.details.build.id);
+    expect(body.applications[0].standardConfiguration).toEqual([{ key: 'CTP_REGION', value: 'us' }]);
+    expect(body.globalConfiguration.standardConfiguration).toEqual([{ key: 'GLOBAL_FLAG', value: 'on' }]);
+    expect(body.applications[0].securedConfiguration).toEqual([{ key: 'CTP_CLIENT_SECRET', value: MASKED }]);
+    await settled(body);
+  });
+
+  it.each([
+    [
+      { configurationValues: [] },
+      'DeploymentApplicationRequired',
+      'A Deployment requires at least one application',
+    ],
+    [
+      { configurationValues: [{ applicationName: 'ghost', standardConfiguration: [] }] },
+      'DeploymentApplicationDoNotBelong',
+      'does not include application: ghost',
+    ],
+  ])('refuses %j with %s', async (action, code, message) => {
+    const projectKey = await newProject();
+    const created = await (await create(projectKey)).json();
+    await settled(created);
+
+    const res = await redeploy(projectKey, created.id, 2, action);
+
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0]).toMatchObject({ code, message: expect.stringContaining(message) });
+  });
+
+  it('honours If-Match: 412 on another version, and ETag on every answer', async () => {
+    const projectKey = await newProject();
+    const created = await (await create(projectKey)).json();
+    await settled(created);
+
+    const stale = await redeploy(projectKey, created.id, 2, {}, { 'if-match': '"1"' });
+    const fresh = await redeploy(projectKey, created.id, 2, {}, { 'if-match': 'W/"2"' });
+
+    expect(stale.status).toBe(412);
+    expect((await stale.json()).errors[0]).toMatchObject({ code: 'PreconditionFailed', currentVersion: 2 });
+    expect(fresh.status).toBe(201);
+    expect(fresh.headers.get('etag')).toBe('"3"');
+    await settled(await fresh.json());
+  });
+});
+
+describe('deleting', () => {
+  it('answers 202 Undeploying, then the deployment is gone and its key free', async () => {
+    const projectKey = await newProject();
+    const created = await (await create(projectKey, { key: 'short-lived' })).json();
+    await settled(created);
+
+    const res = await api(`/${projectKey}/deployments/key=short-lived`, { token, method: 'DELETE' });
+    const body = await res.json();
+    await settled(body);
+    const after = await api(`/${projectKey}/deployments/${created.id}`, { token });
+    const list = await (await api(`/${projectKey}/deployments`, { token })).json();
+    const again = await create(projectKey, { key: 'short-lived' });
+
+    expect(res.status).toBe(202);
+    expect(body).toMatchObject({ status: 'Undeploying', version: 3 });
+    expect(after.status).toBe(404);
+    expect(list.total).toBe(0);
+    expect(again.status).toBe(201);
+    await settled(await again.json());
+  });
+});
+
+describe('idempotency', () => {
+  it('replays the first response for the same key and body, and creates nothing more', async () => {
+    const projectKey = await newProject();
+    const headers = { 'idempotency-key': uniqueKey('idem') };
+
+    const first = await create(projectKey, { key: 'once' }, headers);
+    const firstBody = await first.json();
+    const replay = await create(projectKey, { key: 'once' }, headers);
+    const replayBody = await replay.json();
+    await settled(firstBody);
+    const list = await (await api(`/${projectKey}/deployments`, { token })).json();
+
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayBody).toEqual(firstBody);
+    expect(list.total).toBe(1);
+  });
+
+  it('answers 422 for the same key with another body, and still replays the first after that', async () => {
+    const projectKey = await newProject();
+    const headers = { 'idempotency-key': uniqueKey('idem') };
+    const first = await create(projectKey, { key: 'one' }, headers);
+    await settled(await first.json());
+
+    const other = await create(projectKey, { key: 'two' }, headers);
+    const replay = await create(projectKey, { key: 'one' }, headers);
+
+    expect(other.status).toBe(422);
+    expect((await other.json()).errors[0]).toMatchObject({ code: 'IdempotencyKeyMismatch' });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  });
+});
+
+describe('secured configuration', () => {
+  it('never shows the secured value in any response of this file', async () => {
+    const projectKey = await newProject();
+    const created = await create(projectKey);
+    await text(created);
+    await text(await api(`/${projectKey}/deployments`, { token }));
+
+    expect(bodies.length).toBeGreaterThan(3);
+    for (const body of bodies) expect(body).not.toContain(CANARY);
+    expect(bodies.join('\n')).toContain(MASKED);
+  });
+});
