@@ -8,6 +8,7 @@ import { kmsSecretCipher } from './crypto/kms-cipher.ts';
 import { localSecretCipher } from './crypto/local-cipher.ts';
 import { deps } from './deps.ts';
 import { dynamoConnectorRepository } from './dynamodb/connectors.ts';
+import { dynamoDeploymentLogRepository } from './dynamodb/deployment-logs.ts';
 import { dynamoDeploymentRepository } from './dynamodb/deployments.ts';
 import { sfnWorkflowStarter, stateMachineArnOf } from './sfn/workflows.ts';
 import { systemClock, tableNameFromConfig } from './system.ts';
@@ -27,6 +28,7 @@ export const deploymentDeps = {
   clock: systemClock,
   connectors: dynamoConnectorRepository(tableNameFromConfig),
   deployments: dynamoDeploymentRepository(tableNameFromConfig),
+  logs: dynamoDeploymentLogRepository(tableNameFromConfig),
   cipher,
   workflows: sfnWorkflowStarter(stateMachineArnOf),
   get settings() {
@@ -37,4 +39,5 @@ export const deploymentDeps = {
 export const workflowDeps = {
   clock: systemClock,
   deployments: deploymentDeps.deployments,
+  logs: deploymentDeps.logs,
 };

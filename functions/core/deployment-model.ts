@@ -102,3 +102,25 @@ export interface DeploymentExecution {
   operation: ProjectLock['operation'];
   operationId: string;
 }
+
+export const LOG_SEVERITIES = [
+  'DEFAULT',
+  'DEBUG',
+  'INFO',
+  'NOTICE',
+  'WARNING',
+  'ERROR',
+  'CRITICAL',
+  'ALERT',
+  'EMERGENCY',
+] as const;
+
+/** Connect's DeploymentLog: what the workflow and the hosted applications write, kept 30 days. */
+export interface DeploymentLog {
+  type: 'HTTP_REQUEST' | 'APPLICATION_TEXT' | 'APPLICATION_JSON';
+  deploymentId: string;
+  applicationName: string;
+  severity: (typeof LOG_SEVERITIES)[number];
+  timestamp: string;
+  details: Record<string, unknown>;
+}

@@ -6,10 +6,11 @@
  */
 import type { Deployment, DeploymentExecution, ProjectLock } from './deployment-model.ts';
 import { ConcurrentModification } from './errors.ts';
-import type { Clock, DeploymentRepository } from './ports.ts';
+import type { Clock, DeploymentLogRepository, DeploymentRepository } from './ports.ts';
 
 export interface WorkflowDeps {
   deployments: DeploymentRepository;
+  logs: DeploymentLogRepository;
   clock: Clock;
 }
 
@@ -42,8 +43,9 @@ const whileCurrent = async (
   }
 };
 
-export const markDeployed = (deps: WorkflowDeps, e: DeploymentExecution): Promise<boolean> =>
-  whileCurrent(deps, e, 'Queued', async (d) => {
+export const markDeployed = async (deps: WorkflowDeps, e: DeploymentExecution): Promise<boolean> => {
+  let marked: Deployment | undefined;
+  const done = await whileCurrent(deps, e, 'Queued', async (d) => {
     const now = deps.clock.now().toISOString();
     const next: Deployment = {
       ...d,
@@ -63,7 +65,24 @@ export const markDeployed = (deps: WorkflowDeps, e: DeploymentExecution): Promis
       },
     };
     await deps.deployments.update(next, d.version, { release: lockOf(e) });
+    marked = next;
   });
+  // One line per application in its log, so a deployment's logs start with its build.
+  if (marked) {
+    const at = marked.lastModifiedAt;
+    await deps.logs.append(
+      marked.applications.map((a) => ({
+        type: 'APPLICATION_TEXT' as const,
+        deploymentId: e.deploymentId,
+        applicationName: a.applicationName,
+        severity: 'INFO' as const,
+        timestamp: at,
+        details: { message: `Build ${e.operationId}: deployed as version ${marked?.version}` },
+      })),
+    );
+  }
+  return done;
+};
 
 export const removeUndeployed = (deps: WorkflowDeps, e: DeploymentExecution): Promise<boolean> =>
   whileCurrent(deps, e, 'Undeploying', (d) => deps.deployments.remove(d, d.version, lockOf(e)));

@@ -28,11 +28,13 @@ import {
   ConcurrentModification,
   ConnectorReferenceNotFound,
   ConnectorStagedNotPreviewable,
+  DeploymentApplicationDoesNotExist,
   DeploymentApplicationDoNotBelong,
   DeploymentApplicationRequired,
   DeploymentConnectorUpdateFailure,
   DeploymentInProgress,
   DeploymentInvalidType,
+  DeploymentLogInvalidDate,
   DeploymentUnsupportedRegion,
   ResourceNotFound,
 } from './errors.ts';
@@ -40,6 +42,7 @@ import { newId, newTimeOrderedId } from './ids.ts';
 import {
   type Clock,
   type ConnectorRepository,
+  type DeploymentLogRepository,
   type DeploymentRepository,
   type EncryptionContext,
   type Page,
@@ -55,6 +58,7 @@ import type {
   ConfigurationInput,
   ConnectorReferenceInput,
   DeploymentDraft,
+  DeploymentLogQuery,
   DeploymentQuery,
   DeploymentUpdate,
 } from './schemas.ts';
@@ -64,6 +68,7 @@ export interface DeploymentDeps {
   clock: Clock;
   connectors: ConnectorRepository;
   deployments: DeploymentRepository;
+  logs: DeploymentLogRepository;
   cipher: SecretCipher;
   workflows: WorkflowStarter;
   settings: {
@@ -503,4 +508,47 @@ export const deleteDeployment = async (
     lastModifiedAt: now.toISOString(),
   };
   return writeAndStart(deps, next, current.version, 'undeploy', now);
+};
+
+/** How far back logs can be asked for: Connect's 30 days, which is also how long they are kept. */
+export const LOG_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+
+const instant = (value: string | undefined, fallback: number, name: string): number => {
+  if (value === undefined) return fallback;
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) throw new DeploymentLogInvalidDate(`${name} '${value}' is not an ISO 8601 date`);
+  return at;
+};
+
+/**
+ * GET …/logs: a deployment's log entries between `startDate` (at most 30 days back, the
+ * default) and `endDate` (now by default), oldest first, optionally of one application.
+ */
+export const getDeploymentLogs = async (
+  deps: DeploymentDeps,
+  tenant: string,
+  projectKey: string,
+  ref: DeploymentRef,
+  query: DeploymentLogQuery,
+) => {
+  const deployment = await getDeployment(deps, tenant, projectKey, ref);
+  const now = deps.clock.now().getTime();
+  const from = instant(query.startDate, now - LOG_WINDOW_MS, 'startDate');
+  const to = instant(query.endDate, now, 'endDate');
+  // A minute's grace: a client computing "30 days ago" a moment before this request is right.
+  if (from < now - LOG_WINDOW_MS - 60_000)
+    throw new DeploymentLogInvalidDate('startDate is more than 30 days back');
+  if (from > to) throw new DeploymentLogInvalidDate('startDate is after endDate');
+  if (
+    query.applicationName !== undefined &&
+    !deployment.applications.some((a) => a.applicationName === query.applicationName)
+  )
+    throw new DeploymentApplicationDoesNotExist(query.applicationName);
+  return deps.logs.page(deployment.id, {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    limit: query.limit,
+    ...(query.applicationName === undefined ? {} : { applicationName: query.applicationName }),
+    ...(query.pageToken === undefined ? {} : { pageToken: query.pageToken }),
+  });
 };

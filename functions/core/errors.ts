@@ -429,3 +429,30 @@ export class PreconditionFailed extends AppError {
     );
   }
 }
+
+export class DeploymentLogInvalidDate extends AppError {
+  override readonly name = 'DeploymentLogInvalidDate';
+  constructor(reason: string) {
+    super('DeploymentLogInvalidDate', 'Invalid start/end date', { detailedErrorMessage: reason });
+  }
+}
+
+export class DeploymentLogInvalidPageToken extends AppError {
+  override readonly name = 'DeploymentLogInvalidPageToken';
+  constructor(pageToken: string) {
+    super('DeploymentLogInvalidPageToken', `Invalid page token: ${pageToken}`, { field: 'pageToken' });
+  }
+}
+
+export class DeploymentApplicationDoesNotExist extends AppError {
+  override readonly name = 'DeploymentApplicationDoesNotExist';
+  constructor(applicationName: string) {
+    super(
+      'DeploymentApplicationDoesNotExist',
+      `Deployment does not have an application named ${applicationName}.`,
+      {
+        field: 'applicationName',
+      },
+    );
+  }
+}

@@ -4,7 +4,7 @@
  */
 import type { ArtifactListing } from './artifacts.ts';
 import type { Connector, ConnectorStaged } from './connector-model.ts';
-import type { Deployment, ProjectLock } from './deployment-model.ts';
+import type { Deployment, DeploymentLog, ProjectLock } from './deployment-model.ts';
 import type { Principal } from './principal.ts';
 import type { SortKey } from './schemas.ts';
 
@@ -263,4 +263,19 @@ export interface EncryptionContext {
 export interface SecretCipher {
   encrypt(plaintexts: string[], context: EncryptionContext): Promise<string[]>;
   decrypt(ciphertexts: string[], context: EncryptionContext): Promise<string[]>;
+}
+
+export interface LogPageRequest {
+  from: string;
+  to: string;
+  applicationName?: string;
+  limit: number;
+  pageToken?: string;
+}
+
+/** Deployment logs, oldest first; `next` is opaque and only valid for the same deployment. */
+export interface DeploymentLogRepository {
+  append(entries: DeploymentLog[]): Promise<void>;
+  /** Throws `DeploymentLogInvalidPageToken` for a token that is not this listing's. */
+  page(deploymentId: string, request: LogPageRequest): Promise<{ data: DeploymentLog[]; next?: string }>;
 }

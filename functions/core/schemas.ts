@@ -314,3 +314,13 @@ export const DeploymentQuery = z.strictObject({
   deploymentType: z.enum(DEPLOYMENT_TYPES).optional(),
 });
 export type DeploymentQuery = z.infer<typeof DeploymentQuery>;
+
+/** Connect's log query, plus `limit` (Slipway's; the page size, 100 by default). */
+export const DeploymentLogQuery = z.strictObject({
+  pageToken: z.string().min(1).max(2048).optional(),
+  applicationName: z.string().min(1).max(256).optional(),
+  startDate: z.string().max(64).optional(),
+  endDate: z.string().max(64).optional(),
+  limit: QueryInt(1, 500).default(100),
+});
+export type DeploymentLogQuery = z.infer<typeof DeploymentLogQuery>;

@@ -3,11 +3,12 @@ import {
   createDeployment,
   deleteDeployment,
   getDeployment,
+  getDeploymentLogs,
   listDeployments,
   parseDeploymentRef,
   redeployDeployment,
 } from '../core/deployments.ts';
-import { DeploymentDraft, DeploymentQuery, DeploymentUpdate } from '../core/schemas.ts';
+import { DeploymentDraft, DeploymentLogQuery, DeploymentQuery, DeploymentUpdate } from '../core/schemas.ts';
 import { idempotentPosts } from '../http/idempotency.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
@@ -58,6 +59,20 @@ export const handler = apiHandler(
         );
         return json(201, deploymentView(d), etag(d.version));
       },
+    }),
+    'GET /{projectKey}/deployments/{deploymentRef}/logs': operation({
+      query: DeploymentLogQuery,
+      run: async ({ query, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) =>
+        json(
+          200,
+          await getDeploymentLogs(
+            deploymentDeps,
+            principal().tenant,
+            projectKey,
+            parseDeploymentRef(deploymentRef),
+            query,
+          ),
+        ),
     }),
     'DELETE /{projectKey}/deployments/{deploymentRef}': operation({
       run: async ({ event, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {

@@ -100,6 +100,12 @@ export const ROUTES: readonly RouteDefinition[] = [
     scopes: MANAGE_DEPLOYMENTS,
   },
   {
+    method: 'GET',
+    path: '/{projectKey}/deployments/{deploymentRef}/logs',
+    function: 'deployments',
+    scopes: VIEW_DEPLOYMENTS,
+  },
+  {
     method: 'DELETE',
     path: '/{projectKey}/deployments/{deploymentRef}',
     function: 'deployments',

@@ -42,4 +42,10 @@ export const keys = {
   /** The one-in-progress lock and the deployment count, beside the project's deployments. */
   projectLock: (projectId: string) => ({ PK: `PROJECT#${projectId}`, SK: 'LOCK' }),
   projectStats: (projectId: string) => ({ PK: `PROJECT#${projectId}`, SK: 'STATS' }),
+  /** A deployment's logs, in time order, in a partition of their own (they outlive nothing: TTL). */
+  deploymentLog: (deploymentId: string, sortKey: string) => ({
+    PK: `DEPLOYMENTLOG#${deploymentId}`,
+    SK: sortKey,
+  }),
+  deploymentLogPartition: (deploymentId: string) => `DEPLOYMENTLOG#${deploymentId}`,
 } as const;
