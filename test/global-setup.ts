@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -11,17 +11,43 @@ declare module 'vitest' {
     gatewayUrl: string;
     /** The environment the stack's handlers run with (endpoints, table, key). */
     stackEnv: Record<string, string>;
+    /** Every log line the stack's functions wrote during the run, DEBUG and up (JSON lines). */
+    logFile: string;
   }
 }
 
 let stack: LocalStack | undefined;
 let dataDir: string | undefined;
 
+const LOUD = new Set(['WARN', 'ERROR', 'CRITICAL']);
+
+/**
+ * The functions run in this process, and Powertools writes one JSON line per log call to
+ * stdout. Every such line goes to `logFile` (so tests can read what was logged, at DEBUG);
+ * only warnings and errors still reach the terminal. Other output passes through untouched.
+ */
+const captureLogs = (logFile: string) => {
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const text =
+        typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : undefined;
+      const level = text?.startsWith('{') ? /"level":"([A-Z]+)"/.exec(text)?.[1] : undefined;
+      if (text === undefined || level === undefined) return write(chunk, ...rest);
+      appendFileSync(logFile, text.endsWith('\n') ? text : `${text}\n`);
+      return LOUD.has(level) ? write(chunk, ...rest) : true;
+    }) as typeof stream.write;
+  }
+};
+
 /** One embedded stack per test run: in-memory DynamoDB Local, the S3 server, the SFN endpoint, the gateway. */
 export const setup = async (project: TestProject) => {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'DEBUG';
   dataDir = mkdtempSync(join(tmpdir(), 'slipway-test-'));
+  const logFile = join(dataDir, 'functions.log');
+  writeFileSync(logFile, '');
+  captureLogs(logFile);
   const { startLocalStack } = await import('../functions/local/stack.ts');
   stack = await startLocalStack({
     dataDir,
@@ -32,6 +58,7 @@ export const setup = async (project: TestProject) => {
   });
   project.provide('gatewayUrl', stack.url);
   project.provide('stackEnv', stack.env);
+  project.provide('logFile', logFile);
 };
 
 export const teardown = async () => {

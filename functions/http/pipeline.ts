@@ -49,8 +49,10 @@ const JSON_CONTENT_TYPE = /^application\/(.+\+)?json($|;)/;
  * per-request keys, so there is nothing to reset.
  */
 const lambdaContextKeys = (): middy.MiddlewareObj<ApiEvent, HttpResult> => ({
-  before: ({ context }) => {
+  before: ({ context, event }) => {
     logger.addContext(context);
+    // The route and path only: bodies and headers carry secrets and tokens.
+    logger.debug('request', { routeKey: event.routeKey, path: event.rawPath });
   },
 });
 

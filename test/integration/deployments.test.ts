@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploymentDeps } from '../../functions/adapters/deployment-deps.ts';
 import { createDeployment } from '../../functions/core/deployments.ts';
 import { MASKED } from '../../functions/http/views.ts';
@@ -483,14 +484,19 @@ describe('idempotency', () => {
 });
 
 describe('secured configuration', () => {
-  it('never shows the secured value in any response of this file', async () => {
+  it('never shows the secured value in any response of this file, nor in any log line', async () => {
     const projectKey = await newProject();
     const created = await create(projectKey);
     await text(created);
     await text(await api(`/${projectKey}/deployments`, { token }));
+    await settled(JSON.parse(bodies.at(-2) ?? '{}'));
+    const logged = readFileSync(inject('logFile'), 'utf8');
 
     expect(bodies.length).toBeGreaterThan(3);
     for (const body of bodies) expect(body).not.toContain(CANARY);
     expect(bodies.join('\n')).toContain(MASKED);
+    // The capture saw this test's own requests (at DEBUG), and nothing of the secret.
+    expect(logged).toContain(`/${projectKey}/deployments`);
+    expect(logged).not.toContain(CANARY);
   });
 });
