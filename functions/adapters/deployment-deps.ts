@@ -4,6 +4,7 @@
  */
 import { config } from '../config.ts';
 import type { SecretCipher } from '../core/ports.ts';
+import { cachedProjectRepository } from './cached-projects.ts';
 import { kmsSecretCipher } from './crypto/kms-cipher.ts';
 import { localSecretCipher } from './crypto/local-cipher.ts';
 import { deps } from './deps.ts';
@@ -23,8 +24,11 @@ const cipher: SecretCipher = {
 /** A lock outlives any deploy workflow (their executions time out sooner), then it can be taken over. */
 const LOCK_LEASE_SECONDS = 2 * 60 * 60;
 
+/** See `cachedProjectRepository`: ten seconds at most between a project's deletion and its last sighting. */
+const PROJECT_CACHE_MS = 10_000;
+
 export const deploymentDeps = {
-  projects: deps.projects,
+  projects: cachedProjectRepository(deps.projects, PROJECT_CACHE_MS),
   clock: systemClock,
   connectors: dynamoConnectorRepository(tableNameFromConfig),
   deployments: dynamoDeploymentRepository(tableNameFromConfig),

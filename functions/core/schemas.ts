@@ -28,7 +28,8 @@ const QueryInt = (min: number, max: number) =>
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a whole number') })
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
-    .pipe(z.number().min(min).max(max));
+    .pipe(z.number().min(min).max(max))
+    .meta({ description: `a whole number from ${min} to ${max}` });
 
 /** Connect paging: limit (default 20, max 500), offset (max 10000), plus Slipway's opaque cursor. */
 export const PageQuery = z.strictObject({

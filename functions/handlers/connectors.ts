@@ -9,25 +9,19 @@ import {
   searchConnectors,
   updateConnectorDraft,
 } from '../core/connectors.ts';
-import {
-  ConnectorSearchQuery,
-  ConnectorStagedDraft,
-  ConnectorStagedQuery,
-  ConnectorUpdate,
-  VersionQuery,
-} from '../core/schemas.ts';
+import { schemasOf } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { connectorStagedView, connectorView, pagedResponse } from '../http/views.ts';
 
 export const handler = apiHandler({
   'POST /connectors/drafts': operation({
-    body: ConnectorStagedDraft,
+    ...schemasOf('POST /connectors/drafts'),
     run: async ({ body, principal }) =>
       json(201, connectorStagedView(await createConnectorDraft(connectorDeps, principal(), body))),
   }),
   'GET /connectors/drafts': operation({
-    query: ConnectorStagedQuery,
+    ...schemasOf('GET /connectors/drafts'),
     run: async ({ query, principal }) =>
       json(
         200,
@@ -48,7 +42,7 @@ export const handler = apiHandler({
       ),
   }),
   'POST /connectors/drafts/{draftRef}': operation({
-    body: ConnectorUpdate,
+    ...schemasOf('POST /connectors/drafts/{draftRef}'),
     run: async ({ body, pathParameters: { draftRef = '' }, principal }) =>
       json(
         200,
@@ -58,7 +52,7 @@ export const handler = apiHandler({
       ),
   }),
   'DELETE /connectors/drafts/{draftRef}': operation({
-    query: VersionQuery,
+    ...schemasOf('DELETE /connectors/drafts/{draftRef}'),
     run: async ({ query, pathParameters: { draftRef = '' }, principal }) =>
       json(
         200,
@@ -73,7 +67,7 @@ export const handler = apiHandler({
       ),
   }),
   'GET /connectors/search': operation({
-    query: ConnectorSearchQuery,
+    ...schemasOf('GET /connectors/search'),
     run: async ({ query, principal }) => {
       const { tenant } = principal();
       const page = await searchConnectors(connectorDeps, tenant, query);

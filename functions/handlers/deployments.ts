@@ -8,7 +8,7 @@ import {
   parseDeploymentRef,
   redeployDeployment,
 } from '../core/deployments.ts';
-import { DeploymentDraft, DeploymentLogQuery, DeploymentQuery, DeploymentUpdate } from '../core/schemas.ts';
+import { schemasOf } from '../http/api-spec.ts';
 import { idempotentPosts } from '../http/idempotency.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
@@ -17,14 +17,14 @@ import { deploymentView, etag, pagedResponse } from '../http/views.ts';
 export const handler = apiHandler(
   {
     'POST /{projectKey}/deployments': operation({
-      body: DeploymentDraft,
+      ...schemasOf('POST /{projectKey}/deployments'),
       run: async ({ body, pathParameters: { projectKey = '' }, principal }) => {
         const d = await createDeployment(deploymentDeps, principal(), projectKey, body);
         return json(201, deploymentView(d), etag(d.version));
       },
     }),
     'GET /{projectKey}/deployments': operation({
-      query: DeploymentQuery,
+      ...schemasOf('GET /{projectKey}/deployments'),
       run: async ({ query, pathParameters: { projectKey = '' }, principal }) =>
         json(
           200,
@@ -47,7 +47,7 @@ export const handler = apiHandler(
       },
     }),
     'POST /{projectKey}/deployments/{deploymentRef}': operation({
-      body: DeploymentUpdate,
+      ...schemasOf('POST /{projectKey}/deployments/{deploymentRef}'),
       run: async ({ body, event, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {
         const d = await redeployDeployment(
           deploymentDeps,
@@ -61,7 +61,7 @@ export const handler = apiHandler(
       },
     }),
     'GET /{projectKey}/deployments/{deploymentRef}/logs': operation({
-      query: DeploymentLogQuery,
+      ...schemasOf('GET /{projectKey}/deployments/{deploymentRef}/logs'),
       run: async ({ query, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) =>
         json(
           200,

@@ -1,13 +1,13 @@
 import { uploadDeps } from '../adapters/upload-deps.ts';
-import { UploadDraft } from '../core/schemas.ts';
 import { createUpload, getUpload } from '../core/uploads.ts';
+import { schemasOf } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { uploadSignatureView, uploadView } from '../http/views.ts';
 
 export const handler = apiHandler({
   'POST /{projectKey}/uploads': operation({
-    body: UploadDraft,
+    ...schemasOf('POST /{projectKey}/uploads'),
     run: async ({ body, pathParameters, principal }) => {
       const { upload, presigned } = await createUpload(
         uploadDeps,

@@ -15,6 +15,7 @@ export type ApiFunctionName =
   | 'uploads'
   | 'connectors'
   | 'deployments'
+  | 'openapi'
   | 'fallback';
 
 export interface RouteDefinition {
@@ -40,6 +41,7 @@ const VIEW_CONNECTORS = [ADMIN, 'manage_connectors', 'view_connectors'];
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'health', scopes: null },
   { method: 'POST', path: '/oauth/token', function: 'oauth-token', scopes: null },
+  { method: 'GET', path: '/openapi.json', function: 'openapi', scopes: null },
   { method: 'POST', path: '/projects', function: 'projects', scopes: [ADMIN] },
   { method: 'GET', path: '/projects', function: 'projects', scopes: [ADMIN] },
   {

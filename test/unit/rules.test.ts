@@ -67,10 +67,10 @@ describe('route matching', () => {
     });
   });
 
-  it('protects every route except health and the token endpoint', () => {
+  it('protects every route except health, the token endpoint and the API description', () => {
     const publicRoutes = ROUTES.filter((r) => r.scopes === null).map(routeKey);
 
-    expect(publicRoutes).toEqual(['GET /health', 'POST /oauth/token']);
+    expect(publicRoutes).toEqual(['GET /health', 'POST /oauth/token', 'GET /openapi.json']);
   });
 });
 

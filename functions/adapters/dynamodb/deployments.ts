@@ -15,7 +15,8 @@ const STRIPPED = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'entity']);
 const fromItem = (item: Item): Deployment =>
   Object.fromEntries(Object.entries(item).filter(([k]) => !STRIPPED.has(k))) as unknown as Deployment;
 
-const toItem = (d: Deployment) => ({
+/** The item a deployment is stored as (exported for seeding benchmarks). */
+export const deploymentItem = (d: Deployment) => ({
   ...keys.deployment(d.projectId, d.id),
   ...keys.deploymentByKey(d.projectId, d.id, d.key),
   entity: 'Deployment',
@@ -58,7 +59,7 @@ const lockWrite = (tableName: string, change: LockChange): TransactItem =>
 const versioned = (tableName: string, d: Deployment, expectedVersion: number): TransactItem => ({
   Put: {
     TableName: tableName,
-    Item: toItem(d),
+    Item: deploymentItem(d),
     ConditionExpression: 'version = :expected',
     ExpressionAttributeValues: { ':expected': expectedVersion },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -110,7 +111,7 @@ export const dynamoDeploymentRepository = (tableName: () => string): DeploymentR
         {
           Put: {
             TableName: tableName(),
-            Item: toItem(deployment),
+            Item: deploymentItem(deployment),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },

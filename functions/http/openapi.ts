@@ -1,0 +1,114 @@
+/**
+ * The OpenAPI 3.1 document, generated with zod-openapi from the route table and the schemas
+ * the handlers validate with (`api-spec.ts`). Request bodies and query parameters are the
+ * validation schemas' input shapes; responses are described by status and error envelope.
+ */
+import * as z from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { API, type OperationSpec } from './api-spec.ts';
+import { ROUTES } from './routes.ts';
+
+const ErrorResponse = z
+  .object({
+    statusCode: z.number().int(),
+    message: z.string(),
+    errors: z.array(z.object({ code: z.string(), message: z.string() }).catchall(z.unknown())),
+  })
+  .meta({
+    id: 'ErrorResponse',
+    description: "Connect's error envelope: the first error's message, and every error with its code",
+  });
+
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorResponse } },
+});
+
+const pathParameters = (path: string) => {
+  const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '');
+  return names.length === 0
+    ? undefined
+    : z.object(
+        Object.fromEntries(
+          names.map((n) => [
+            n,
+            z.string().meta({ description: n.endsWith('Ref') ? 'an id, or key=<key>' : n }),
+          ]),
+        ),
+      );
+};
+
+const operationOf = (route: (typeof ROUTES)[number]): ZodOpenApiOperationObject => {
+  const spec: OperationSpec | undefined = (API as Record<string, OperationSpec>)[
+    `${route.method} ${route.path}`
+  ];
+  const path = pathParameters(route.path);
+  const isPublic = route.scopes === null;
+  return {
+    operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    summary: spec?.summary ?? `${route.method} ${route.path}`,
+    tags: [route.function],
+    ...(isPublic
+      ? { security: [] }
+      : { description: `Scopes (any one): ${(route.scopes ?? []).join(', ')}` }),
+    ...(path || spec?.query
+      ? {
+          requestParams: {
+            ...(path ? { path } : {}),
+            ...(spec?.query ? { query: spec.query as z.ZodObject } : {}),
+          },
+        }
+      : {}),
+    ...(spec?.body
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              [spec.bodyType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json']: {
+                schema: spec.body,
+              },
+            },
+          },
+        }
+      : {}),
+    responses: {
+      [String(spec?.status ?? 200)]: { description: spec?.summary ?? 'OK' },
+      '400': error('The request is not valid: the error names the field or the rule'),
+      ...(isPublic
+        ? {}
+        : { '401': error('No valid credential'), '403': error('The token lacks the route’s scope') }),
+      ...(path ? { '404': error('Not found (another tenant’s resource is not found either)') } : {}),
+      ...(route.method !== 'GET'
+        ? { '409': error('A conflict: a stale version, a duplicate key, a deployment in progress') }
+        : {}),
+    },
+  };
+};
+
+export const openApiDocument = () => {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const route of ROUTES) {
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationOf(route) };
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Slipway',
+      version: '0.1.0',
+      description:
+        'A self-hostable deployments control plane speaking the commercetools Connect Deployments API (and, as it lands, the BigCommerce Infrastructure Hosting API).',
+    },
+    security: [{ bearerAuth: [] }],
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'A token from POST /oauth/token',
+        },
+      },
+    },
+    paths,
+  });
+};

@@ -1,0 +1,57 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API } from '../../functions/http/api-spec.ts';
+import { ROUTES, routeKey } from '../../functions/http/routes.ts';
+import { api, type JsonBody } from '../helpers.ts';
+
+let doc: JsonBody;
+
+beforeAll(async () => {
+  const res = await api('/openapi.json');
+  expect(res.status).toBe(200);
+  doc = await res.json();
+});
+
+describe('GET /openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document, served without a token', async () => {
+    const validated = await SwaggerParser.validate(structuredClone(doc));
+
+    expect(doc.openapi).toBe('3.1.0');
+    expect(validated.info.title).toBe('Slipway');
+  });
+
+  it('describes exactly the routes of the route table, and the API spec names no other', () => {
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+
+    expect(documented.sort()).toEqual(ROUTES.map(routeKey).sort());
+    expect(Object.keys(API).sort()).toEqual(ROUTES.map(routeKey).sort());
+  });
+
+  it('carries the request schemas the handlers validate with', () => {
+    const create = doc.paths['/{projectKey}/deployments'].post;
+    const body = create.requestBody.content['application/json'].schema;
+    const list = doc.paths['/{projectKey}/deployments'].get;
+    const limit = list.parameters.find((p: JsonBody) => p.name === 'limit' && p.in === 'query');
+    const sort = list.parameters.find((p: JsonBody) => p.name === 'sort');
+
+    expect(body.required).toEqual(expect.arrayContaining(['connector', 'region']));
+    expect(body.additionalProperties).toBe(false);
+    expect(Object.keys(body.properties)).toEqual(
+      expect.arrayContaining(['key', 'type', 'connector', 'configurations', 'globalConfiguration', 'region']),
+    );
+    expect(limit.schema.description).toBe('a whole number from 1 to 500');
+    expect(JSON.stringify(sort)).toContain('createdAt');
+    expect(create.responses).toHaveProperty('201');
+    expect(create.responses['409'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/ErrorResponse',
+    );
+  });
+
+  it('marks public routes as needing no token, and names the scopes of the others', () => {
+    expect(doc.paths['/health'].get.security).toEqual([]);
+    expect(doc.paths['/connectors/drafts'].post.description).toContain('manage_connectors');
+    expect(doc.security).toEqual([{ bearerAuth: [] }]);
+  });
+});
