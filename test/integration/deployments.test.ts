@@ -409,6 +409,33 @@ describe('redeploying', () => {
     expect((await res.json()).errors[0]).toMatchObject({ code, message: expect.stringContaining(message) });
   });
 
+  it('moves to the connector’s newest version with updateConnector, and only then', async () => {
+    const projectKey = await newProject();
+    const key = await publishConnector(projectKey);
+    const created = await (await create(projectKey, { connector: { key } })).json();
+    await settled(created);
+    const draft = await (await api(`/connectors/drafts/key=${key}`, { token })).json();
+    await api(`/connectors/drafts/${draft.id}`, {
+      token,
+      body: {
+        version: draft.version,
+        actions: [{ action: 'setName', name: 'Payments 2' }, { action: 'publish' }],
+      },
+    });
+    await settle(tenant, draft.id);
+
+    const kept = await (await redeploy(projectKey, created.id, 2)).json();
+    await settled(kept);
+    const moved = await (
+      await redeploy(projectKey, created.id, kept.version + 1, { updateConnector: true })
+    ).json();
+    await settled(moved);
+
+    expect(kept.connector).toMatchObject({ version: 1, name: 'Payments' });
+    expect(moved.connector).toMatchObject({ version: 2, name: 'Payments 2' });
+    expect(moved.applications[0].securedConfiguration).toEqual([{ key: 'CTP_CLIENT_SECRET', value: MASKED }]);
+  });
+
   it('honours If-Match: 412 on another version, and ETag on every answer', async () => {
     const projectKey = await newProject();
     const created = await (await create(projectKey)).json();
