@@ -13,6 +13,7 @@ import { dynamoDeploymentLogRepository } from './dynamodb/deployment-logs.ts';
 import { dynamoDeploymentRepository } from './dynamodb/deployments.ts';
 import { sfnWorkflowStarter, stateMachineArnOf } from './sfn/workflows.ts';
 import { systemClock, tableNameFromConfig } from './system.ts';
+import { uploadDeps } from './upload-deps.ts';
 
 const kms = kmsSecretCipher(() => config.kmsKeyId ?? '');
 const local = localSecretCipher(() => config.secretsKey);
@@ -28,6 +29,12 @@ const LOCK_LEASE_SECONDS = 2 * 60 * 60;
 const PROJECT_CACHE_MS = 10_000;
 
 export const deploymentDeps = {
+  // A deployment can be made straight from an upload (consumed, checked, copied).
+  uploads: uploadDeps.uploads,
+  artifacts: uploadDeps.artifacts,
+  get limits() {
+    return uploadDeps.limits;
+  },
   projects: cachedProjectRepository(deps.projects, PROJECT_CACHE_MS),
   clock: systemClock,
   connectors: dynamoConnectorRepository(tableNameFromConfig),

@@ -62,8 +62,9 @@ import type {
   DeploymentQuery,
   DeploymentUpdate,
 } from './schemas.ts';
+import { consumeUpload, type UploadDeps } from './uploads.ts';
 
-export interface DeploymentDeps {
+export interface DeploymentDeps extends UploadDeps {
   projects: ProjectRepository;
   clock: Clock;
   connectors: ConnectorRepository;
@@ -332,31 +333,44 @@ export const createDeployment = async (
 ): Promise<Deployment> => {
   const project = await getProject(deps, principal.tenant, projectKey);
   checkRegionServed(deps, draft.region);
-  const connector = await resolveConnector(
-    deps,
-    principal.tenant,
-    `${draft.region}:${projectKey}`,
-    draft.connector,
-  );
+  const id = newTimeOrderedId();
+  const connector = draft.artifact
+    ? uploadedConnector(id, projectKey, draft.artifact.uploadId)
+    : await resolveConnector(
+        deps,
+        principal.tenant,
+        `${draft.region}:${projectKey}`,
+        draft.connector ?? { staged: false },
+      );
   const type = resolveType(connector, draft.type);
   checkConnectorRegion(connector, draft.region);
-  checkApplicationValues(connector, draft.configurations);
-  checkGlobalValues(connector.globalConfiguration, draft.globalConfiguration, {
-    standard: [],
-    securedKeys: [],
-  });
-
-  const id = newTimeOrderedId();
+  // An upload's connect.yaml is read by the workflow, which checks the values then; a
+  // connector's is known now.
+  if (!draft.artifact) {
+    checkApplicationValues(connector, draft.configurations);
+    checkGlobalValues(connector.globalConfiguration, draft.globalConfiguration, {
+      standard: [],
+      securedKeys: [],
+    });
+  }
+  const declared = draft.artifact
+    ? draft.configurations.map((c) => ({
+        applicationName: c.applicationName,
+        applicationType: 'unknown',
+        standardConfiguration: [],
+        securedConfiguration: [],
+      }))
+    : connector.configurations;
   const { applications, globalConfiguration } = await mergeApplications(
     deps,
     { projectId: project.id, deploymentId: id },
-    connector.configurations,
+    declared,
     [],
     draft.configurations,
     draft.globalConfiguration,
     undefined,
   );
-  checkRequiredApplicationKeys({ connector, applications });
+  if (!draft.artifact) checkRequiredApplicationKeys({ connector, applications });
 
   const now = deps.clock.now();
   const deployment: Deployment = {
@@ -382,13 +396,68 @@ export const createDeployment = async (
     lastModifiedAt: now.toISOString(),
   };
   const lock = lockFor(deps, deployment, 'deploy', now);
+  const release = draft.artifact
+    ? await useUpload(deps, deployment, draft.artifact.uploadId)
+    : async () => undefined;
   try {
     await deps.deployments.create(deployment, lock, now.toISOString());
   } catch (error) {
-    if (error instanceof ProjectLockHeld) throw await inProgress(deps, error.lock);
-    throw error;
+    // The SDK retries a write whose answer was lost; the retry then fails on what it wrote.
+    if (!(await deps.deployments.get(project.id, id).catch(() => undefined))) {
+      await release();
+      if (error instanceof ProjectLockHeld) throw await inProgress(deps, error.lock);
+      throw error;
+    }
   }
   return startOperation(deps, deployment, lock);
+};
+
+/** Where a deployment keeps the copy of the upload it consumed. */
+export const deploymentArtifactKey = (deploymentId: string, uploadId: string) =>
+  `deployments/${deploymentId}/artifacts/${uploadId}.zip`;
+
+/**
+ * The snapshot of a deployment made straight from an upload: no connector exists, so its
+ * identity is the upload's, and what it declares is known once the workflow has read it.
+ */
+const uploadedConnector = (
+  deploymentId: string,
+  projectKey: string,
+  uploadId: string,
+): DeploymentConnector => ({
+  id: uploadId,
+  version: 1,
+  name: `Upload ${uploadId}`,
+  integrationTypes: [],
+  creator: { email: '' },
+  source: {
+    type: 'artifact',
+    projectKey,
+    uploadId,
+    objectKey: deploymentArtifactKey(deploymentId, uploadId),
+  },
+  configurations: [],
+  certified: false,
+  supportedRegions: [],
+  staged: false,
+  objectKey: deploymentArtifactKey(deploymentId, uploadId),
+});
+
+/**
+ * Consumes the upload for the deployment (once, checked against the limits) and copies it
+ * under the deployment; returns how to give it back if the deployment is not written.
+ */
+const useUpload = async (deps: DeploymentDeps, deployment: Deployment, uploadId: string) => {
+  const consumer = `deployment:${deployment.id}`;
+  const upload = await consumeUpload(deps, deployment.tenant, deployment.projectKey, uploadId, consumer);
+  const release = () => deps.uploads.releaseConsumption(uploadId, consumer);
+  try {
+    await deps.artifacts.copy(upload.objectKey, deployment.connector.objectKey);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return release;
 };
 
 /** A region this server does not serve is refused before the connector is looked up. */

@@ -275,14 +275,24 @@ export const ConnectorReferenceInput = z
   });
 export type ConnectorReferenceInput = z.infer<typeof ConnectorReferenceInput>;
 
-export const DeploymentDraft = z.strictObject({
-  key: Key.optional(),
-  type: z.enum(DEPLOYMENT_TYPES).optional(),
-  connector: ConnectorReferenceInput,
-  configurations: ApplicationConfigurations.default([]),
-  globalConfiguration: ConfigurationInput.optional(),
-  region: z.string().min(1).max(64),
-});
+/**
+ * Connect's DeploymentDraft, plus Slipway's `artifact: {uploadId}` instead of `connector`: an
+ * upload of the project deployed directly (what the BigCommerce dialect does).
+ */
+export const DeploymentDraft = z
+  .strictObject({
+    key: Key.optional(),
+    type: z.enum(DEPLOYMENT_TYPES).optional(),
+    connector: ConnectorReferenceInput.optional(),
+    artifact: z.strictObject({ uploadId: z.uuid() }).optional(),
+    configurations: ApplicationConfigurations.default([]),
+    globalConfiguration: ConfigurationInput.optional(),
+    region: z.string().min(1).max(64),
+  })
+  .refine((d) => (d.connector === undefined) !== (d.artifact === undefined), {
+    path: ['connector'],
+    message: 'give exactly one of connector {id|key, version?, staged?} or artifact {uploadId}',
+  });
 export type DeploymentDraft = z.infer<typeof DeploymentDraft>;
 
 export const RedeployAction = z.strictObject({

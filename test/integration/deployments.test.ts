@@ -254,6 +254,82 @@ describe('creating a deployment', () => {
   });
 });
 
+describe('deploying an upload directly (artifact extension)', () => {
+  const fromUpload = (projectKey: string, uploadId: string, extra: Record<string, unknown> = {}) =>
+    api(`/${projectKey}/deployments`, {
+      token,
+      body: {
+        artifact: { uploadId },
+        region: 'local',
+        globalConfiguration: { standardConfiguration: [{ key: 'ANY_KEY', value: '1' }] },
+        ...extra,
+      },
+    });
+
+  it('consumes the upload, keeps its own copy, and deploys it', async () => {
+    const projectKey = await newProject();
+    const uploadId = await storeUpload(token, projectKey, zipBytes(connectorFiles()));
+
+    const res = await fromUpload(projectKey, uploadId);
+    const created = await res.json();
+    await settled(created);
+    const upload = await (await api(`/${projectKey}/uploads/${uploadId}`, { token })).json();
+    const again = await fromUpload(projectKey, uploadId);
+
+    expect(res.status).toBe(201);
+    expect(created).toMatchObject({
+      status: 'Queued',
+      type: 'sandbox',
+      connector: { id: uploadId, artifact: { projectKey, uploadId } },
+      globalConfiguration: { standardConfiguration: [{ key: 'ANY_KEY', value: '1' }] },
+    });
+    expect(upload).toMatchObject({ status: 'consumed' });
+    expect((await read(projectKey, created.id)).status).toBe('Deployed');
+    expect(again.status).toBe(409);
+    expect((await again.json()).errors[0]).toMatchObject({
+      code: 'UploadAlreadyConsumed',
+      consumedBy: `deployment:${created.id}`,
+    });
+  });
+
+  it('refuses another project’s upload as not found, creating nothing', async () => {
+    const projectKey = await newProject();
+    const elsewhere = await newProject();
+    const uploadId = await storeUpload(token, elsewhere, zipBytes(connectorFiles()));
+
+    const res = await fromUpload(projectKey, uploadId);
+
+    expect(res.status).toBe(404);
+    expect((await (await api(`/${projectKey}/deployments`, { token })).json()).total).toBe(0);
+    expect((await (await api(`/${elsewhere}/uploads/${uploadId}`, { token })).json()).status).toBe(
+      'uploaded',
+    );
+  });
+
+  it('gives the upload back when the deployment cannot be written', async () => {
+    const projectKey = await newProject();
+    const first = await (await create(projectKey, { key: 'taken' })).json();
+    await settled(first);
+    const uploadId = await storeUpload(token, projectKey, zipBytes(connectorFiles()));
+
+    const res = await fromUpload(projectKey, uploadId, { key: 'taken' });
+
+    expect(res.status).toBe(409);
+    expect((await (await api(`/${projectKey}/uploads/${uploadId}`, { token })).json()).status).toBe(
+      'uploaded',
+    );
+  });
+
+  it('takes a connector or an upload, not both', async () => {
+    const res = await create('any-project', {
+      artifact: { uploadId: '00000000-0000-4000-8000-000000000000' },
+    });
+
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0]).toMatchObject({ code: 'InvalidJsonInput', field: 'connector' });
+  });
+});
+
 describe('one deployment in progress per project', () => {
   it('lets exactly one of 50 concurrent creates in, and names it to the other 49 (10 rounds)', async () => {
     await holdExecutions('slipway-deploy', true);

@@ -36,10 +36,18 @@ describe('GET /openapi.json', () => {
     const limit = list.parameters.find((p: JsonBody) => p.name === 'limit' && p.in === 'query');
     const sort = list.parameters.find((p: JsonBody) => p.name === 'sort');
 
-    expect(body.required).toEqual(expect.arrayContaining(['connector', 'region']));
+    expect(body.required).toEqual(expect.arrayContaining(['region']));
     expect(body.additionalProperties).toBe(false);
     expect(Object.keys(body.properties)).toEqual(
-      expect.arrayContaining(['key', 'type', 'connector', 'configurations', 'globalConfiguration', 'region']),
+      expect.arrayContaining([
+        'key',
+        'type',
+        'connector',
+        'artifact',
+        'configurations',
+        'globalConfiguration',
+        'region',
+      ]),
     );
     expect(limit.schema.description).toBe('a whole number from 1 to 500');
     expect(JSON.stringify(sort)).toContain('createdAt');
