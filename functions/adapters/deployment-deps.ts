@@ -46,9 +46,3 @@ export const deploymentDeps = {
     return { regions: config.regions, lockLeaseSeconds: LOCK_LEASE_SECONDS };
   },
 };
-
-export const workflowDeps = {
-  clock: systemClock,
-  deployments: deploymentDeps.deployments,
-  logs: deploymentDeps.logs,
-};

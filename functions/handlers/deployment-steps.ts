@@ -1,6 +1,6 @@
 import middy from '@middy/core';
-import { workflowDeps } from '../adapters/deployment-deps.ts';
 import { asTaskError, INTERNAL_ERROR } from '../adapters/sfn/task-errors.ts';
+import { workflowDeps } from '../adapters/workflow-deps.ts';
 import type { DeploymentExecution } from '../core/deployment-model.ts';
 import { markDeployed, removeUndeployed } from '../core/deployment-workflow.ts';
 import { logger } from '../http/logger.ts';
