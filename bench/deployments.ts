@@ -90,7 +90,6 @@ const main = () =>
                 ],
               },
             ],
-            preview: false,
             status: 'Deployed',
             skipScripts: false,
             createdAt: at,

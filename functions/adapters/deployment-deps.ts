@@ -22,9 +22,6 @@ const cipher: SecretCipher = {
   decrypt: (values, context) => (config.kmsKeyId ? kms : local).decrypt(values, context),
 };
 
-/** A lock outlives any deploy workflow (their executions time out sooner), then it can be taken over. */
-const LOCK_LEASE_SECONDS = 2 * 60 * 60;
-
 /** See `cachedProjectRepository`: ten seconds at most between a project's deletion and its last sighting. */
 const PROJECT_CACHE_MS = 10_000;
 
@@ -43,6 +40,6 @@ export const deploymentDeps = {
   cipher,
   workflows: sfnWorkflowStarter(stateMachineArnOf),
   get settings() {
-    return { regions: config.regions, lockLeaseSeconds: LOCK_LEASE_SECONDS };
+    return { regions: config.regions };
   },
 };

@@ -42,8 +42,8 @@ export interface UploadToConsume {
 
 export interface ActionOutcome {
   draft: ConnectorStaged;
-  /** Uploads the new draft refers to, to consume (and copy) before it is written. */
-  uploads: UploadToConsume[];
+  /** The upload the new draft refers to, to consume (and copy) before it is written. */
+  upload?: UploadToConsume;
   /** Workflows to start once the draft is written. */
   checks: SourceCheck[];
 }
@@ -130,7 +130,7 @@ export const applyDraftActions = (
   ctx: ActionContext,
 ): ActionOutcome => {
   let next: ConnectorStaged = draft;
-  const uploads: UploadToConsume[] = [];
+  let setArtifact = false;
   const checks: SourceCheck[] = [];
   let changed = false;
 
@@ -194,9 +194,8 @@ export const applyDraftActions = (
       }
       case 'setArtifact': {
         assertSourceEditable(next, ctx.now);
-        const source = artifactSource(next.id, action);
-        uploads.push(source);
-        next = withSource(next, source);
+        setArtifact = true;
+        next = withSource(next, artifactSource(next.id, action));
         break;
       }
       case 'publish': {
@@ -226,9 +225,10 @@ export const applyDraftActions = (
       hasChanges: next.hasChanges || changed,
       version: draft.version + 1,
       lastModifiedAt: ctx.now.toISOString(),
+      writeId: ctx.newRequestId(),
     },
     // Only the artifact the draft ends up with is consumed; one replaced in the same update is not.
-    uploads: next.source.type === 'artifact' && uploads.length > 0 ? [next.source] : [],
+    ...(setArtifact && next.source.type === 'artifact' ? { upload: next.source } : {}),
     checks,
   };
 };

@@ -141,6 +141,11 @@ export interface ConnectorStaged {
   hasChanges: boolean;
   publishRequest?: SourceCheck;
   previewRequest?: SourceCheck;
+  /**
+   * Which write made this state (random, per write): how a client's write whose answer was
+   * lost is told from another client's write of the same version. Internal.
+   */
+  writeId: string;
   createdAt: string;
   lastModifiedAt: string;
 }

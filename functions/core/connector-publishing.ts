@@ -128,7 +128,7 @@ const recorded = (
   at: string,
 ): ConnectorStaged => {
   const done = { ...check, finishedAt: at };
-  const base = { ...draft, version: draft.version + 1, lastModifiedAt: at };
+  const base = { ...draft, version: draft.version + 1, lastModifiedAt: at, writeId: `recorded:${check.id}` };
   if (check.purpose === 'preview') {
     if (!result.ok) {
       const { previewObjectKey: _, ...notPreviewable } = base;

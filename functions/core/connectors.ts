@@ -18,13 +18,14 @@ import { ConcurrentModification, DuplicateField, ResourceNotFound } from './erro
 import { newId } from './ids.ts';
 import { sortAndPage } from './listing.ts';
 import type { ConnectorRepository, Page, Principal, WorkflowStarter } from './ports.ts';
+import { describeRef, type ResourceRef } from './refs.ts';
 import type {
   ConnectorSearchQuery,
   ConnectorStagedDraft,
   ConnectorStagedQuery,
   ConnectorUpdate,
 } from './schemas.ts';
-import { consumeUpload, type UploadDeps } from './uploads.ts';
+import { takeUpload, type UploadDeps } from './uploads.ts';
 
 export interface ConnectorDeps extends UploadDeps {
   connectors: ConnectorRepository;
@@ -35,13 +36,7 @@ export interface ConnectorDeps extends UploadDeps {
 /** The scopes that let a caller use a project's uploads (the same as `POST /{projectKey}/uploads`). */
 const UPLOAD_SCOPES = ['admin', 'manage_project:{projectKey}', 'manage_connectors_deployments:{projectKey}'];
 
-/** `{id}` or Connect's `key={key}` path segment. */
-export type ConnectorRef = { id: string } | { key: string };
-
-export const parseConnectorRef = (segment: string): ConnectorRef =>
-  segment.startsWith('key=') ? { key: segment.slice('key='.length) } : { id: segment };
-
-const describeRef = (ref: ConnectorRef) => ('key' in ref ? `key '${ref.key}'` : `id '${ref.id}'`);
+export type ConnectorRef = ResourceRef;
 
 const resolveId = async (deps: Pick<ConnectorDeps, 'connectors'>, ref: ConnectorRef) =>
   'id' in ref ? ref.id : (await deps.connectors.resolveKey(ref.key))?.id;
@@ -61,39 +56,25 @@ export const getConnectorDraft = async (
 };
 
 /**
- * Consumes the uploads a draft refers to and copies each under the connector. The caller
- * needs the upload rights on the upload's project, not only `manage_connectors`. Returns a
- * function that gives them back if the draft is not written after all.
+ * Consumes the upload a draft refers to and copies it under the connector. The caller needs
+ * the upload rights on the upload's project, not only `manage_connectors`.
  */
-const useUploads = async (
+const useUpload = async (
   deps: ConnectorDeps,
   principal: Principal,
   connectorId: string,
-  uploads: UploadToConsume[],
+  upload: UploadToConsume | undefined,
 ): Promise<() => Promise<void>> => {
-  const consumer = `connector:${connectorId}`;
-  const consumed: string[] = [];
-  const release = async () => {
-    for (const id of consumed) await deps.uploads.releaseConsumption(id, consumer);
-  };
-  try {
-    for (const upload of uploads) {
-      authorize(principal, UPLOAD_SCOPES, { projectKey: upload.projectKey });
-      const stored = await consumeUpload(
-        deps,
-        principal.tenant,
-        upload.projectKey,
-        upload.uploadId,
-        consumer,
-      );
-      consumed.push(upload.uploadId);
-      await deps.artifacts.copy(stored.objectKey, upload.objectKey);
-    }
-  } catch (error) {
-    await release();
-    throw error;
-  }
-  return release;
+  if (!upload) return async () => undefined;
+  authorize(principal, UPLOAD_SCOPES, { projectKey: upload.projectKey });
+  return takeUpload(
+    deps,
+    principal.tenant,
+    upload.projectKey,
+    upload.uploadId,
+    `connector:${connectorId}`,
+    upload.objectKey,
+  );
 };
 
 /**
@@ -124,10 +105,8 @@ const startChecks = async (deps: ConnectorDeps, draft: ConnectorStaged, checks: 
  * Whether a write that reported a conflict had in fact landed: the SDK retries a write whose
  * response was lost, and the retry then fails on the condition the first attempt satisfied.
  */
-const landed = async (deps: Pick<ConnectorDeps, 'connectors'>, written: ConnectorStaged) => {
-  const stored = await deps.connectors.getDraft(written.tenant, written.id);
-  return stored?.version === written.version && stored.lastModifiedAt === written.lastModifiedAt;
-};
+const landed = async (deps: Pick<ConnectorDeps, 'connectors'>, written: ConnectorStaged) =>
+  (await deps.connectors.getDraft(written.tenant, written.id))?.writeId === written.writeId;
 
 /** Writes a draft; on failure gives the consumed uploads back, unless the write had landed. */
 const writeDraft = async (
@@ -181,10 +160,11 @@ export const createConnectorDraft = async (
     isPreviewable: 'none',
     certified: false,
     hasChanges: true,
+    writeId: newId(),
     createdAt: now,
     lastModifiedAt: now,
   };
-  const release = await useUploads(deps, principal, id, source.type === 'artifact' ? [source] : []);
+  const release = await useUpload(deps, principal, id, source.type === 'artifact' ? source : undefined);
   await writeDraft(deps, draft, () => deps.connectors.createDraft(draft), release);
   return draft;
 };
@@ -229,7 +209,7 @@ export const updateConnectorDraft = async (
   if (draft.version !== update.version) throw new ConcurrentModification(update.version, draft.version);
   const ctx: ActionContext = { ...deps.sourcePolicy, now: deps.clock.now(), newRequestId: newId };
   const outcome = applyDraftActions(draft, update.actions, ctx);
-  const release = await useUploads(deps, principal, draft.id, outcome.uploads);
+  const release = await useUpload(deps, principal, draft.id, outcome.upload);
   await writeDraft(
     deps,
     outcome.draft,

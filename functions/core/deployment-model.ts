@@ -86,7 +86,6 @@ export interface Deployment {
   details: { build: { id: string; report: { entries: DeploymentReportEntry[] } } };
   deployedRegion: string;
   applications: ApplicationDeployment[];
-  preview: boolean;
   status: DeploymentStatus;
   /** The last redeploy's choice, for the workflow. */
   skipScripts: boolean;

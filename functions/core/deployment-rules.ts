@@ -105,7 +105,7 @@ export const checkGlobalValues = (
   const unknown = (kind: Kind, key: string) => new DeploymentUnknownGlobalConfigurationKey(kind, key);
   checkKeys(declared?.standardConfiguration ?? [], given?.standardConfiguration ?? [], 'standard', unknown);
   checkKeys(declared?.securedConfiguration ?? [], given?.securedConfiguration ?? [], 'secret', unknown);
-  for (const [kind, keys, values] of [
+  const merged: [Kind, ConfigurationKey[], { key: string; value: string }[]][] = [
     [
       'standard',
       declared?.standardConfiguration ?? [],
@@ -114,14 +114,16 @@ export const checkGlobalValues = (
     [
       'secret',
       declared?.securedConfiguration ?? [],
-      [
-        ...stored.securedKeys.map((key) => ({ key, value: 'stored' })),
-        ...(given?.securedConfiguration ?? []),
-      ],
+      // Stored secrets are ciphertext by now: present is all that can be said of them.
+      mergeValues(
+        stored.securedKeys.map((key) => ({ key, value: 'stored' })),
+        given?.securedConfiguration ?? [],
+      ),
     ],
-  ] as const) {
+  ];
+  for (const [kind, keys, values] of merged) {
     for (const required of keys.filter((k) => k.required && k.default === undefined)) {
-      const value = [...values].reverse().find((v) => v.key === required.key);
+      const value = values.find((v) => v.key === required.key);
       if (!value) throw new DeploymentMissingGlobalConfigurationKey(kind, required.key);
       if (value.value === '') throw new DeploymentEmptyRequiredGlobalConfigurationKey(kind, required.key);
     }

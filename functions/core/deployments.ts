@@ -53,6 +53,7 @@ import {
   type WorkflowStarter,
 } from './ports.ts';
 import { getProject } from './projects.ts';
+import { describeRef, type ResourceRef } from './refs.ts';
 import type {
   ApplicationConfigurationInput,
   ConfigurationInput,
@@ -62,7 +63,7 @@ import type {
   DeploymentQuery,
   DeploymentUpdate,
 } from './schemas.ts';
-import { consumeUpload, type UploadDeps } from './uploads.ts';
+import { takeUpload, type UploadDeps } from './uploads.ts';
 
 export interface DeploymentDeps extends UploadDeps {
   projects: ProjectRepository;
@@ -75,23 +76,23 @@ export interface DeploymentDeps extends UploadDeps {
   settings: {
     /** The regions this server deploys to. */
     regions: string[];
-    /** How long a lock holds without its workflow releasing it (then it can be taken over). */
-    lockLeaseSeconds: number;
   };
 }
 
-export type DeploymentRef = { id: string } | { key: string };
+export type DeploymentRef = ResourceRef;
 
-export const parseDeploymentRef = (segment: string): DeploymentRef =>
-  segment.startsWith('key=') ? { key: segment.slice('key='.length) } : { id: segment };
-
-const describe = (ref: DeploymentRef) => ('key' in ref ? `key '${ref.key}'` : `id '${ref.id}'`);
+/**
+ * How long the project's lock holds without its workflow releasing it; after that it can be
+ * taken over, so a dead workflow cannot block a project for ever. Longer than any deploy or
+ * undeploy execution may run (their state machines time out within an hour).
+ */
+export const LOCK_LEASE_MS = 2 * 60 * 60 * 1000;
 
 /** Another tenant's or another project's deployment is reported exactly like a missing one. */
 const findDeployment = async (deps: DeploymentDeps, projectId: string, ref: DeploymentRef) => {
   const id = 'id' in ref ? ref.id : await deps.deployments.resolveKey(projectId, ref.key);
   const deployment = id === undefined ? undefined : await deps.deployments.get(projectId, id);
-  if (!deployment) throw new ResourceNotFound(`The Deployment with ${describe(ref)} was not found.`);
+  if (!deployment) throw new ResourceNotFound(`The Deployment with ${describeRef(ref)} was not found.`);
   return deployment;
 };
 
@@ -257,17 +258,12 @@ const inProgress = async (deps: DeploymentDeps, lock: ProjectLock) => {
   );
 };
 
-const lockFor = (
-  deps: DeploymentDeps,
-  d: Deployment,
-  operation: ProjectLock['operation'],
-  now: Date,
-): ProjectLock => ({
+const lockFor = (d: Deployment, operation: ProjectLock['operation'], now: Date): ProjectLock => ({
   projectId: d.projectId,
   deploymentId: d.id,
   operation,
   operationId: d.details.build.id,
-  leaseExpiresAt: new Date(now.getTime() + deps.settings.lockLeaseSeconds * 1000).toISOString(),
+  leaseExpiresAt: new Date(now.getTime() + LOCK_LEASE_MS).toISOString(),
 });
 
 /** The execution's name: one per deployment version, so a retried start never starts a second. */
@@ -389,15 +385,21 @@ export const createDeployment = async (
     details: { build: { id: newId(), report: { entries: [] } } },
     deployedRegion: draft.region,
     applications,
-    preview: type === 'preview',
     status: 'Queued',
     skipScripts: false,
     createdAt: now.toISOString(),
     lastModifiedAt: now.toISOString(),
   };
-  const lock = lockFor(deps, deployment, 'deploy', now);
+  const lock = lockFor(deployment, 'deploy', now);
   const release = draft.artifact
-    ? await useUpload(deps, deployment, draft.artifact.uploadId)
+    ? await takeUpload(
+        deps,
+        principal.tenant,
+        projectKey,
+        draft.artifact.uploadId,
+        `deployment:${id}`,
+        connector.objectKey,
+      )
     : async () => undefined;
   try {
     await deps.deployments.create(deployment, lock, now.toISOString());
@@ -443,23 +445,6 @@ const uploadedConnector = (
   objectKey: deploymentArtifactKey(deploymentId, uploadId),
 });
 
-/**
- * Consumes the upload for the deployment (once, checked against the limits) and copies it
- * under the deployment; returns how to give it back if the deployment is not written.
- */
-const useUpload = async (deps: DeploymentDeps, deployment: Deployment, uploadId: string) => {
-  const consumer = `deployment:${deployment.id}`;
-  const upload = await consumeUpload(deps, deployment.tenant, deployment.projectKey, uploadId, consumer);
-  const release = () => deps.uploads.releaseConsumption(uploadId, consumer);
-  try {
-    await deps.artifacts.copy(upload.objectKey, deployment.connector.objectKey);
-  } catch (error) {
-    await release();
-    throw error;
-  }
-  return release;
-};
-
 /** A region this server does not serve is refused before the connector is looked up. */
 const checkRegionServed = (deps: DeploymentDeps, region: string) => {
   if (!deps.settings.regions.includes(region))
@@ -498,7 +483,6 @@ export const redeployDeployment = async (
   assertResting(current);
 
   const [action] = update.actions;
-  if (!action) throw new DeploymentApplicationRequired();
   const connector = action.updateConnector ? await refreshConnector(deps, current) : current.connector;
   const given = action.configurationValues ?? [];
   if (action.configurationValues !== undefined && given.length === 0)
@@ -546,7 +530,7 @@ const writeAndStart = async (
   operation: ProjectLock['operation'],
   now: Date,
 ) => {
-  const lock = lockFor(deps, next, operation, now);
+  const lock = lockFor(next, operation, now);
   try {
     await deps.deployments.update(next, expectedVersion, { acquire: lock, now: now.toISOString() });
   } catch (error) {

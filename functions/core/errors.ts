@@ -456,3 +456,25 @@ export class DeploymentApplicationDoesNotExist extends AppError {
     );
   }
 }
+
+/** The same `Idempotency-Key` came with another request body within the 24 hours it is kept. */
+export class IdempotencyKeyMismatch extends AppError {
+  override readonly name = 'IdempotencyKeyMismatch';
+  constructor() {
+    super(
+      'IdempotencyKeyMismatch',
+      'This Idempotency-Key was used with another request body in the last 24 hours: use a new key.',
+    );
+  }
+}
+
+/** A request with the same `Idempotency-Key` is still running. */
+export class IdempotencyKeyInProgress extends AppError {
+  override readonly name = 'IdempotencyKeyInProgress';
+  constructor() {
+    super(
+      'IdempotencyKeyInProgress',
+      'A request with this Idempotency-Key is still being processed; retry when it has finished.',
+    );
+  }
+}

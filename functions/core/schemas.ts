@@ -307,7 +307,7 @@ export type RedeployAction = z.infer<typeof RedeployAction>;
 /** Connect's only deployment update action is `redeploy`; one per update. */
 export const DeploymentUpdate = z.strictObject({
   version: z.number().int().min(1),
-  actions: z.array(RedeployAction).length(1, 'must hold exactly one redeploy action'),
+  actions: z.tuple([RedeployAction], { error: 'must hold exactly one redeploy action' }),
 });
 export type DeploymentUpdate = z.infer<typeof DeploymentUpdate>;
 

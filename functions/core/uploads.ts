@@ -150,3 +150,27 @@ export const consumeUpload = async (
   }
   return { ...upload, status: 'consumed', consumedBy: consumer, version: upload.version + 1 };
 };
+
+/**
+ * Consumes an upload for `consumer` and copies it to `targetKey`, so that the upload slot's own
+ * expiry cannot take the artifact away. Returns how to give the upload back when the consumer
+ * is not written after all.
+ */
+export const takeUpload = async (
+  deps: UploadDeps,
+  tenant: string,
+  projectKey: string,
+  uploadId: string,
+  consumer: string,
+  targetKey: string,
+): Promise<() => Promise<void>> => {
+  const upload = await consumeUpload(deps, tenant, projectKey, uploadId, consumer);
+  const release = () => deps.uploads.releaseConsumption(uploadId, consumer);
+  try {
+    await deps.artifacts.copy(upload.objectKey, targetKey);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return release;
+};

@@ -5,10 +5,10 @@ import {
   getConnector,
   getConnectorDraft,
   listConnectorDrafts,
-  parseConnectorRef,
   searchConnectors,
   updateConnectorDraft,
 } from '../core/connectors.ts';
+import { parseRef } from '../core/refs.ts';
 import { schemasOf } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
@@ -36,9 +36,7 @@ export const handler = apiHandler({
     run: async ({ pathParameters: { draftRef = '' }, principal }) =>
       json(
         200,
-        connectorStagedView(
-          await getConnectorDraft(connectorDeps, principal().tenant, parseConnectorRef(draftRef)),
-        ),
+        connectorStagedView(await getConnectorDraft(connectorDeps, principal().tenant, parseRef(draftRef))),
       ),
   }),
   'POST /connectors/drafts/{draftRef}': operation({
@@ -46,9 +44,7 @@ export const handler = apiHandler({
     run: async ({ body, pathParameters: { draftRef = '' }, principal }) =>
       json(
         200,
-        connectorStagedView(
-          await updateConnectorDraft(connectorDeps, principal(), parseConnectorRef(draftRef), body),
-        ),
+        connectorStagedView(await updateConnectorDraft(connectorDeps, principal(), parseRef(draftRef), body)),
       ),
   }),
   'DELETE /connectors/drafts/{draftRef}': operation({
@@ -57,12 +53,7 @@ export const handler = apiHandler({
       json(
         200,
         connectorStagedView(
-          await deleteConnectorDraft(
-            connectorDeps,
-            principal().tenant,
-            parseConnectorRef(draftRef),
-            query.version,
-          ),
+          await deleteConnectorDraft(connectorDeps, principal().tenant, parseRef(draftRef), query.version),
         ),
       ),
   }),
@@ -80,7 +71,7 @@ export const handler = apiHandler({
   'GET /connectors/{connectorRef}': operation({
     run: async ({ pathParameters: { connectorRef = '' }, principal }) => {
       const { tenant } = principal();
-      const connector = await getConnector(connectorDeps, tenant, parseConnectorRef(connectorRef));
+      const connector = await getConnector(connectorDeps, tenant, parseRef(connectorRef));
       return json(200, connectorView(connector, tenant));
     },
   }),

@@ -5,9 +5,9 @@ import {
   getDeployment,
   getDeploymentLogs,
   listDeployments,
-  parseDeploymentRef,
   redeployDeployment,
 } from '../core/deployments.ts';
+import { parseRef } from '../core/refs.ts';
 import { schemasOf } from '../http/api-spec.ts';
 import { idempotentPosts } from '../http/idempotency.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
@@ -41,7 +41,7 @@ export const handler = apiHandler(
           deploymentDeps,
           principal().tenant,
           projectKey,
-          parseDeploymentRef(deploymentRef),
+          parseRef(deploymentRef),
         );
         return json(200, deploymentView(d), etag(d.version));
       },
@@ -53,7 +53,7 @@ export const handler = apiHandler(
           deploymentDeps,
           principal().tenant,
           projectKey,
-          parseDeploymentRef(deploymentRef),
+          parseRef(deploymentRef),
           body,
           event.headers['if-match'],
         );
@@ -69,7 +69,7 @@ export const handler = apiHandler(
             deploymentDeps,
             principal().tenant,
             projectKey,
-            parseDeploymentRef(deploymentRef),
+            parseRef(deploymentRef),
             query,
           ),
         ),
@@ -80,7 +80,7 @@ export const handler = apiHandler(
           deploymentDeps,
           principal().tenant,
           projectKey,
-          parseDeploymentRef(deploymentRef),
+          parseRef(deploymentRef),
           event.headers['if-match'],
         );
         return json(202, deploymentView(d), etag(d.version));

@@ -8,7 +8,7 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type middy from '@middy/core';
 import { config } from '../config.ts';
-import { AppError } from '../core/errors.ts';
+import { IdempotencyKeyInProgress, IdempotencyKeyMismatch } from '../core/errors.ts';
 import type { ApiEvent } from './pipeline.ts';
 import type { HttpResult } from './responses.ts';
 
@@ -51,16 +51,8 @@ const SKIP = 'slipway.idempotency.skip';
 const flags = (request: { internal: unknown }) => request.internal as Record<string, unknown>;
 
 const translate = (error: unknown): unknown => {
-  if (error instanceof IdempotencyValidationError)
-    return new AppError(
-      'IdempotencyKeyMismatch',
-      'This Idempotency-Key was used with another request body in the last 24 hours: use a new key.',
-    );
-  if (error instanceof IdempotencyAlreadyInProgressError)
-    return new AppError(
-      'IdempotencyKeyInProgress',
-      'A request with this Idempotency-Key is still being processed; retry when it has finished.',
-    );
+  if (error instanceof IdempotencyValidationError) return new IdempotencyKeyMismatch();
+  if (error instanceof IdempotencyAlreadyInProgressError) return new IdempotencyKeyInProgress();
   return error;
 };
 

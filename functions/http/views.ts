@@ -223,7 +223,7 @@ export const deploymentView = (d: Deployment) => ({
     ...optional('topic', a.topic),
     ...optional('schedule', a.schedule),
   })),
-  preview: d.preview,
+  preview: d.type === 'preview',
   status: d.status,
   createdAt: d.createdAt,
   lastModifiedAt: d.lastModifiedAt,

@@ -9,6 +9,13 @@ import type { LocalBuildProject } from './codebuild-local.ts';
 
 const run = promisify(execFile);
 
+/** Created on first use: the local stack sets the S3 endpoint before any build runs. */
+let s3: S3Client | undefined;
+const client = () => {
+  s3 ??= new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return s3;
+};
+
 /** The project name the publish workflow's `FetchGitSource` state is given locally. */
 export const FETCH_SOURCE_PROJECT = 'slipway-fetch-source';
 
@@ -55,7 +62,6 @@ export const fetchSourceProject =
     const url = required(env, 'REPOSITORY_URL');
     const tag = required(env, 'REPOSITORY_TAG');
     const key = required(env, 'ARCHIVE_KEY');
-    const s3 = new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
     await mkdir(options.workDir, { recursive: true });
     const dir = await mkdtemp(join(options.workDir, 'fetch-'));
     const gitOptions = {
@@ -87,7 +93,7 @@ export const fetchSourceProject =
       } catch (error) {
         const { stderr, killed } = error as { stderr?: string; killed?: boolean };
         const reason = killed ? 'git clone timed out' : stderr || (error as Error).message;
-        await s3.send(
+        await client().send(
           new PutObjectCommand({
             Bucket: options.bucket,
             Key: fetchFailureObjectKey(key),
@@ -99,7 +105,7 @@ export const fetchSourceProject =
       }
       const archive = join(dir, 'source.zip');
       await run('git', ['-C', 'src', 'archive', '--format=zip', '-o', archive, 'HEAD'], gitOptions);
-      await s3.send(
+      await client().send(
         new PutObjectCommand({
           Bucket: options.bucket,
           Key: key,

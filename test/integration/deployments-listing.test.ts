@@ -42,7 +42,6 @@ const seed = async (projectId: string, i: number) => {
     details: { build: { id: newId(), report: { entries: [] } } },
     deployedRegion: 'local',
     applications: [],
-    preview: false,
     status: 'Deployed',
     skipScripts: false,
     createdAt: at,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { uploadDeps } from '../../functions/adapters/upload-deps.ts';
 import { consumeUpload, createUpload, type UploadDeps } from '../../functions/core/uploads.ts';
+import { untilUploaded as waitForUpload } from '../fixtures/uploads.ts';
 import { api, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
 
 const tenant = newTenant();
@@ -14,15 +15,7 @@ const zipBytes = (fill = 1) => Buffer.concat([Buffer.from('PK\u0003\u0004'), Buf
 const put = (url: string, headers: Record<string, string>, body: Buffer) =>
   fetch(url, { method: 'PUT', headers, body });
 
-/** Storage reports the object asynchronously (an event), so read until the upload shows it. */
-const untilUploaded = async (id: string) => {
-  for (let i = 0; i < 100; i++) {
-    const body = await (await api(`/${projectKey}/uploads/${id}`, { token })).json();
-    if (body.status !== 'pending') return body;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`upload ${id} never left pending`);
-};
+const untilUploaded = (id: string) => waitForUpload(token, projectKey, id);
 
 beforeAll(async () => {
   token = await tokenFor(tenant, ['admin']);

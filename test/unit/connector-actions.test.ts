@@ -32,6 +32,7 @@ const draft = (overrides: Partial<ConnectorStaged> = {}): ConnectorStaged => ({
   isPreviewable: 'none',
   certified: false,
   hasChanges: false,
+  writeId: 'w0',
   createdAt: NOW.toISOString(),
   lastModifiedAt: NOW.toISOString(),
   ...overrides,
@@ -102,7 +103,7 @@ describe('draft update actions', () => {
     const first = { projectKey: 'shop', uploadId: '22222222-2222-4222-8222-222222222222' };
 
     const {
-      uploads,
+      upload: consumed,
       checks,
       draft: next,
     } = applyDraftActions(
@@ -116,7 +117,7 @@ describe('draft update actions', () => {
     );
 
     const objectKey = `connectors/c1/artifacts/${upload.uploadId}.zip`;
-    expect(uploads).toEqual([{ type: 'artifact', ...upload, objectKey }]);
+    expect(consumed).toEqual({ type: 'artifact', ...upload, objectKey });
     expect(checks[0]?.objectKey).toBe(objectKey);
     expect(next).toMatchObject({ isPreviewable: 'none', hasChanges: true });
     expect(next.previewObjectKey).toBeUndefined();
