@@ -86,6 +86,29 @@ export const config = {
   get healthCacheMs(): number {
     return integer('SLIPWAY_HEALTH_CACHE_MS', 2_000);
   },
+  /** Where builds extract and build applications (the data dir locally, the CodeBuild container on AWS). */
+  get workspaceDir(): string {
+    return required('SLIPWAY_WORKSPACE_DIR');
+  },
+  /** Time limit of one application's build (install and `npm run build` together). */
+  get buildTimeoutSeconds(): number {
+    return integer('SLIPWAY_BUILD_TIMEOUT_SECONDS', 600);
+  },
+  /** Time limit of one postDeploy or preUndeploy script. */
+  get scriptTimeoutSeconds(): number {
+    return integer('SLIPWAY_SCRIPT_TIMEOUT_SECONDS', 300);
+  },
+  /** The local hosting service of `npm start` (child processes); unset on AWS, where Lambda hosts. */
+  get localHostingUrl(): string | undefined {
+    return process.env.SLIPWAY_LOCAL_HOSTING_URL || undefined;
+  },
+  get localHostingToken(): string {
+    return required('SLIPWAY_LOCAL_HOSTING_TOKEN');
+  },
+  /** How long the reaper leaves a fresh lock alone before asking whether its execution runs. */
+  get reaperGraceSeconds(): number {
+    return integer('SLIPWAY_REAPER_GRACE_SECONDS', 60);
+  },
   get maxBodyBytes(): number {
     return integer('SLIPWAY_MAX_BODY_BYTES', 1_048_576);
   },

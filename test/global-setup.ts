@@ -13,6 +13,8 @@ declare module 'vitest' {
     stackEnv: Record<string, string>;
     /** Every log line the stack's functions wrote during the run, DEBUG and up (JSON lines). */
     logFile: string;
+    /** The domain events the in-process bus carried (JSON lines). */
+    eventsFile: string;
   }
 }
 
@@ -55,10 +57,14 @@ export const setup = async (project: TestProject) => {
     port: 0,
     jwtKey: randomBytes(32).toString('base64'),
     delayOverrideMs: 0,
+    // Tests run the reaper themselves; a build that hangs is given up on after 8 seconds.
+    reaperIntervalMs: 0,
+    buildTimeoutSeconds: 8,
   });
   project.provide('gatewayUrl', stack.url);
   project.provide('stackEnv', stack.env);
   project.provide('logFile', logFile);
+  project.provide('eventsFile', stack.eventsFile);
 };
 
 export const teardown = async () => {

@@ -1,26 +1,20 @@
 /**
- * The deployments' composition root. The secret cipher is chosen by configuration: KMS when
- * a key id is configured (AWS), the local AES key otherwise (`npm start`, tests).
+ * The deployments' composition root. The secret cipher and the hosting runtime are chosen by
+ * configuration (see `configuredCipher`, `configuredHosting`).
  */
 import { config } from '../config.ts';
-import type { SecretCipher } from '../core/ports.ts';
 import { cachedProjectRepository } from './cached-projects.ts';
-import { kmsSecretCipher } from './crypto/kms-cipher.ts';
-import { localSecretCipher } from './crypto/local-cipher.ts';
+import { configuredCipher } from './crypto/configured-cipher.ts';
 import { deps } from './deps.ts';
 import { dynamoConnectorRepository } from './dynamodb/connectors.ts';
+import { dynamoDeploymentEventRepository } from './dynamodb/deployment-events.ts';
 import { dynamoDeploymentLogRepository } from './dynamodb/deployment-logs.ts';
 import { dynamoDeploymentRepository } from './dynamodb/deployments.ts';
-import { sfnWorkflowStarter, stateMachineArnOf } from './sfn/workflows.ts';
+import { localDomainEvents } from './events/local-bus.ts';
+import { configuredHosting } from './hosting/configured.ts';
+import { sfnWorkflows, stateMachineArnOf } from './sfn/workflows.ts';
 import { systemClock, tableNameFromConfig } from './system.ts';
 import { uploadDeps } from './upload-deps.ts';
-
-const kms = kmsSecretCipher(() => config.kmsKeyId ?? '');
-const local = localSecretCipher(() => config.secretsKey);
-const cipher: SecretCipher = {
-  encrypt: (values, context) => (config.kmsKeyId ? kms : local).encrypt(values, context),
-  decrypt: (values, context) => (config.kmsKeyId ? kms : local).decrypt(values, context),
-};
 
 /** See `cachedProjectRepository`: ten seconds at most between a project's deletion and its last sighting. */
 const PROJECT_CACHE_MS = 10_000;
@@ -37,8 +31,11 @@ export const deploymentDeps = {
   connectors: dynamoConnectorRepository(tableNameFromConfig),
   deployments: dynamoDeploymentRepository(tableNameFromConfig),
   logs: dynamoDeploymentLogRepository(tableNameFromConfig),
-  cipher,
-  workflows: sfnWorkflowStarter(stateMachineArnOf),
+  events: dynamoDeploymentEventRepository(tableNameFromConfig),
+  bus: localDomainEvents,
+  hosting: configuredHosting,
+  cipher: configuredCipher,
+  workflows: sfnWorkflows(stateMachineArnOf),
   get settings() {
     return { regions: config.regions };
   },

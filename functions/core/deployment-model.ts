@@ -89,8 +89,37 @@ export interface Deployment {
   status: DeploymentStatus;
   /** The last redeploy's choice, for the workflow. */
   skipScripts: boolean;
+  /**
+   * Slipway: a failing `postDeploy` fails the deployment instead of leaving a Warning on a
+   * Deployed one. Set on create or redeploy; the project's setting applies when absent.
+   */
+  strictScripts?: boolean;
+  /** What is hosted now: the build that runs and the applications connect.yaml declared for it. Internal. */
+  hosted?: HostedBuild;
   createdAt: string;
   lastModifiedAt: string;
+}
+
+/** One application as connect.yaml declares it, where its folder is in the artifact. */
+export interface ApplicationPlan {
+  applicationName: string;
+  applicationType: string;
+  /** The application's folder inside the zip (with the artifact's root folder, if any), ending in `/`. */
+  folder: string;
+  endpoint?: string;
+  schedule?: string;
+  healthCheckPath?: string;
+  scripts: { postDeploy?: string; preUndeploy?: string };
+}
+
+/** One built application: its plan and where the build left it (a directory locally, an object key on AWS). */
+export interface BuiltApplication extends ApplicationPlan {
+  bundle: string;
+}
+
+export interface HostedBuild {
+  buildId: string;
+  applications: BuiltApplication[];
 }
 
 /** The workflow's input: enough to find the deployment and the operation it runs. */
@@ -122,4 +151,33 @@ export interface DeploymentLog {
   severity: (typeof LOG_SEVERITIES)[number];
   timestamp: string;
   details: Record<string, unknown>;
+}
+
+/** The BigCommerce step names, in order: the progress trail both dialects stream. */
+export const DEPLOYMENT_STEPS = [
+  'initializing',
+  'downloading',
+  'unzipping',
+  'processing',
+  'deploying',
+  'finalizing',
+  'complete',
+] as const;
+export type DeploymentStep = (typeof DEPLOYMENT_STEPS)[number] | 'failed';
+
+/** One entry of a deployment's ordered progress trail. */
+export interface DeploymentEvent {
+  deploymentId: string;
+  /** The operation (`details.build.id`) it belongs to. */
+  operationId: string;
+  operation: ProjectLock['operation'];
+  step: DeploymentStep;
+  /** 0–100. */
+  progress: number;
+  status: DeploymentStatus | 'Removed';
+  message?: string;
+  application?: string;
+  /** The error code of a failure (`ApplicationBuildFailed`, `States.Timeout`…). */
+  errorCode?: string;
+  at: string;
 }

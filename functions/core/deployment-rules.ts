@@ -14,6 +14,7 @@ import {
   DeploymentInvalidStatusTransition,
   DeploymentMissingApplicationConfigurationKey,
   DeploymentMissingGlobalConfigurationKey,
+  DeploymentNotCancelable,
   DeploymentUnknownApplicationConfiguration,
   DeploymentUnknownApplicationConfigurationKey,
   DeploymentUnknownGlobalConfigurationKey,
@@ -26,6 +27,12 @@ const RESTING: ReadonlySet<DeploymentStatus> = new Set(['Draft', 'Deployed', 'Fa
 
 export const assertResting = (deployment: Deployment): void => {
   if (!RESTING.has(deployment.status)) throw new DeploymentInvalidStatusTransition(deployment.status);
+};
+
+/** Only what a deploy workflow still works on can be canceled. */
+export const assertCancelable = (deployment: Deployment): void => {
+  if (deployment.status !== 'Queued' && deployment.status !== 'Deploying')
+    throw new DeploymentNotCancelable(deployment.status);
 };
 
 /**

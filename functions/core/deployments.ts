@@ -17,6 +17,7 @@ import type {
   StoredConfiguration,
 } from './deployment-model.ts';
 import {
+  assertCancelable,
   assertIfMatch,
   assertResting,
   checkApplicationValues,
@@ -40,17 +41,21 @@ import {
 } from './errors.ts';
 import { newId, newTimeOrderedId } from './ids.ts';
 import {
+  type ApplicationHosting,
   type Clock,
   type ConnectorRepository,
+  type DeploymentEventRepository,
   type DeploymentLogRepository,
   type DeploymentRepository,
+  type DomainEvents,
   type EncryptionContext,
   type Page,
   type Principal,
+  type Project,
   ProjectLockHeld,
   type ProjectRepository,
   type SecretCipher,
-  type WorkflowStarter,
+  type Workflows,
 } from './ports.ts';
 import { getProject } from './projects.ts';
 import { describeRef, type ResourceRef } from './refs.ts';
@@ -62,6 +67,7 @@ import type {
   DeploymentLogQuery,
   DeploymentQuery,
   DeploymentUpdate,
+  RedeployAction,
 } from './schemas.ts';
 import { takeUpload, type UploadDeps } from './uploads.ts';
 
@@ -72,7 +78,10 @@ export interface DeploymentDeps extends UploadDeps {
   deployments: DeploymentRepository;
   logs: DeploymentLogRepository;
   cipher: SecretCipher;
-  workflows: WorkflowStarter;
+  workflows: Workflows;
+  hosting: ApplicationHosting;
+  events: DeploymentEventRepository;
+  bus: DomainEvents;
   settings: {
     /** The regions this server deploys to. */
     regions: string[];
@@ -230,6 +239,7 @@ const mergeApplications = async (
     const values = given[index];
     return {
       ...(existing ?? { id: newId(), applicationName: d.applicationName }),
+      ...(values?.schedule ? { schedule: values.schedule } : {}),
       standardConfiguration: mergeValues(
         existing?.standardConfiguration ?? [],
         values?.standardConfiguration ?? [],
@@ -266,11 +276,14 @@ const lockFor = (d: Deployment, operation: ProjectLock['operation'], now: Date):
   leaseExpiresAt: new Date(now.getTime() + LOCK_LEASE_MS).toISOString(),
 });
 
-/** The execution's name: one per deployment version, so a retried start never starts a second. */
+/**
+ * The execution's name: one per operation, so a retried start never starts a second, and the
+ * reaper finds an operation's execution from its lock alone. (Step Functions allows 80
+ * characters; the deployment id and the operation id's first eight are plenty to tell apart.)
+ */
 export const operationExecutionName = (
-  d: Pick<Deployment, 'id' | 'version'>,
-  operation: ProjectLock['operation'],
-) => `${operation}-${d.id}-v${d.version}`;
+  lock: Pick<ProjectLock, 'operation' | 'deploymentId' | 'operationId'>,
+) => `${lock.operation}-${lock.deploymentId}-${lock.operationId.slice(0, 8)}`;
 
 /**
  * Starts the workflow of an operation whose write (and lock) just landed. If the start
@@ -287,7 +300,7 @@ const startOperation = async (deps: DeploymentDeps, deployment: Deployment, lock
     operationId: lock.operationId,
   };
   try {
-    await deps.workflows.start(lock.operation, operationExecutionName(deployment, lock.operation), execution);
+    await deps.workflows.start(lock.operation, operationExecutionName(lock), execution);
     return deployment;
   } catch (error) {
     const now = deps.clock.now().toISOString();
@@ -387,6 +400,7 @@ export const createDeployment = async (
     applications,
     status: 'Queued',
     skipScripts: false,
+    ...(draft.strictScripts === undefined ? {} : { strictScripts: draft.strictScripts }),
     createdAt: now.toISOString(),
     lastModifiedAt: now.toISOString(),
   };
@@ -468,21 +482,13 @@ const refreshConnector = async (deps: DeploymentDeps, current: Deployment): Prom
  * New values are merged per application and key; `updateConnector` moves to the connector's
  * newest version first.
  */
-export const redeployDeployment = async (
+const redeployDeployment = async (
   deps: DeploymentDeps,
-  tenant: string,
-  projectKey: string,
-  ref: DeploymentRef,
-  update: DeploymentUpdate,
-  ifMatch?: string,
+  project: Project,
+  current: Deployment,
+  action: RedeployAction,
 ): Promise<Deployment> => {
-  const project = await getProject(deps, tenant, projectKey);
-  const current = await findDeployment(deps, project.id, ref);
-  assertIfMatch(ifMatch, current.version);
-  if (update.version !== current.version) throw new ConcurrentModification(update.version, current.version);
   assertResting(current);
-
-  const [action] = update.actions;
   const connector = action.updateConnector ? await refreshConnector(deps, current) : current.connector;
   const given = action.configurationValues ?? [];
   if (action.configurationValues !== undefined && given.length === 0)
@@ -517,10 +523,88 @@ export const redeployDeployment = async (
     version: current.version + 1,
     status: 'Queued',
     skipScripts: action.skipScripts,
+    ...(action.strictScripts === undefined ? {} : { strictScripts: action.strictScripts }),
     details: { build: { id: newId(), report: { entries: [] } } },
     lastModifiedAt: now.toISOString(),
   };
   return writeAndStart(deps, next, current.version, 'deploy', now);
+};
+
+/**
+ * POST /{projectKey}/deployments/{id}: one update action at the current version (and
+ * `If-Match` when sent): Connect's `redeploy`, or Slipway's `cancel`.
+ */
+export const updateDeployment = async (
+  deps: DeploymentDeps,
+  tenant: string,
+  projectKey: string,
+  ref: DeploymentRef,
+  update: DeploymentUpdate,
+  ifMatch?: string,
+): Promise<Deployment> => {
+  const project = await getProject(deps, tenant, projectKey);
+  const current = await findDeployment(deps, project.id, ref);
+  assertIfMatch(ifMatch, current.version);
+  if (update.version !== current.version) throw new ConcurrentModification(update.version, current.version);
+  const [action] = update.actions;
+  return action.action === 'cancel'
+    ? cancelDeployment(deps, current)
+    : redeployDeployment(deps, project, current, action);
+};
+
+/**
+ * `cancel`: a Queued or Deploying deployment ends Failed with a "Canceled" entry and its lock
+ * released, in one conditional write; then its execution is stopped and whatever it had
+ * started hosting is stopped. (The workflow's own steps find the operation no longer current
+ * and do nothing, so the order cannot leave anything running.)
+ */
+const cancelDeployment = async (deps: DeploymentDeps, current: Deployment): Promise<Deployment> => {
+  assertCancelable(current);
+  const now = deps.clock.now().toISOString();
+  const next: Deployment = {
+    ...current,
+    version: current.version + 1,
+    status: 'Failed',
+    lastModifiedAt: now,
+    details: {
+      build: {
+        id: current.details.build.id,
+        report: {
+          entries: [
+            ...current.details.build.report.entries,
+            { type: 'Error', title: 'Canceled', message: 'The deployment was canceled.', createdAt: now },
+          ],
+        },
+      },
+    },
+  };
+  const lock = lockFor(current, 'deploy', deps.clock.now());
+  await deps.deployments.update(next, current.version, { release: lock });
+  await deps.workflows.stop('deploy', operationExecutionName(lock), 'Canceled');
+  await deps.hosting.stop({ deploymentId: current.id, buildId: lock.operationId });
+  await deps.events.append({
+    deploymentId: current.id,
+    operationId: lock.operationId,
+    operation: 'deploy',
+    step: 'failed',
+    progress: 100,
+    status: 'Failed',
+    message: 'Canceled',
+    errorCode: 'Canceled',
+    at: now,
+  });
+  await deps.bus.publish({
+    type: 'DeploymentStatusChanged',
+    tenant: current.tenant,
+    projectKey: current.projectKey,
+    deploymentId: current.id,
+    ...(current.key === undefined ? {} : { deploymentKey: current.key }),
+    operationId: lock.operationId,
+    status: 'Failed',
+    version: next.version,
+    at: now,
+  });
+  return next;
 };
 
 const writeAndStart = async (

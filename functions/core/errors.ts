@@ -478,3 +478,59 @@ export class IdempotencyKeyInProgress extends AppError {
     );
   }
 }
+
+/**
+ * Workflow failures: raised inside a deploy or undeploy step, they cross Step Functions as
+ * `Slipway.<code>` (never retried) and end in an `Error` report entry, not in an HTTP answer.
+ */
+export class ApplicationBuildFailed extends AppError {
+  override readonly name = 'ApplicationBuildFailed';
+  constructor(applicationName: string, reason: string) {
+    super('ApplicationBuildFailed', `Building application '${applicationName}' failed: ${reason}`, {
+      application: applicationName,
+    });
+  }
+}
+
+export class ApplicationHostingFailed extends AppError {
+  override readonly name = 'ApplicationHostingFailed';
+  constructor(applicationName: string, reason: string) {
+    super('ApplicationHostingFailed', `Hosting application '${applicationName}' failed: ${reason}`, {
+      application: applicationName,
+    });
+  }
+}
+
+export class ApplicationScriptFailed extends AppError {
+  override readonly name = 'ApplicationScriptFailed';
+  constructor(applicationName: string, script: string, reason: string) {
+    super(
+      'ApplicationScriptFailed',
+      `Failed during the execution of '${script}' script of application '${applicationName}': ${reason}`,
+      { application: applicationName, script },
+    );
+  }
+}
+
+/** The step's operation is no longer the deployment's (canceled, reaped, or replaced): the step does nothing. */
+export class DeploymentOperationSuperseded extends AppError {
+  override readonly name = 'DeploymentOperationSuperseded';
+  constructor(deploymentId: string, operationId: string) {
+    super(
+      'DeploymentOperationSuperseded',
+      `Deployment ${deploymentId} no longer runs operation ${operationId} (it was canceled or finished).`,
+    );
+  }
+}
+
+/** `cancel` of a deployment that is not Queued or Deploying (Slipway's action). */
+export class DeploymentNotCancelable extends AppError {
+  override readonly name = 'DeploymentNotCancelable';
+  constructor(status: string) {
+    super(
+      'DeploymentNotCancelable',
+      `Only a Queued or Deploying deployment can be canceled; this one is ${status}.`,
+      { status },
+    );
+  }
+}

@@ -4,7 +4,7 @@
  */
 import type { ArtifactListing } from './artifacts.ts';
 import type { Connector, ConnectorStaged } from './connector-model.ts';
-import type { Deployment, DeploymentLog, ProjectLock } from './deployment-model.ts';
+import type { Deployment, DeploymentEvent, DeploymentLog, ProjectLock } from './deployment-model.ts';
 import type { Principal } from './principal.ts';
 import type { SortKey } from './schemas.ts';
 
@@ -175,6 +175,11 @@ export interface ZipReader {
   list(path: string): Promise<ArtifactListing>;
   /** One entry's content as UTF-8; refuses entries larger than `maxBytes`. */
   readText(path: string, entryName: string, maxBytes: number): Promise<string>;
+  /**
+   * Extracts the entries under `prefix` (a folder ending in `/`) into `dest`, without the
+   * prefix; returns how many files it wrote. Sizes are checked against the real streams.
+   */
+  extract(path: string, prefix: string, dest: string): Promise<number>;
 }
 
 export interface ConnectorRepository {
@@ -202,9 +207,19 @@ export interface ConnectorRepository {
 
 export type Workflow = 'publish-connector' | 'deploy' | 'undeploy';
 
+export type ExecutionState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'MISSING';
+
 /** Starts Step Functions executions; a name already used by a running execution is not started twice. */
 export interface WorkflowStarter {
   start(workflow: Workflow, name: string, input: unknown): Promise<void>;
+}
+
+/** Starting, and also stopping and looking at, executions by name (cancel and the reaper). */
+export interface Workflows extends WorkflowStarter {
+  /** Stops a running execution; one that is gone or finished is left as it is. */
+  stop(workflow: Workflow, name: string, cause: string): Promise<void>;
+  /** `MISSING` when no execution has the name (never started, or lost with a local restart). */
+  state(workflow: Workflow, name: string): Promise<ExecutionState>;
 }
 
 /** The project's lock is held by another operation (the repository's answer, not a client error). */
@@ -242,6 +257,34 @@ export interface DeploymentRepository {
   /** Removes an undeployed deployment, its key and its count, and releases the lock, together. */
   remove(deployment: Deployment, expectedVersion: number, release: ProjectLock): Promise<void>;
   getLock(projectId: string): Promise<ProjectLock | undefined>;
+  /** Every project's lock (the operations in progress server-wide), for the reaper. */
+  listLocks(): Promise<ProjectLock[]>;
+  /** Releases a lock whose deployment no longer runs its operation (the reaper's clean-up). */
+  releaseLock(lock: ProjectLock): Promise<void>;
+}
+
+/** A deployment's progress trail, oldest first; kept as long as its logs. */
+export interface DeploymentEventRepository {
+  append(event: DeploymentEvent): Promise<void>;
+  list(deploymentId: string): Promise<DeploymentEvent[]>;
+}
+
+/** A deployment's status changed: what webhooks and other subscribers will consume. */
+export interface DeploymentStatusChanged {
+  type: 'DeploymentStatusChanged';
+  tenant: string;
+  projectKey: string;
+  deploymentId: string;
+  deploymentKey?: string;
+  operationId: string;
+  status: DeploymentEvent['status'];
+  version: number;
+  at: string;
+}
+
+/** Publishes domain events: EventBridge on AWS, an in-process bus locally. */
+export interface DomainEvents {
+  publish(event: DeploymentStatusChanged): Promise<void>;
 }
 
 export interface Clock {
@@ -278,4 +321,66 @@ export interface DeploymentLogRepository {
   append(entries: DeploymentLog[]): Promise<void>;
   /** Throws `DeploymentLogInvalidPageToken` for a token that is not this listing's. */
   page(deploymentId: string, request: LogPageRequest): Promise<{ data: DeploymentLog[]; next?: string }>;
+}
+
+/**
+ * Runs build and script commands where builds run: this machine for `npm start`, a CodeBuild
+ * container on AWS (the same code, started by the state machine's CodeBuild integration).
+ */
+export interface CommandRunner {
+  /**
+   * Runs `command` with `sh -c` in `cwd` with exactly `env` (plus PATH and HOME), kills the
+   * whole process group after `timeoutMs`, and hands every output line to `onLine`.
+   */
+  run(input: {
+    command: string;
+    cwd: string;
+    env: Record<string, string>;
+    timeoutMs: number;
+    onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+  }): Promise<{ exitCode: number | null; timedOut: boolean }>;
+}
+
+export type HostedApplicationType = 'service' | 'event' | 'job' | 'assets';
+
+/** One built application to host, with its whole environment (secured values decrypted). */
+export interface HostingRequest {
+  projectId: string;
+  deploymentId: string;
+  /** The operation (`details.build.id`) that hosts it; a redeploy hosts a new build beside the old. */
+  buildId: string;
+  applicationName: string;
+  applicationType: HostedApplicationType;
+  /** The built application: a directory on this machine locally, an object key on AWS. */
+  bundle: string;
+  /** Where the application answers (service, event, job), from connect.yaml. */
+  endpoint?: string;
+  healthCheckPath?: string;
+  /** Job applications: the cron schedule to call `endpoint` on. */
+  schedule?: string;
+  environment: Record<string, string>;
+  /** Values (the decrypted secured ones) that must never appear in captured output. */
+  secretValues?: string[];
+}
+
+/** What a hosted application is reachable as: Connect's `url`, `topic` or `schedule`. */
+export interface HostedApplication {
+  url?: string;
+  topic?: string;
+  schedule?: string;
+}
+
+/**
+ * Hosts applications: child processes, a local topic and a cron scheduler on this machine;
+ * Lambda, SQS/SNS and EventBridge Scheduler on AWS (issue 6). Both are idempotent: hosting
+ * the same build's application twice answers the same way, stopping what is gone is a no-op.
+ */
+export interface ApplicationHosting {
+  /** Starts the application and resolves once it answers (services) or is scheduled (jobs). */
+  host(request: HostingRequest): Promise<HostedApplication>;
+  /**
+   * Stops and removes a deployment's applications: those of one build (`buildId`), all but one
+   * build (`exceptBuildId`, after a redeploy is up), or all of them.
+   */
+  stop(target: { deploymentId: string; buildId?: string; exceptBuildId?: string }): Promise<void>;
 }

@@ -253,8 +253,16 @@ export const ConfigurationInput = z.strictObject({
 });
 export type ConfigurationInput = z.infer<typeof ConfigurationInput>;
 
+/** A cron expression: five fields, or six with seconds first (what the local scheduler accepts too). */
+export const CronSchedule = z
+  .string()
+  .max(128)
+  .regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron expression of 5 fields (or 6, seconds first)');
+
 export const ApplicationConfigurationInput = ConfigurationInput.extend({
   applicationName: z.string().min(1).max(256),
+  /** Slipway: a job application's schedule, instead of the one connect.yaml declares. */
+  schedule: CronSchedule.optional(),
 });
 export type ApplicationConfigurationInput = z.infer<typeof ApplicationConfigurationInput>;
 
@@ -288,6 +296,8 @@ export const DeploymentDraft = z
     configurations: ApplicationConfigurations.default([]),
     globalConfiguration: ConfigurationInput.optional(),
     region: z.string().min(1).max(64),
+    /** Slipway: a failing `postDeploy` fails the deployment instead of leaving a Warning. */
+    strictScripts: z.boolean().optional(),
   })
   .refine((d) => (d.connector === undefined) !== (d.artifact === undefined), {
     path: ['connector'],
@@ -301,13 +311,19 @@ export const RedeployAction = z.strictObject({
   configurationValues: ApplicationConfigurations.optional(),
   globalConfiguration: ConfigurationInput.optional(),
   updateConnector: z.boolean().default(false),
+  strictScripts: z.boolean().optional(),
 });
 export type RedeployAction = z.infer<typeof RedeployAction>;
 
-/** Connect's only deployment update action is `redeploy`; one per update. */
+/** Slipway: stop a Queued or Deploying deployment; it ends Failed with a "Canceled" entry. */
+export const CancelAction = z.strictObject({ action: z.literal('cancel') });
+
+/** Connect's update action is `redeploy`; Slipway adds `cancel`. One action per update. */
 export const DeploymentUpdate = z.strictObject({
   version: z.number().int().min(1),
-  actions: z.tuple([RedeployAction], { error: 'must hold exactly one redeploy action' }),
+  actions: z.tuple([z.discriminatedUnion('action', [RedeployAction, CancelAction])], {
+    error: 'must hold exactly one action: redeploy or cancel',
+  }),
 });
 export type DeploymentUpdate = z.infer<typeof DeploymentUpdate>;
 

@@ -1,22 +1,79 @@
 import middy from '@middy/core';
 import { asTaskError, INTERNAL_ERROR } from '../adapters/sfn/task-errors.ts';
 import { workflowDeps } from '../adapters/workflow-deps.ts';
-import type { DeploymentExecution } from '../core/deployment-model.ts';
-import { markDeployed, removeUndeployed } from '../core/deployment-workflow.ts';
+import type { ApplicationPlan, BuiltApplication, DeploymentExecution } from '../core/deployment-model.ts';
+import {
+  describeFailure,
+  failOperation,
+  type HostedResult,
+  hostApplications,
+  markDeployed,
+  markDeploying,
+  prepareDeploy,
+  removeUndeployed,
+  type ScriptOutcome,
+  type StepFailure,
+  startUndeploy,
+} from '../core/deployment-workflow.ts';
 import { logger } from '../http/logger.ts';
 
-/** The steps of `statemachine/deploy.asl.json` and `undeploy.asl.json` that run in Lambda. */
-export type DeploymentStepEvent =
-  | { step: 'deployed'; execution: DeploymentExecution }
-  | { step: 'removed'; execution: DeploymentExecution };
+/** The Lambda steps of `statemachine/deploy.asl.json` and `undeploy.asl.json`. */
+export type DeploymentStepEvent = { execution: DeploymentExecution } & (
+  | { step: 'deploying' | 'prepare' | 'undeploying' | 'removed' }
+  | { step: 'host'; builds: MapBuild[] }
+  | { step: 'deployed'; builds: MapBuild[]; hosted: HostedResult[]; scripts: ScriptOutcome[] }
+  | {
+      step: 'failed';
+      failure: Omit<StepFailure, 'error' | 'cause'> & { error: { Error?: string; Cause?: string } };
+    }
+);
+
+/** One iteration's output of the BuildApplications Map: its input, and the build's exported BUNDLE. */
+interface MapBuild {
+  application: ApplicationPlan;
+  built: { bundle: string };
+}
+
+const built = (builds: MapBuild[]): BuiltApplication[] =>
+  builds.map(({ application, built: { bundle } }) => ({ ...application, bundle }));
+
+const run = async (event: DeploymentStepEvent): Promise<unknown> => {
+  const { execution } = event;
+  switch (event.step) {
+    case 'deploying':
+      return markDeploying(workflowDeps, execution);
+    case 'prepare':
+      return prepareDeploy(workflowDeps, execution);
+    case 'host':
+      return hostApplications(workflowDeps, execution, built(event.builds));
+    case 'deployed':
+      return markDeployed(workflowDeps, execution, {
+        builds: built(event.builds),
+        hosted: event.hosted,
+        scripts: event.scripts,
+      });
+    case 'undeploying':
+      return startUndeploy(workflowDeps, execution);
+    case 'removed':
+      return removeUndeployed(workflowDeps, execution);
+    case 'failed': {
+      const { error, ...rest } = event.failure;
+      const failure: StepFailure = {
+        ...rest,
+        error: error.Error ?? 'States.Unknown',
+        ...(error.Cause === undefined ? {} : { cause: error.Cause }),
+      };
+      // What a tenant's own code caused is in its report; what Slipway caused is an error here.
+      if (describeFailure(failure).code === 'InternalError')
+        logger.error('deployment workflow step failed', { execution, failure });
+      return failOperation(workflowDeps, execution, failure);
+    }
+  }
+};
 
 export const deploymentStep = async (event: DeploymentStepEvent) => {
   try {
-    const done =
-      event.step === 'deployed'
-        ? await markDeployed(workflowDeps, event.execution)
-        : await removeUndeployed(workflowDeps, event.execution);
-    return { done };
+    return (await run(event)) ?? {};
   } catch (error) {
     const taskError = asTaskError(error);
     if (taskError.name === INTERNAL_ERROR)

@@ -5,7 +5,7 @@ import {
   getDeployment,
   getDeploymentLogs,
   listDeployments,
-  redeployDeployment,
+  updateDeployment,
 } from '../core/deployments.ts';
 import { parseRef } from '../core/refs.ts';
 import { schemasOf } from '../http/api-spec.ts';
@@ -49,7 +49,7 @@ export const handler = apiHandler(
     'POST /{projectKey}/deployments/{deploymentRef}': operation({
       ...schemasOf('POST /{projectKey}/deployments/{deploymentRef}'),
       run: async ({ body, event, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {
-        const d = await redeployDeployment(
+        const d = await updateDeployment(
           deploymentDeps,
           principal().tenant,
           projectKey,
@@ -57,7 +57,8 @@ export const handler = apiHandler(
           body,
           event.headers['if-match'],
         );
-        return json(201, deploymentView(d), etag(d.version));
+        // A redeploy starts an operation (201, as Connect answers); a cancel ends one.
+        return json(body.actions[0].action === 'cancel' ? 200 : 201, deploymentView(d), etag(d.version));
       },
     }),
     'GET /{projectKey}/deployments/{deploymentRef}/logs': operation({

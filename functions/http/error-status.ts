@@ -50,6 +50,12 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   DeploymentLogInvalidDate: 400,
   DeploymentLogInvalidPageToken: 400,
   DeploymentApplicationDoesNotExist: 400,
+  DeploymentNotCancelable: 400,
+  // Raised inside the workflows, never answered over HTTP; listed so the table stays complete.
+  DeploymentOperationSuperseded: 409,
+  ApplicationBuildFailed: 400,
+  ApplicationHostingFailed: 400,
+  ApplicationScriptFailed: 400,
   PreconditionFailed: 412,
   IdempotencyKeyInProgress: 409,
   IdempotencyKeyMismatch: 422,

@@ -3,8 +3,11 @@ import { randomUUID } from 'node:crypto';
 /** The Step Functions integration this stands in for: start a build and wait for it. */
 export const CODEBUILD_START_BUILD_SYNC = 'arn:aws:states:::codebuild:startBuild.sync';
 
-/** What a CodeBuild project does, run locally with the build's environment variables. */
-export type LocalBuildProject = (env: Record<string, string>) => Promise<void>;
+/**
+ * What a CodeBuild project does, run locally with the build's environment variables; what it
+ * returns is exported as CodeBuild exports variables (`exported-variables` in a buildspec).
+ */
+export type LocalBuildProject = (env: Record<string, string>) => Promise<Record<string, string> | undefined>;
 
 interface StartBuildInput {
   ProjectName?: unknown;
@@ -38,13 +41,35 @@ export const localCodeBuild =
     const env = Object.fromEntries(
       EnvironmentVariablesOverride.map((v) => [String(v.Name), String(v.Value)]),
     );
-    const build = { Id: `${projectName}:${randomUUID()}`, ProjectName: projectName, StartTime: Date.now() };
+    const build = {
+      Id: `${projectName}:${randomUUID()}`,
+      ProjectName: projectName,
+      StartTime: Date.now(),
+      Environment: {
+        EnvironmentVariables: Object.entries(env).map(([Name, Value]) => ({
+          Name,
+          Value,
+          Type: 'PLAINTEXT',
+        })),
+      },
+    };
+    let exported: Record<string, string> | undefined;
     try {
-      await project(env);
+      exported = await project(env);
     } catch (error) {
       throw taskError('States.TaskFailed', {
         Build: { ...build, BuildStatus: 'FAILED', EndTime: Date.now(), Message: (error as Error).message },
       });
     }
-    return { Build: { ...build, BuildStatus: 'SUCCEEDED', EndTime: Date.now() } };
+    return {
+      Build: {
+        ...build,
+        BuildStatus: 'SUCCEEDED',
+        EndTime: Date.now(),
+        ExportedEnvironmentVariables: Object.entries(exported ?? {}).map(([Name, Value]) => ({
+          Name,
+          Value,
+        })),
+      },
+    };
   };

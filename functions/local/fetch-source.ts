@@ -101,7 +101,7 @@ export const fetchSourceProject =
             ContentType: 'text/plain; charset=utf-8',
           }),
         );
-        return;
+        return undefined;
       }
       const archive = join(dir, 'source.zip');
       await run('git', ['-C', 'src', 'archive', '--format=zip', '-o', archive, 'HEAD'], gitOptions);
@@ -114,6 +114,7 @@ export const fetchSourceProject =
           ContentType: 'application/zip',
         }),
       );
+      return undefined;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -23,6 +23,11 @@ import type { Invoke } from './lambda-runtime.ts';
 export interface GatewayOptions {
   invoke: Invoke;
   maxBodyBytes: number;
+  /**
+   * Serves `/assets/…` (the local hosting's assets applications) before any routing; true when
+   * it answered the request, false to route it as usual.
+   */
+  assets?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** Media types API Gateway passes as text; everything else arrives base64-encoded. */
@@ -197,8 +202,9 @@ const sendError = (res: ServerResponse, path: string, error: unknown, requestId:
 
 export const createGateway = (options: GatewayOptions): Server =>
   createServer(async (req, res) => {
-    const requestId = randomUUID();
     const { path } = splitTarget(req.url);
+    if (options.assets && path.startsWith('/assets/') && options.assets(req, res)) return;
+    const requestId = randomUUID();
     let body: Buffer;
     try {
       body = await readBody(req, options.maxBodyBytes);

@@ -48,6 +48,14 @@ interface HistoryEvent {
   [details: string]: unknown;
 }
 
+/** A Task failure a test asked for: the named state throws `error` for executions of one tenant. */
+interface Fault {
+  stateName: string;
+  tenant: string;
+  error: string;
+  cause: string;
+}
+
 interface Execution {
   executionArn: string;
   stateMachineArn: string;
@@ -163,6 +171,8 @@ export class LocalStepFunctions {
     { name: string; definition: StateMachineDefinition; engine: StateMachine; tasks: [string, string][] }
   >();
   private readonly executions = new Map<string, Execution>();
+  /** Injected Task failures (see `SlipwayInjectFault`), by state machine. */
+  private readonly faults = new Map<string, Fault[]>();
   /** State machines whose new executions wait (see `SlipwayHoldExecutions`), with how to let them go. */
   private readonly holds = new Map<string, { released: Promise<void>; release: () => void }>();
   private server?: Server;
@@ -270,6 +280,10 @@ export class LocalStepFunctions {
         return this.describeStateMachine(String(input.stateMachineArn));
       case 'SlipwayHoldExecutions':
         return this.holdExecutions(String(input.stateMachineArn), input.hold === true);
+      case 'SlipwayInjectFault':
+        return this.injectFault(input);
+      case 'SlipwayForgetExecution':
+        return this.forgetExecution(this.execution(input.executionArn));
       case 'ListStateMachines':
         return {
           stateMachines: [...this.machines.entries()].map(([arn, m]) => ({
@@ -319,10 +333,15 @@ export class LocalStepFunctions {
     }
 
     const startDate = epochSeconds();
+    const tenant = (parsedInput as { tenant?: unknown } | null)?.tenant;
     const taskHandlers = Object.fromEntries(
       machine.tasks.map(([stateName, resource]) => [
         stateName,
-        (stateInput: unknown) => this.options.invokeTask(resource, stateInput),
+        (stateInput: unknown) => {
+          const fault = this.faults.get(smArn)?.find((f) => f.stateName === stateName && f.tenant === tenant);
+          if (fault) return Promise.reject(Object.assign(new Error(fault.cause), { name: fault.error }));
+          return this.options.invokeTask(resource, stateInput);
+        },
       ]),
     );
     const delay = this.options.delayOverrideMs;
@@ -457,6 +476,45 @@ export class LocalStepFunctions {
       current.release();
     }
     return { held: hold };
+  }
+
+  /**
+   * A local extension for tests: `{stateMachineArn, stateName, tenant, error, cause}` makes
+   * the named Task state (inside a Map too) fail with `error` for executions whose input's
+   * `tenant` matches, until `{…, clear: true}`. Scoped by tenant so that tests running beside
+   * one another are not touched. Nothing in the service depends on it.
+   */
+  private injectFault(input: Record<string, unknown>) {
+    const arn = String(input.stateMachineArn);
+    const machine = this.machine(arn);
+    const stateName = String(input.stateName);
+    if (!machine.tasks.some(([name]) => name === stateName))
+      throw new SfnError('InvalidArn', `No Task state '${stateName}' in ${arn}`);
+    const tenant = String(input.tenant);
+    const others = (this.faults.get(arn) ?? []).filter(
+      (f) => f.stateName !== stateName || f.tenant !== tenant,
+    );
+    if (input.clear !== true)
+      others.push({
+        stateName,
+        tenant,
+        error: String(input.error ?? 'States.TaskFailed'),
+        cause: String(input.cause ?? 'Injected fault'),
+      });
+    this.faults.set(arn, others);
+    return { faults: others.length };
+  }
+
+  /**
+   * A local extension for tests: the execution is aborted and forgotten, as every execution is
+   * when `npm start` is killed (they live in memory), so the reaper's view of a restart can be
+   * tested without one.
+   */
+  private forgetExecution(e: Execution) {
+    if (e.status === 'RUNNING') e.abort();
+    e.status = 'ABORTED';
+    this.executions.delete(e.executionArn);
+    return {};
   }
 
   private describeStateMachine(arn: string) {

@@ -1,12 +1,16 @@
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { MAX_LOG_LINE } from '../core/build-rules.ts';
+import type { DeploymentLog } from '../core/deployment-model.ts';
 import { bundleHandlers } from './bundle.ts';
 import { CODEBUILD_START_BUILD_SYNC, localCodeBuild } from './codebuild-local.ts';
 import { loadOrCreateKey } from './dev-setup.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { FETCH_SOURCE_PROJECT, fetchSourceProject } from './fetch-source.ts';
 import { createGateway, listen } from './gateway.ts';
+import { LocalHosting } from './hosting-local.ts';
 import { lambdaRuntime } from './lambda-runtime.ts';
 import { toEventBridge } from './s3-events.ts';
 import { LOCAL_S3_CREDENTIALS, type S3Local, startS3Local } from './s3-local.ts';
@@ -27,13 +31,24 @@ export interface StackOptions {
   jwtKey: string;
   /** Overrides every Wait and retry delay (tests use 0). */
   delayOverrideMs?: number;
+  /** How often the reaper runs; 0 turns it off (tests run it themselves). Default 30 s. */
+  reaperIntervalMs?: number;
+  /** Time limit of one application's build (default 600 s). */
+  buildTimeoutSeconds?: number;
 }
+
+/** The local CodeBuild projects the deploy and undeploy workflows start. */
+export const BUILD_PROJECT = 'slipway-build-application';
+export const SCRIPT_PROJECT = 'slipway-run-script';
 
 export interface LocalStack {
   url: string;
   port: number;
   env: Record<string, string>;
   stepFunctions: LocalStepFunctions;
+  hosting: LocalHosting;
+  /** Where the in-process bus's domain events are archived, one JSON line each. */
+  eventsFile: string;
   dynamodb: DynamoDbLocal;
   stop(): Promise<void>;
 }
@@ -43,6 +58,21 @@ export interface LocalStack {
  * the local API gateway, and points this process's AWS SDK clients at them through the
  * standard `AWS_ENDPOINT_URL_*` variables. Handlers read nothing else to know where they run.
  */
+/** A hosted application's output line, as a deployment log entry. */
+const appendApplicationLog = (
+  o: { deploymentId: string; applicationName: string; line: string; stream: 'stdout' | 'stderr' },
+  into: DeploymentLog[],
+) => {
+  into.push({
+    type: 'APPLICATION_TEXT',
+    deploymentId: o.deploymentId,
+    applicationName: o.applicationName,
+    severity: o.stream === 'stderr' ? 'WARNING' : 'INFO',
+    timestamp: new Date().toISOString(),
+    details: { message: o.line.length > MAX_LOG_LINE ? `${o.line.slice(0, MAX_LOG_LINE)}…` : o.line },
+  });
+};
+
 export const startLocalStack = async (options: StackOptions): Promise<LocalStack> => {
   mkdirSync(join(options.dataDir, 's3'), { recursive: true });
   if (!options.inMemory) mkdirSync(join(options.dataDir, 'dynamodb'), { recursive: true });
@@ -65,16 +95,32 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     stops.push(() => s3.stop());
 
     // Task resources: Lambda functions run from their bundles; CodeBuild projects run locally.
+    // The build jobs are imported once the environment below is set (their SDK clients read it).
     const invokeLambda = lambdaTaskInvoker((name, event) => invokeFunction(name, event));
+    const jobs = async () => ({
+      ...(await import('../builds/jobs.ts')),
+      ...(await import('../adapters/build-deps.ts')),
+    });
     const codeBuild = localCodeBuild({
       [FETCH_SOURCE_PROJECT]: fetchSourceProject({
         bucket: BUCKET_NAME,
         workDir: join(options.dataDir, 'work'),
       }),
+      [BUILD_PROJECT]: async (env) => {
+        const { buildApplicationJob, buildDeps } = await jobs();
+        return buildApplicationJob(buildDeps, env);
+      },
+      [SCRIPT_PROJECT]: async (env) => {
+        const { runScriptJob, buildDeps } = await jobs();
+        await runScriptJob(buildDeps, env);
+        return undefined;
+      },
     });
     const stepFunctions = new LocalStepFunctions({
       stateMachines: loadStateMachines({
         FetchSourceProject: FETCH_SOURCE_PROJECT,
+        BuildProject: BUILD_PROJECT,
+        ScriptProject: SCRIPT_PROJECT,
         ConnectorPublisherFunction: localFunctionArn('connector-publisher'),
         DeploymentStepsFunction: localFunctionArn('deployment-steps'),
       }),
@@ -84,6 +130,21 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     });
     const sfnEndpoint = await stepFunctions.listen();
     stops.push(() => stepFunctions.close());
+
+    // Hosted applications: child processes, local topics, a cron scheduler, assets behind the gateway.
+    const secretsKey = loadOrCreateKey(options.dataDir, 'secrets.key');
+    const workspaceDir = join(options.dataDir, 'workspaces');
+    const appLogs: DeploymentLog[] = [];
+    const hostingToken = randomBytes(24).toString('base64url');
+    const hosting = new LocalHosting({
+      dataDir: options.dataDir,
+      workspaceRoot: workspaceDir,
+      secretsKey,
+      token: hostingToken,
+      onOutput: (o) => appendApplicationLog(o, appLogs),
+    });
+    const hostingUrl = await hosting.listen();
+    stops.push(() => hosting.close());
 
     const env: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
@@ -100,7 +161,14 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       // Connect's `region`: one machine serves one region, named `local`.
       SLIPWAY_REGIONS: 'local',
       // Secured configuration is sealed with this key (there is no KMS locally); it stays in the data folder.
-      SLIPWAY_SECRETS_KEY: loadOrCreateKey(options.dataDir, 'secrets.key'),
+      SLIPWAY_SECRETS_KEY: secretsKey,
+      // Builds and scripts run on this machine, in the data folder; hosting is the local service.
+      SLIPWAY_WORKSPACE_DIR: workspaceDir,
+      SLIPWAY_LOCAL_HOSTING_URL: hostingUrl,
+      SLIPWAY_LOCAL_HOSTING_TOKEN: hostingToken,
+      ...(options.buildTimeoutSeconds
+        ? { SLIPWAY_BUILD_TIMEOUT_SECONDS: String(options.buildTimeoutSeconds) }
+        : {}),
       // One user on their own machine: connectors may come from repositories on its disk.
       SLIPWAY_ALLOW_FILE_REPOSITORIES: 'true',
       SLIPWAY_JWT_KEY: options.jwtKey,
@@ -116,9 +184,43 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       }
     });
 
+    // The in-process bus (EventBridge's stand-in): every domain event archived as a JSON line.
+    const eventsFile = join(options.dataDir, 'events.jsonl');
+    const { localEventBus, DOMAIN_EVENT } = await import('../adapters/events/local-bus.ts');
+    const archive = (event: unknown) => appendFileSync(eventsFile, `${JSON.stringify(event)}\n`);
+    localEventBus().on(DOMAIN_EVENT, archive);
+    stops.push(async () => void localEventBus().off(DOMAIN_EVENT, archive));
+
+    // Hosted applications' output goes to their deployment's logs, a batch every half second.
+    const { dynamoDeploymentLogRepository } = await import('../adapters/dynamodb/deployment-logs.ts');
+    const logRepository = dynamoDeploymentLogRepository(() => TABLE_NAME);
+    const flushLogs = setInterval(() => {
+      const batch = appLogs.splice(0);
+      if (batch.length > 0) void logRepository.append(batch).catch(() => undefined);
+    }, 500);
+    flushLogs.unref();
+    stops.push(async () => clearInterval(flushLogs));
+
     const { config } = await import('../config.ts');
-    const gateway: Server = createGateway({ invoke: invokeFunction, maxBodyBytes: config.maxBodyBytes });
+    const gateway: Server = createGateway({
+      invoke: invokeFunction,
+      maxBodyBytes: config.maxBodyBytes,
+      assets: (req, res) => hosting.serveAsset(req, res),
+    });
     const port = await listen(gateway, options.port);
+    hosting.setPublicUrl(`http://127.0.0.1:${port}`);
+    // Applications hosted before a restart come back (their deployments stayed Deployed).
+    await hosting.restore();
+
+    // The reaper finishes operations whose workflow died (the executions of a killed server among them).
+    const reaperEvery = options.reaperIntervalMs ?? 30_000;
+    if (reaperEvery > 0) {
+      const reap = () => void invokeFunction('reaper', {}).catch(() => undefined);
+      const reaper = setInterval(reap, reaperEvery);
+      reaper.unref();
+      setTimeout(reap, 1_000).unref();
+      stops.push(async () => clearInterval(reaper));
+    }
     stops.push(
       () =>
         new Promise<void>((resolve) => {
@@ -127,7 +229,16 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
         }),
     );
 
-    return { url: `http://127.0.0.1:${port}`, port, env, stepFunctions, dynamodb, stop: stopAll };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      env,
+      stepFunctions,
+      hosting,
+      eventsFile,
+      dynamodb,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { deploymentDeps } from '../../functions/adapters/deployment-deps.ts';
 import type { DeploymentLog } from '../../functions/core/deployment-model.ts';
 import { connectorFiles, settle, storeUpload, zipBytes } from '../fixtures/connectors.ts';
-import { awaitExecution } from '../fixtures/workflows.ts';
+import { operationEnd } from '../fixtures/workflows.ts';
 import { api, type JsonBody, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
 
 const tenant = newTenant();
@@ -50,26 +50,29 @@ beforeAll(async () => {
       },
     })
   ).json();
-  await awaitExecution('slipway-deploy', `deploy-${created.id}-v${created.version}`);
+  expect(await operationEnd(created)).toBe('SUCCEEDED');
   deployment = created;
 }, 60_000);
 
 describe('deployment logs', () => {
-  it('holds what the workflow wrote, one line per application, in Connect’s shape', async () => {
+  it('holds what the workflow wrote for every application, in Connect’s shape', async () => {
     const res = await logs();
     const body = await res.json();
+    const deployedLines = body.data.filter((l: DeploymentLog) =>
+      String(l.details.message).includes(`Build ${deployment.details.build.id}: deployed as version`),
+    );
 
     expect(res.status).toBe(200);
-    expect(body.data.map((l: DeploymentLog) => l.applicationName).sort()).toEqual(
+    expect(deployedLines.map((l: DeploymentLog) => l.applicationName).sort()).toEqual(
       ['assets-app', 'event-app', 'job-app', 'service-app'].sort(),
     );
-    expect(body.data[0]).toEqual({
+    expect(deployedLines[0]).toEqual({
       type: 'APPLICATION_TEXT',
       deploymentId: deployment.id,
       applicationName: expect.any(String),
       severity: 'INFO',
       timestamp: expect.any(String),
-      details: { message: expect.stringContaining('deployed as version 2') },
+      details: { message: expect.any(String) },
     });
     expect(body.next).toBeUndefined();
   });
@@ -78,7 +81,8 @@ describe('deployment logs', () => {
     const one = await (await logs('?applicationName=job-app')).json();
     const ghost = await logs('?applicationName=ghost');
 
-    expect(one.data.map((l: DeploymentLog) => l.applicationName)).toEqual(['job-app']);
+    expect(one.data.length).toBeGreaterThan(0);
+    expect(new Set(one.data.map((l: DeploymentLog) => l.applicationName))).toEqual(new Set(['job-app']));
     expect(ghost.status).toBe(400);
     expect((await ghost.json()).errors[0]).toMatchObject({
       code: 'DeploymentApplicationDoesNotExist',

@@ -4,7 +4,7 @@ import { deploymentDeps } from '../../functions/adapters/deployment-deps.ts';
 import { createDeployment } from '../../functions/core/deployments.ts';
 import { MASKED } from '../../functions/http/views.ts';
 import { connectorFiles, settle, storeUpload, zipBytes } from '../fixtures/connectors.ts';
-import { awaitExecution, holdExecutions } from '../fixtures/workflows.ts';
+import { holdExecutions, operationEnd } from '../fixtures/workflows.ts';
 import { type ApiResponse, api, type JsonBody, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
 
 const tenant = newTenant();
@@ -62,10 +62,9 @@ const create = (
   headers: Record<string, string> = {},
 ) => api(`/${projectKey}/deployments`, { token, body: draftBody(overrides), headers });
 
-/** Waits for the deploy (or undeploy) workflow a response started. */
-const settled = async (d: { id: string; version: number; status: string }) => {
-  const operation = d.status === 'Undeploying' ? 'undeploy' : 'deploy';
-  await awaitExecution(`slipway-${operation}`, `${operation}-${d.id}-v${d.version}`);
+/** Waits for the deploy (or undeploy) workflow a response started, and checks it succeeded. */
+const settled = async (d: { id: string; status: string; details: { build: { id: string } } }) => {
+  expect(await operationEnd(d)).toBe('SUCCEEDED');
 };
 
 const redeploy = (
@@ -141,8 +140,9 @@ describe('creating a deployment', () => {
       standardConfiguration: [{ key: 'CTP_REGION', value: 'eu' }],
       securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', value: MASKED }],
     });
-    expect(byId.headers.get('etag')).toBe('"2"');
-    expect(deployed).toMatchObject({ status: 'Deployed', version: 2 });
+    // Queued (1) → Deploying (2) → Deployed (3): every workflow transition bumps the version.
+    expect(byId.headers.get('etag')).toBe('"3"');
+    expect(deployed).toMatchObject({ status: 'Deployed', version: 3 });
     expect(byKey).toEqual(deployed);
   });
 
@@ -261,7 +261,13 @@ describe('deploying an upload directly (artifact extension)', () => {
       body: {
         artifact: { uploadId },
         region: 'local',
-        globalConfiguration: { standardConfiguration: [{ key: 'ANY_KEY', value: '1' }] },
+        configurations: [
+          {
+            applicationName: 'service-app',
+            securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', value: 's' }],
+          },
+        ],
+        globalConfiguration: { standardConfiguration: [{ key: 'GLOBAL_FLAG', value: 'on' }] },
         ...extra,
       },
     });
@@ -281,15 +287,54 @@ describe('deploying an upload directly (artifact extension)', () => {
       status: 'Queued',
       type: 'sandbox',
       connector: { id: uploadId, artifact: { projectKey, uploadId } },
-      globalConfiguration: { standardConfiguration: [{ key: 'ANY_KEY', value: '1' }] },
+      globalConfiguration: { standardConfiguration: [{ key: 'GLOBAL_FLAG', value: 'on' }] },
     });
     expect(upload).toMatchObject({ status: 'consumed' });
-    expect((await read(projectKey, created.id)).status).toBe('Deployed');
+    // The workflow learnt what the artifact declares: every application, and its keys.
+    const deployed = await read(projectKey, created.id);
+    expect(deployed.status).toBe('Deployed');
+    expect(deployed.applications.map((a: { applicationName: string }) => a.applicationName).sort()).toEqual([
+      'assets-app',
+      'event-app',
+      'job-app',
+      'service-app',
+    ]);
+    expect(deployed.connector.configurations).toHaveLength(4);
     expect(again.status).toBe(409);
     expect((await again.json()).errors[0]).toMatchObject({
       code: 'UploadAlreadyConsumed',
       consumedBy: `deployment:${created.id}`,
     });
+  });
+
+  it('fails in the workflow when the values do not fit what the artifact declares, naming the key', async () => {
+    const projectKey = await newProject();
+    const uploadId = await storeUpload(token, projectKey, zipBytes(connectorFiles()));
+
+    const created = await (
+      await fromUpload(projectKey, uploadId, {
+        globalConfiguration: { standardConfiguration: [{ key: 'ANY_KEY', value: '1' }] },
+      })
+    ).json();
+    const end = await operationEnd(created);
+    const failed = await read(projectKey, created.id);
+
+    expect(end).toBe('FAILED');
+    expect(failed.status).toBe('Failed');
+    expect(failed.details.build.report.entries).toContainEqual(
+      expect.objectContaining({
+        type: 'Error',
+        title: expect.stringContaining('DeploymentUnknownGlobalConfigurationKey'),
+        message: expect.stringContaining('ANY_KEY'),
+      }),
+    );
+    // The lock is free again: the project takes a new deployment.
+    const next = await fromUpload(
+      projectKey,
+      await storeUpload(token, projectKey, zipBytes(connectorFiles())),
+    );
+    expect(next.status).toBe(201);
+    await settled(await next.json());
   });
 
   it('refuses another project’s upload as not found, creating nothing', async () => {
@@ -381,7 +426,7 @@ describe('one deployment in progress per project', () => {
       const winner = bodies[responses.findIndex((r) => r.status === 201)];
       await settled(winner);
       current = await read(projectKey, current.id);
-      expect(current).toMatchObject({ status: 'Deployed', version: winner.version + 1 });
+      expect(current).toMatchObject({ status: 'Deployed', version: winner.version + 2 });
     }
   });
 
@@ -411,6 +456,7 @@ describe('one deployment in progress per project', () => {
     const broken = {
       ...deploymentDeps,
       workflows: {
+        ...deploymentDeps.workflows,
         start: async () => {
           throw Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
         },
@@ -443,7 +489,7 @@ describe('redeploying', () => {
     const created = await (await create(projectKey)).json();
     await settled(created);
 
-    const res = await redeploy(projectKey, created.id, 2, {
+    const res = await redeploy(projectKey, created.id, 3, {
       skipScripts: true,
       configurationValues: [
         {
@@ -455,7 +501,7 @@ describe('redeploying', () => {
     const body = JSON.parse(await text(res));
 
     expect(res.status).toBe(201);
-    expect(body).toMatchObject({ status: 'Queued', version: 3 });
+    expect(body).toMatchObject({ status: 'Queued', version: 4 });
     expect(body.details.build.id).not.toBe(created.details.build.id);
     expect(body.applications[0].standardConfiguration).toEqual([{ key: 'CTP_REGION', value: 'us' }]);
     expect(body.globalConfiguration.standardConfiguration).toEqual([{ key: 'GLOBAL_FLAG', value: 'on' }]);
@@ -479,7 +525,7 @@ describe('redeploying', () => {
     const created = await (await create(projectKey)).json();
     await settled(created);
 
-    const res = await redeploy(projectKey, created.id, 2, action);
+    const res = await redeploy(projectKey, created.id, 3, action);
 
     expect(res.status).toBe(400);
     expect((await res.json()).errors[0]).toMatchObject({ code, message: expect.stringContaining(message) });
@@ -500,10 +546,10 @@ describe('redeploying', () => {
     });
     await settle(tenant, draft.id);
 
-    const kept = await (await redeploy(projectKey, created.id, 2)).json();
+    const kept = await (await redeploy(projectKey, created.id, 3)).json();
     await settled(kept);
     const moved = await (
-      await redeploy(projectKey, created.id, kept.version + 1, { updateConnector: true })
+      await redeploy(projectKey, created.id, kept.version + 2, { updateConnector: true })
     ).json();
     await settled(moved);
 
@@ -517,13 +563,13 @@ describe('redeploying', () => {
     const created = await (await create(projectKey)).json();
     await settled(created);
 
-    const stale = await redeploy(projectKey, created.id, 2, {}, { 'if-match': '"1"' });
-    const fresh = await redeploy(projectKey, created.id, 2, {}, { 'if-match': 'W/"2"' });
+    const stale = await redeploy(projectKey, created.id, 3, {}, { 'if-match': '"1"' });
+    const fresh = await redeploy(projectKey, created.id, 3, {}, { 'if-match': 'W/"3"' });
 
     expect(stale.status).toBe(412);
-    expect((await stale.json()).errors[0]).toMatchObject({ code: 'PreconditionFailed', currentVersion: 2 });
+    expect((await stale.json()).errors[0]).toMatchObject({ code: 'PreconditionFailed', currentVersion: 3 });
     expect(fresh.status).toBe(201);
-    expect(fresh.headers.get('etag')).toBe('"3"');
+    expect(fresh.headers.get('etag')).toBe('"4"');
     await settled(await fresh.json());
   });
 });
@@ -542,7 +588,7 @@ describe('deleting', () => {
     const again = await create(projectKey, { key: 'short-lived' });
 
     expect(res.status).toBe(202);
-    expect(body).toMatchObject({ status: 'Undeploying', version: 3 });
+    expect(body).toMatchObject({ status: 'Undeploying', version: 4 });
     expect(after.status).toBe(404);
     expect(list.total).toBe(0);
     expect(again.status).toBe(201);

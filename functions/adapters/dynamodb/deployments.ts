@@ -1,11 +1,16 @@
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Deployment, ProjectLock } from '../../core/deployment-model.ts';
 import { ConcurrentModification, DuplicateField, ResourceNotFound } from '../../core/errors.ts';
 import { type DeploymentRepository, type LockChange, ProjectLockHeld } from '../../core/ports.ts';
 import { documentClient } from './client.ts';
 import { type CancellationReason, cancellationReasons } from './errors.ts';
 import { keys } from './keys.ts';
-import { pagedQuery } from './pager.ts';
+import { pagedQuery, queryAll } from './pager.ts';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -41,7 +46,12 @@ const lockWrite = (tableName: string, change: LockChange): TransactItem =>
     ? {
         Put: {
           TableName: tableName,
-          Item: { ...keys.projectLock(change.acquire.projectId), entity: 'ProjectLock', ...change.acquire },
+          Item: {
+            ...keys.projectLock(change.acquire.projectId),
+            ...keys.lockIndex(change.acquire.leaseExpiresAt, change.acquire.projectId),
+            entity: 'ProjectLock',
+            ...change.acquire,
+          },
           ConditionExpression: 'attribute_not_exists(PK) OR leaseExpiresAt < :now',
           ExpressionAttributeValues: { ':now': change.now },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -242,6 +252,32 @@ export const dynamoDeploymentRepository = (tableName: () => string): DeploymentR
     async getLock(projectId) {
       const item = await getItem(keys.projectLock(projectId));
       return item ? lockFromItem(item) : undefined;
+    },
+
+    async listLocks() {
+      const items = await queryAll({
+        TableName: tableName(),
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.locksPartition },
+      });
+      return items.map(lockFromItem);
+    },
+
+    async releaseLock(lock) {
+      await documentClient
+        .send(
+          new DeleteCommand({
+            TableName: tableName(),
+            Key: keys.projectLock(lock.projectId),
+            ConditionExpression: 'operationId = :op',
+            ExpressionAttributeValues: { ':op': lock.operationId },
+          }),
+        )
+        .catch((error: unknown) => {
+          // Released already, or taken by another operation since: nothing of this lock is left.
+          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        });
     },
   };
 };

@@ -41,6 +41,12 @@ export const keys = {
   deploymentsByKeyPartition: (projectId: string) => `DEPLOYMENTS#${projectId}`,
   /** The one-in-progress lock and the deployment count, beside the project's deployments. */
   projectLock: (projectId: string) => ({ PK: `PROJECT#${projectId}`, SK: 'LOCK' }),
+  /** GSI1: every held lock, oldest lease first (few at a time: one per project in progress), for the reaper. */
+  lockIndex: (leaseExpiresAt: string, projectId: string) => ({
+    GSI1PK: 'LOCKS',
+    GSI1SK: `${leaseExpiresAt}#${projectId}`,
+  }),
+  locksPartition: 'LOCKS',
   projectStats: (projectId: string) => ({ PK: `PROJECT#${projectId}`, SK: 'STATS' }),
   /** A deployment's logs, in time order, in a partition of their own (they outlive nothing: TTL). */
   deploymentLog: (deploymentId: string, sortKey: string) => ({
@@ -48,4 +54,10 @@ export const keys = {
     SK: sortKey,
   }),
   deploymentLogPartition: (deploymentId: string) => `DEPLOYMENTLOG#${deploymentId}`,
+  /** A deployment's progress trail, in order. */
+  deploymentEvent: (deploymentId: string, sortKey: string) => ({
+    PK: `DEPLOYMENTEVENT#${deploymentId}`,
+    SK: sortKey,
+  }),
+  deploymentEventPartition: (deploymentId: string) => `DEPLOYMENTEVENT#${deploymentId}`,
 } as const;

@@ -1,6 +1,11 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { config } from '../../config.ts';
-import type { Workflow, WorkflowStarter } from '../../core/ports.ts';
+import type { ExecutionState, Workflow, WorkflowStarter, Workflows } from '../../core/ports.ts';
 
 const sfn = new SFNClient({});
 
@@ -30,5 +35,36 @@ export const sfnWorkflowStarter = (stateMachineArn: (workflow: Workflow) => stri
         input: JSON.stringify(input),
       }),
     );
+  },
+});
+
+/** An execution's ARN from its state machine's and its name, as Step Functions forms it. */
+export const executionArnOf = (stateMachineArn: string, name: string) =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+const isMissing = (error: unknown) => (error as Error).name === 'ExecutionDoesNotExist';
+
+/** Starting, stopping and describing executions by name. */
+export const sfnWorkflows = (stateMachineArn: (workflow: Workflow) => string): Workflows => ({
+  ...sfnWorkflowStarter(stateMachineArn),
+  async stop(workflow, name, cause) {
+    await sfn
+      .send(
+        new StopExecutionCommand({ executionArn: executionArnOf(stateMachineArn(workflow), name), cause }),
+      )
+      .catch((error: unknown) => {
+        if (!isMissing(error)) throw error;
+      });
+  },
+  async state(workflow, name): Promise<ExecutionState> {
+    try {
+      const out = await sfn.send(
+        new DescribeExecutionCommand({ executionArn: executionArnOf(stateMachineArn(workflow), name) }),
+      );
+      return (out.status ?? 'MISSING') as ExecutionState;
+    } catch (error) {
+      if (isMissing(error)) return 'MISSING';
+      throw error;
+    }
   },
 });

@@ -1,5 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import type { ArtifactEntry, ArtifactListing } from '../../core/artifacts.ts';
 import { ArtifactRejected } from '../../core/errors.ts';
@@ -110,4 +113,40 @@ export const readZipText = async (path: string, entryName: string, maxBytes: num
   }
 };
 
-export const yauzlZipReader: ZipReader = { list: listZip, readText: readZipText };
+/**
+ * Extracts the files under `prefix` into `dest`. yauzl has already refused absolute paths
+ * and `..` segments; the resolved path is checked to stay inside `dest` all the same, and
+ * symbolic links are skipped (inspection refuses them before a build gets here). File modes
+ * keep their execute bit, so a bundled script stays runnable.
+ */
+export const extractZip = async (path: string, prefix: string, dest: string): Promise<number> => {
+  const root = resolve(dest);
+  const zip = await open(path);
+  let written = 0;
+  try {
+    for await (const entry of rawEntriesOf(zip)) {
+      if (!entry.fileName.startsWith(prefix) || entry.fileName.endsWith('/')) continue;
+      const mode = (entry.externalFileAttributes >>> 16) & 0o777777;
+      if ((mode & S_IFMT) === S_IFLNK) continue;
+      const target = resolve(root, entry.fileName.slice(prefix.length));
+      if (!target.startsWith(`${root}${sep}`)) throw toRejection(new Error('invalid relative path'));
+      await mkdir(dirname(target), { recursive: true });
+      const stream = await new Promise<Readable>((resolveStream, reject) =>
+        zip.openReadStream(entry, (error, s) =>
+          error || !s ? reject(toRejection(error ?? new Error('no stream'))) : resolveStream(s),
+        ),
+      );
+      try {
+        await pipeline(stream, createWriteStream(target, { mode: mode & 0o100 ? 0o755 : 0o644 }));
+      } catch (error) {
+        throw toRejection(error as Error);
+      }
+      written++;
+    }
+    return written;
+  } finally {
+    if (zip.isOpen) zip.close();
+  }
+};
+
+export const yauzlZipReader: ZipReader = { list: listZip, readText: readZipText, extract: extractZip };

@@ -1,0 +1,179 @@
+/**
+ * The two jobs the workflows run where builds run (CodeBuild on AWS, this machine for
+ * `npm start`): build one application, and run one application's script. Their input is the
+ * CodeBuild project's environment variables, as the state machine's `startBuild.sync` task
+ * sets them; the build's result is exported the way CodeBuild exports variables (`BUNDLE`).
+ */
+import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { buildCommands, type PackageManifest, redactor, scriptEnvironment } from '../core/build-rules.ts';
+import { configurationEnvironment } from '../core/deployment-workflow.ts';
+import {
+  ApplicationBuildFailed,
+  ApplicationScriptFailed,
+  ConnectorSourceMissing,
+  ResourceNotFound,
+} from '../core/errors.ts';
+import type {
+  ArtifactStore,
+  Clock,
+  CommandRunner,
+  DeploymentLogRepository,
+  DeploymentRepository,
+  SecretCipher,
+  ZipReader,
+} from '../core/ports.ts';
+import { logSink } from './log-sink.ts';
+
+export interface JobDeps {
+  deployments: DeploymentRepository;
+  logs: DeploymentLogRepository;
+  artifacts: ArtifactStore;
+  zip: ZipReader;
+  runner: CommandRunner;
+  cipher: SecretCipher;
+  clock: Clock;
+  settings: { workspaceDir: string; buildTimeoutMs: number; scriptTimeoutMs: number };
+}
+
+const need = (env: Record<string, string>, name: string): string => {
+  const value = env[name];
+  if (!value) throw new Error(`The job needs the environment variable ${name}`);
+  return value;
+};
+
+/** Names become path segments: only what ids and connect.yaml names can hold. */
+const segment = (env: Record<string, string>, name: string): string => {
+  const value = need(env, name);
+  if (!/^[A-Za-z0-9_.-]+$/.test(value) || value === '.' || value === '..')
+    throw new Error(`${name} is not a valid name: '${value}'`);
+  return value;
+};
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+const readManifest = async (dir: string, applicationName: string): Promise<PackageManifest | undefined> => {
+  const file = join(dir, 'package.json');
+  if (!(await exists(file))) return undefined;
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as PackageManifest;
+  } catch (error) {
+    throw new ApplicationBuildFailed(
+      applicationName,
+      `package.json is not valid JSON (${(error as Error).message})`,
+    );
+  }
+};
+
+/**
+ * Builds one application in a fresh workspace `<workspaceDir>/<deployment>/<build>/<app>`:
+ * extracts its folder, then the commands its package.json calls for, all within the time
+ * limit, every output line in the deployment's logs. Exports `BUNDLE`, the built folder.
+ */
+export const buildApplicationJob = async (deps: JobDeps, env: Record<string, string>) => {
+  const deploymentId = segment(env, 'DEPLOYMENT_ID');
+  const operationId = segment(env, 'OPERATION_ID');
+  const applicationName = segment(env, 'APPLICATION');
+  const folder = need(env, 'FOLDER');
+  const dir = resolve(deps.settings.workspaceDir, deploymentId, operationId, applicationName);
+  if (!dir.startsWith(`${resolve(deps.settings.workspaceDir)}${sep}`))
+    throw new Error('Invalid workspace path');
+  const log = logSink(deps, deploymentId, applicationName);
+  try {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const written = await deps.artifacts.withLocalCopy(need(env, 'ARTIFACT_KEY'), (path) =>
+      deps.zip.extract(path, folder, dir),
+    );
+    if (written === undefined)
+      throw new ConnectorSourceMissing('the deployment artifact is gone from storage');
+    if (written === 0)
+      throw new ApplicationBuildFailed(
+        applicationName,
+        `its folder '${folder}' is not in the artifact, or is empty`,
+      );
+    const manifest = await readManifest(dir, applicationName);
+    const lockfile =
+      (await exists(join(dir, 'package-lock.json'))) || (await exists(join(dir, 'npm-shrinkwrap.json')));
+    const deadline = Date.now() + deps.settings.buildTimeoutMs;
+    log.line(`Build ${operationId}: building '${applicationName}' (${written} files)`);
+    for (const command of buildCommands(manifest, lockfile)) {
+      log.line(`$ ${command}`);
+      const { exitCode, timedOut } = await deps.runner.run({
+        command,
+        cwd: dir,
+        env: {
+          CI: 'true',
+          NODE_ENV: 'production',
+          npm_config_update_notifier: 'false',
+          npm_config_fund: 'false',
+        },
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        onLine: (line, stream) => log.line(line, stream === 'stderr' ? 'WARNING' : 'INFO'),
+      });
+      if (timedOut)
+        throw new ApplicationBuildFailed(
+          applicationName,
+          `'${command}' did not finish within the build's ${Math.round(deps.settings.buildTimeoutMs / 1000)} s`,
+        );
+      if (exitCode !== 0)
+        throw new ApplicationBuildFailed(applicationName, `'${command}' exited with code ${exitCode}`);
+    }
+    log.line(`Build ${operationId}: '${applicationName}' built`);
+    return { BUNDLE: dir };
+  } catch (error) {
+    log.line((error as Error).message, 'ERROR');
+    throw error;
+  } finally {
+    await log.flush();
+  }
+};
+
+/**
+ * Runs one postDeploy or preUndeploy script in the built application's folder, with its
+ * configuration (secured values decrypted here, and only here) as environment variables.
+ * Output is redacted of every secured value before it is logged.
+ */
+export const runScriptJob = async (deps: JobDeps, env: Record<string, string>) => {
+  const projectId = need(env, 'PROJECT_ID');
+  const deploymentId = need(env, 'DEPLOYMENT_ID');
+  const applicationName = need(env, 'APPLICATION');
+  const script = need(env, 'SCRIPT');
+  const d = await deps.deployments.get(projectId, deploymentId);
+  if (!d) throw new ResourceNotFound(`Deployment ${deploymentId} was not found.`);
+  const { environment, secretValues } = await configurationEnvironment(deps, d, applicationName);
+  const redact = redactor(secretValues);
+  const log = logSink(deps, deploymentId, applicationName);
+  const timeoutMs = deps.settings.scriptTimeoutMs;
+  try {
+    log.line(`$ ${script}: ${redact(need(env, 'COMMAND'))}`);
+    const { exitCode, timedOut } = await deps.runner.run({
+      command: need(env, 'COMMAND'),
+      cwd: need(env, 'BUNDLE'),
+      env: scriptEnvironment(environment, {
+        ...(env.SERVICE_URL ? { serviceUrl: env.SERVICE_URL } : {}),
+        ...(env.TOPIC ? { topic: env.TOPIC } : {}),
+      }),
+      timeoutMs,
+      onLine: (line, stream) => log.line(redact(line), stream === 'stderr' ? 'WARNING' : 'INFO'),
+    });
+    if (timedOut)
+      throw new ApplicationScriptFailed(
+        applicationName,
+        script,
+        `it did not finish within ${Math.round(timeoutMs / 1000)} s`,
+      );
+    if (exitCode !== 0)
+      throw new ApplicationScriptFailed(applicationName, script, `it exited with code ${exitCode}`);
+    log.line(`${script} finished`);
+  } catch (error) {
+    log.line((error as Error).message, 'ERROR');
+    throw error;
+  } finally {
+    await log.flush();
+  }
+};

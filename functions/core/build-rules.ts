@@ -1,0 +1,61 @@
+/**
+ * How an application is built and how its scripts run, as pure rules: which commands a
+ * folder's package.json calls for, what a script's environment holds, and how output is
+ * cleaned of secured values before anything stores it.
+ */
+
+export interface PackageManifest {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  scripts?: Record<string, string>;
+}
+
+/**
+ * `npm ci` with a lockfile, `npm install` without one, nothing when there are no dependencies;
+ * then `npm run build` when the package has a build script. A folder without package.json
+ * (static assets) needs no commands.
+ */
+export const buildCommands = (manifest: PackageManifest | undefined, hasLockfile: boolean): string[] => {
+  if (!manifest) return [];
+  const hasDependencies =
+    Object.keys(manifest.dependencies ?? {}).length + Object.keys(manifest.devDependencies ?? {}).length > 0;
+  return [
+    ...(hasDependencies ? [hasLockfile ? 'npm ci' : 'npm install'] : []),
+    ...(manifest.scripts?.build ? ['npm run build'] : []),
+  ];
+};
+
+/** Environment names the runtime sets itself; configuration may not replace them. */
+const RESERVED = new Set(['PATH', 'HOME', 'PORT', 'CONNECT_SERVICE_URL', 'CONNECT_PROVIDER', 'NODE_OPTIONS']);
+
+/**
+ * A script's environment: the application's configuration, `CONNECT_SERVICE_URL` for a
+ * service, and the topic of an event application (Connect's `CONNECT_GCP_TOPIC_NAME`, and a
+ * provider-neutral `CONNECT_TOPIC`).
+ */
+export const scriptEnvironment = (
+  configuration: Record<string, string>,
+  extra: { serviceUrl?: string; topic?: string },
+): Record<string, string> => {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(configuration)) if (!RESERVED.has(key)) env[key] = value;
+  if (extra.serviceUrl) env.CONNECT_SERVICE_URL = extra.serviceUrl;
+  if (extra.topic) {
+    env.CONNECT_TOPIC = extra.topic;
+    env.CONNECT_GCP_TOPIC_NAME = extra.topic;
+  }
+  env.CONNECT_PROVIDER = 'slipway';
+  return env;
+};
+
+export const REDACTED = '****';
+
+/** Replaces every secured value in a line; the longest first, so a value containing another goes whole. */
+export const redactor = (secrets: string[]): ((line: string) => string) => {
+  const values = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  if (values.length === 0) return (line) => line;
+  return (line) => values.reduce((text, value) => text.split(value).join(REDACTED), line);
+};
+
+/** Output lines are cut at this length before they are stored. */
+export const MAX_LOG_LINE = 8 * 1024;

@@ -1,0 +1,496 @@
+/**
+ * The deploy and undeploy workflows end to end on the embedded stack: the state machines run
+ * in the local Step Functions endpoint, builds and scripts run as real child processes, and the
+ * applications are hosted as real processes (service, job, event) and served files (assets).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { reaperDeps } from '../../functions/adapters/workflow-deps.ts';
+import { operationExecutionName } from '../../functions/core/deployments.ts';
+import { reapStuckOperations } from '../../functions/core/reaper.ts';
+import { STATE_MACHINE_DIR } from '../../functions/local/state-machines.ts';
+import { connectorFiles, storeUpload, text, zipBytes } from '../fixtures/connectors.ts';
+import {
+  forgetExecution,
+  holdExecutions,
+  injectFault,
+  operationEnd,
+  taskStateNames,
+} from '../fixtures/workflows.ts';
+import { api, type JsonBody, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
+
+const tenant = newTenant();
+const CANARY = `canary-${uniqueKey('secret')}`;
+let token: string;
+
+beforeAll(async () => {
+  token = await tokenFor(tenant, ['admin']);
+});
+
+const newProject = async () => {
+  const key = uniqueKey('wf');
+  expect((await api('/projects', { token, body: { key } })).status).toBe(201);
+  return key;
+};
+
+type Files = ReturnType<typeof connectorFiles>;
+
+/** Deploys `files` straight from an upload, with the values CONNECT_YAML needs. */
+const deploy = async (
+  projectKey: string,
+  files: Files = connectorFiles(),
+  extra: Record<string, unknown> = {},
+) => {
+  const uploadId = await storeUpload(token, projectKey, zipBytes(files));
+  const res = await api(`/${projectKey}/deployments`, {
+    token,
+    body: {
+      artifact: { uploadId },
+      region: 'local',
+      configurations: [
+        {
+          applicationName: 'service-app',
+          standardConfiguration: [{ key: 'CTP_REGION', value: 'eu' }],
+          securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', value: CANARY }],
+        },
+      ],
+      globalConfiguration: { standardConfiguration: [{ key: 'GLOBAL_FLAG', value: 'on' }] },
+      ...extra,
+    },
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as JsonBody;
+};
+
+const read = async (projectKey: string, id: string) =>
+  (await api(`/${projectKey}/deployments/${id}`, { token })).json();
+
+/** Every log line of a deployment (one page is plenty here). */
+const logLines = async (projectKey: string, id: string): Promise<string[]> => {
+  const body = await (await api(`/${projectKey}/deployments/${id}/logs?limit=500`, { token })).json();
+  return body.data.map((l: JsonBody) => `${l.applicationName}: ${l.details.message}`);
+};
+
+const hostingCall = async (path: string, body?: unknown) => {
+  const res = await fetch(`${process.env.SLIPWAY_LOCAL_HOSTING_URL}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${process.env.SLIPWAY_LOCAL_HOSTING_TOKEN}`,
+      'content-type': 'application/json',
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  expect(res.status).toBe(200);
+  return res.json() as Promise<JsonBody>;
+};
+
+/** What the local hosting runs for a deployment (port, build, schedule…). */
+const hostedOf = async (deploymentId: string) =>
+  ((await hostingCall('/applications')) as JsonBody[]).filter((h) => h.deploymentId === deploymentId);
+
+/** Asks the recording app on `port` what it has seen, until `done` says it has seen enough. */
+const untilSeen = async (port: number, done: (seen: JsonBody) => boolean): Promise<JsonBody> => {
+  for (;;) {
+    const seen = await (await fetch(`http://127.0.0.1:${port}/`)).json();
+    if (done(seen)) return seen;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+const withFiles = (changes: Record<string, string | undefined>): Files => {
+  const files: Files = connectorFiles();
+  for (const [name, content] of Object.entries(changes)) {
+    if (content === undefined) delete files[`my-connector/${name}`];
+    else files[`my-connector/${name}`] = text(content);
+  }
+  return files;
+};
+
+/** The project takes a new deployment: the lock was released. */
+const expectLockReleased = async (projectKey: string) => {
+  const next = await deploy(projectKey);
+  expect(await operationEnd(next)).toBe('SUCCEEDED');
+};
+
+describe('deploying', () => {
+  let projectKey: string;
+  let deployment: JsonBody;
+
+  beforeAll(async () => {
+    projectKey = await newProject();
+    const created = await deploy(projectKey, connectorFiles(), {
+      configurations: [
+        {
+          applicationName: 'service-app',
+          standardConfiguration: [{ key: 'CTP_REGION', value: 'eu' }],
+          securedConfiguration: [{ key: 'CTP_CLIENT_SECRET', value: CANARY }],
+        },
+        // Every second, instead of connect.yaml's five minutes: the test sees it fire.
+        { applicationName: 'job-app', schedule: '*/1 * * * * *' },
+      ],
+    });
+    expect(await operationEnd(created)).toBe('SUCCEEDED');
+    deployment = await read(projectKey, created.id);
+  }, 60_000);
+
+  it('ends Deployed, with a url for the service and the assets, a topic for the event app, a schedule for the job', () => {
+    const app = (name: string) => deployment.applications.find((a: JsonBody) => a.applicationName === name);
+
+    expect(deployment.status).toBe('Deployed');
+    expect(app('service-app').url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/service$/);
+    expect(app('assets-app').url).toMatch(/\/assets\/.+\/assets-app\/$/);
+    expect(app('event-app').topic).toBe(`slipway-${deployment.id}-event-app`);
+    expect(app('job-app').schedule).toBe('*/1 * * * * *');
+    expect(deployment.details.build.report.entries.at(-1)).toMatchObject({
+      type: 'Information',
+      title: 'Deployed',
+    });
+  });
+
+  it('runs the service: it answers on its url with its configuration, defaults included', async () => {
+    const url = deployment.applications.find((a: JsonBody) => a.applicationName === 'service-app').url;
+    const seen = await (await fetch(url)).json();
+
+    expect(seen).toMatchObject({ path: '/service', env: { CTP_REGION: 'eu', GLOBAL_FLAG: 'on' } });
+  });
+
+  it('serves the assets read-only through the gateway', async () => {
+    const url = deployment.applications.find((a: JsonBody) => a.applicationName === 'assets-app').url;
+    const page = await fetch(url);
+
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('assets ok');
+    expect((await fetch(`${url}..%2f..%2fconnect.yaml`)).status).toBe(404);
+  });
+
+  it('fires the job on its schedule', async () => {
+    const [job] = (await hostedOf(deployment.id)).filter((h) => h.applicationName === 'job-app');
+    const seen = await untilSeen(job.port, (s) => s.posts >= 1);
+
+    expect(seen.posts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('delivers a message published to the event app’s topic, in Pub/Sub push form', async () => {
+    const topic = deployment.applications.find((a: JsonBody) => a.applicationName === 'event-app').topic;
+    const published = await hostingCall(`/topics/${topic}/messages`, { data: { orderId: 'o-1' } });
+    const [event] = (await hostedOf(deployment.id)).filter((h) => h.applicationName === 'event-app');
+    const seen = await untilSeen(event.port, (s) => s.posts >= 1);
+
+    expect(published).toMatchObject({ delivered: true });
+    expect(JSON.parse(Buffer.from(seen.last.message.data, 'base64').toString('utf8'))).toEqual({
+      orderId: 'o-1',
+    });
+  });
+
+  it('ran postDeploy with the configuration and the service url; its output is logged, the secret redacted', async () => {
+    const lines = await logLines(projectKey, deployment.id);
+    const url = deployment.applications.find((a: JsonBody) => a.applicationName === 'service-app').url;
+
+    expect(lines).toContain(`service-app: postDeploy region=eu url=${url} secret=****`);
+    expect(lines.join('\n')).not.toContain(CANARY);
+  });
+
+  it('recorded every step, in order, with its progress', async () => {
+    const events = await reaperDeps.events.list(deployment.id);
+
+    expect(events.map((e) => e.step)).toEqual([
+      'initializing',
+      'downloading',
+      'unzipping',
+      'processing',
+      'deploying',
+      'finalizing',
+      'complete',
+    ]);
+    expect(events.map((e) => e.progress)).toEqual([...events.map((e) => e.progress)].sort((a, b) => a - b));
+    expect(events.at(-1)).toMatchObject({ status: 'Deployed', progress: 100 });
+  });
+
+  it('published each status change on the bus', () => {
+    const published = readFileSync(inject('eventsFile'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.deploymentId === deployment.id);
+
+    expect(published.map((e) => e.status)).toEqual(['Deploying', 'Deployed']);
+  });
+
+  it('replaces the applications on redeploy with no gap, and stops the old build once the new one runs', async () => {
+    const before = await hostedOf(deployment.id);
+    const oldService = before.find((h) => h.applicationName === 'service-app');
+    const res = await api(`/${projectKey}/deployments/${deployment.id}`, {
+      token,
+      body: { version: deployment.version, actions: [{ action: 'redeploy', skipScripts: true }] },
+    });
+    const redeployed = await res.json();
+    expect(await operationEnd(redeployed)).toBe('SUCCEEDED');
+    const after = await hostedOf(deployment.id);
+
+    expect(res.status).toBe(201);
+    expect(new Set(after.map((h) => h.buildId))).toEqual(new Set([redeployed.details.build.id]));
+    await expect(fetch(`http://127.0.0.1:${oldService.port}/`)).rejects.toThrow();
+    const current = await read(projectKey, deployment.id);
+    const url = current.applications.find((a: JsonBody) => a.applicationName === 'service-app').url;
+    expect((await fetch(url)).status).toBe(200);
+    deployment = current;
+  });
+
+  it('undeploys: preUndeploy runs, the applications stop, the deployment is gone, the project is free', async () => {
+    const hosted = await hostedOf(deployment.id);
+    const res = await api(`/${projectKey}/deployments/${deployment.id}`, { token, method: 'DELETE' });
+    const body = await res.json();
+    expect(await operationEnd(body)).toBe('SUCCEEDED');
+    const lines = await logLines(projectKey, deployment.id).catch(() => []);
+
+    expect(res.status).toBe(202);
+    expect((await api(`/${projectKey}/deployments/${deployment.id}`, { token })).status).toBe(404);
+    expect(await hostedOf(deployment.id)).toEqual([]);
+    for (const h of hosted.filter((x) => x.port))
+      await expect(fetch(`http://127.0.0.1:${h.port}/`)).rejects.toThrow();
+    expect(lines.length === 0 || lines.some((l) => l.includes('preUndeploy ran'))).toBe(true);
+    await expectLockReleased(projectKey);
+  });
+});
+
+describe('failures', () => {
+  const errorEntry = (d: JsonBody) =>
+    d.details.build.report.entries.find((e: JsonBody) => e.type === 'Error');
+
+  it('a failing build ends Failed with an Error entry naming the application, and the project is free', async () => {
+    const projectKey = await newProject();
+    const created = await deploy(
+      projectKey,
+      withFiles({
+        'service-app/package.json':
+          '{"scripts":{"start":"node index.js","build":"node -e \\"process.exit(3)\\""}}',
+      }),
+    );
+    expect(await operationEnd(created)).toBe('FAILED');
+    const failed = await read(projectKey, created.id);
+
+    expect(failed.status).toBe('Failed');
+    expect(errorEntry(failed)).toMatchObject({
+      application: 'service-app',
+      message: expect.stringContaining('failed'),
+    });
+    expect((await logLines(projectKey, created.id)).join('\n')).toContain(
+      "'npm run build' exited with code 3",
+    );
+    expect(await hostedOf(created.id)).toEqual([]);
+    await expectLockReleased(projectKey);
+  });
+
+  it('a build that hangs is stopped at the time limit and the deployment fails', async () => {
+    const projectKey = await newProject();
+    const created = await deploy(
+      projectKey,
+      withFiles({
+        'service-app/package.json':
+          '{"scripts":{"start":"node index.js","build":"node -e \\"setInterval(() => {}, 1000)\\""}}',
+      }),
+    );
+    expect(await operationEnd(created)).toBe('FAILED');
+    const failed = await read(projectKey, created.id);
+
+    expect(failed.status).toBe('Failed');
+    expect((await logLines(projectKey, created.id)).join('\n')).toContain('did not finish within');
+    await expectLockReleased(projectKey);
+  }, 30_000);
+
+  it('a failing postDeploy leaves the deployment Deployed with Connect’s Warning', async () => {
+    const projectKey = await newProject();
+    const created = await deploy(projectKey, withFiles({ 'service-app/post-deploy.js': 'process.exit(1)' }));
+    expect(await operationEnd(created)).toBe('SUCCEEDED');
+    const deployed = await read(projectKey, created.id);
+
+    expect(deployed.status).toBe('Deployed');
+    expect(deployed.details.build.report.entries).toContainEqual(
+      expect.objectContaining({
+        type: 'Warning',
+        title: "Failed during the execution of 'postDeploy' script",
+        application: 'service-app',
+      }),
+    );
+  });
+
+  it('a failing postDeploy fails the deployment when it asks for strict scripts', async () => {
+    const projectKey = await newProject();
+    const created = await deploy(projectKey, withFiles({ 'service-app/post-deploy.js': 'process.exit(1)' }), {
+      strictScripts: true,
+    });
+    expect(await operationEnd(created)).toBe('FAILED');
+    const failed = await read(projectKey, created.id);
+
+    expect(failed.status).toBe('Failed');
+    expect(errorEntry(failed)).toMatchObject({ application: 'service-app' });
+    expect(await hostedOf(created.id)).toEqual([]);
+    await expectLockReleased(projectKey);
+  });
+});
+
+const definition = (name: string) =>
+  JSON.parse(readFileSync(join(STATE_MACHINE_DIR, `${name}.asl.json`), 'utf8')) as {
+    States: Record<string, Record<string, unknown>>;
+  };
+
+/** How each Task of the deploy workflow is made to fail: as its integration fails on AWS. */
+const FAULTS: Record<string, string> = {
+  BuildApplication: 'States.TaskFailed',
+  RunScript: 'States.TaskFailed',
+};
+
+describe('fault injection: every Task of the deploy workflow', () => {
+  const tasks = taskStateNames(definition('deploy')).filter((t) => t !== 'RecordFailure');
+
+  it.each(tasks)('%s failing ends in a terminal status with the lock released', async (state) => {
+    const projectKey = await newProject();
+    await injectFault('slipway-deploy', state, tenant, { error: FAULTS[state] ?? 'InternalError' });
+    try {
+      const created = await deploy(projectKey);
+      await operationEnd(created);
+      const after = await read(projectKey, created.id);
+
+      if (state === 'RunScript') {
+        // A script's failure is an outcome: Connect's Warning on a Deployed deployment.
+        expect(after.status).toBe('Deployed');
+        expect(after.details.build.report.entries.map((e: JsonBody) => e.type)).toContain('Warning');
+      } else {
+        expect(after.status).toBe('Failed');
+        expect(after.details.build.report.entries).toContainEqual(expect.objectContaining({ type: 'Error' }));
+        expect(await hostedOf(created.id)).toEqual([]);
+      }
+    } finally {
+      await injectFault('slipway-deploy', state, tenant, 'clear');
+    }
+    await expectLockReleased(projectKey);
+  });
+
+  it('RecordFailure failing too leaves the deployment to the reaper, which fails it and frees the project', async () => {
+    const projectKey = await newProject();
+    await injectFault('slipway-deploy', 'Prepare', tenant, { error: 'InternalError' });
+    await injectFault('slipway-deploy', 'RecordFailure', tenant, { error: 'InternalError' });
+    let created: JsonBody;
+    try {
+      created = await deploy(projectKey);
+      expect(await operationEnd(created)).toBe('FAILED');
+    } finally {
+      await injectFault('slipway-deploy', 'Prepare', tenant, 'clear');
+      await injectFault('slipway-deploy', 'RecordFailure', tenant, 'clear');
+    }
+    expect((await read(projectKey, created.id)).status).toBe('Deploying');
+
+    const report = await reapStuckOperations({ ...reaperDeps, settings: { graceMs: 0 } });
+    const reaped = await read(projectKey, created.id);
+
+    expect(report.finished.map((f) => f.deploymentId)).toContain(created.id);
+    expect(reaped.status).toBe('Failed');
+    expect(reaped.details.build.report.entries.at(-1)).toMatchObject({
+      type: 'Error',
+      title: 'The workflow did not finish',
+      message: expect.stringContaining('ended (FAILED) without recording an outcome'),
+    });
+    await expectLockReleased(projectKey);
+  });
+});
+
+describe('fault injection: every Task of the undeploy workflow', () => {
+  const tasks = taskStateNames(definition('undeploy')).filter((t) => t !== 'RecordFailure');
+
+  it.each(tasks)('%s failing ends UndeployFailed with the lock released', async (state) => {
+    const projectKey = await newProject();
+    const created = await deploy(projectKey);
+    expect(await operationEnd(created)).toBe('SUCCEEDED');
+    await injectFault('slipway-undeploy', state, tenant, { error: FAULTS[state] ?? 'InternalError' });
+    try {
+      const deleting = await (
+        await api(`/${projectKey}/deployments/${created.id}`, { token, method: 'DELETE' })
+      ).json();
+      expect(await operationEnd(deleting)).toBe('FAILED');
+    } finally {
+      await injectFault('slipway-undeploy', state, tenant, 'clear');
+    }
+    const after = await read(projectKey, created.id);
+
+    expect(after.status).toBe('UndeployFailed');
+    expect(after.details.build.report.entries).toContainEqual(expect.objectContaining({ type: 'Error' }));
+    // The lock is free: deleting again is accepted, and this time it goes through.
+    const again = await api(`/${projectKey}/deployments/${created.id}`, { token, method: 'DELETE' });
+    expect(again.status).toBe(202);
+    expect(await operationEnd(await again.json())).toBe('SUCCEEDED');
+  });
+});
+
+describe('cancel', () => {
+  it('cancels a queued deployment: Failed with "Canceled", execution stopped, the project free', async () => {
+    const projectKey = await newProject();
+    await holdExecutions('slipway-deploy', true);
+    let created: JsonBody;
+    let res: Awaited<ReturnType<typeof api>>;
+    try {
+      created = await deploy(projectKey);
+      res = await api(`/${projectKey}/deployments/${created.id}`, {
+        token,
+        body: { version: created.version, actions: [{ action: 'cancel' }] },
+      });
+    } finally {
+      await holdExecutions('slipway-deploy', false);
+    }
+    const body = await res.json();
+
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ status: 'Failed', version: created.version + 1 });
+    expect(body.details.build.report.entries.at(-1)).toMatchObject({ type: 'Error', title: 'Canceled' });
+    expect(await operationEnd(created)).toBe('ABORTED');
+    await expectLockReleased(projectKey);
+  });
+
+  it('refuses to cancel a deployment that is not in progress', async () => {
+    const projectKey = await newProject();
+    const created = await deploy(projectKey);
+    expect(await operationEnd(created)).toBe('SUCCEEDED');
+    const current = await read(projectKey, created.id);
+
+    const res = await api(`/${projectKey}/deployments/${created.id}`, {
+      token,
+      body: { version: current.version, actions: [{ action: 'cancel' }] },
+    });
+
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0]).toMatchObject({ code: 'DeploymentNotCancelable' });
+  });
+});
+
+describe('the reaper', () => {
+  it('leaves a running execution alone, and finishes an operation whose execution is gone', async () => {
+    const projectKey = await newProject();
+    await holdExecutions('slipway-deploy', true);
+    let created: JsonBody;
+    try {
+      created = await deploy(projectKey);
+      const whileRunning = await reapStuckOperations({ ...reaperDeps, settings: { graceMs: 0 } });
+      expect(whileRunning.finished.map((f) => f.deploymentId)).not.toContain(created.id);
+      // The execution disappears, as executions do when `npm start` is killed.
+      await forgetExecution(
+        'slipway-deploy',
+        operationExecutionName({
+          operation: 'deploy',
+          deploymentId: created.id,
+          operationId: created.details.build.id,
+        }),
+      );
+    } finally {
+      await holdExecutions('slipway-deploy', false);
+    }
+    const report = await reapStuckOperations({ ...reaperDeps, settings: { graceMs: 0 } });
+    const reaped = await read(projectKey, created.id);
+
+    expect(report.finished).toContainEqual({
+      deploymentId: created.id,
+      reason: expect.stringContaining('gone'),
+    });
+    expect(reaped.status).toBe('Failed');
+    await expectLockReleased(projectKey);
+  });
+});
