@@ -484,12 +484,12 @@ const parseJson = (text: string | undefined): Record<string, unknown> | undefine
   }
 };
 
-/** The application a CodeBuild task ran for, from the Build document in its cause. */
-const buildApplication = (cause: Record<string, unknown> | undefined): string | undefined => {
+/** A variable of the CodeBuild task's environment, from the Build document in its cause. */
+const buildVariable = (cause: Record<string, unknown> | undefined, name: string): string | undefined => {
   const build = cause?.Build as
     | { Environment?: { EnvironmentVariables?: { Name?: string; Value?: string }[] } }
     | undefined;
-  return build?.Environment?.EnvironmentVariables?.find((v) => v.Name === 'APPLICATION')?.Value;
+  return build?.Environment?.EnvironmentVariables?.find((v) => v.Name === name)?.Value || undefined;
 };
 
 /**
@@ -506,20 +506,20 @@ export const describeFailure = (f: StepFailure): { code: string; message: string
     const application = f.application ?? /application '([^']+)'/.exec(message)?.[1];
     return { code, message, ...(application ? { application } : {}) };
   }
-  const application = f.application ?? buildApplication(cause);
+  const application = f.application ?? buildVariable(cause, 'APPLICATION');
   const about = application ? ` of application '${application}'` : '';
+  const at = application ? { application } : {};
   if (f.error === 'States.Timeout')
+    return { code: 'StepTimedOut', message: `The ${f.step} step${about} did not finish in time.`, ...at };
+  if (cause?.Build) {
+    const script = buildVariable(cause, 'SCRIPT');
+    const job = script ? `The '${script}' script${about}` : `The build${about}`;
     return {
-      code: 'StepTimedOut',
-      message: `The ${f.step} step${about} did not finish in time.`,
-      ...(application ? { application } : {}),
+      code: script ? 'ApplicationScriptFailed' : 'ApplicationBuildFailed',
+      message: `${job} failed; its output is in the deployment logs.`,
+      ...at,
     };
-  if (cause?.Build)
-    return {
-      code: 'BuildFailed',
-      message: `The ${f.step} job${about} failed; its output is in the deployment logs.`,
-      ...(application ? { application } : {}),
-    };
+  }
   return { code: 'InternalError', message: `An internal error interrupted the ${f.step} step; try again.` };
 };
 

@@ -630,17 +630,18 @@ export const deleteDeployment = async (
   tenant: string,
   projectKey: string,
   ref: DeploymentRef,
-  ifMatch?: string,
+  options: { ifMatch?: string; skipScripts?: boolean } = {},
 ): Promise<Deployment> => {
   const project = await getProject(deps, tenant, projectKey);
   const current = await findDeployment(deps, project.id, ref);
-  assertIfMatch(ifMatch, current.version);
+  assertIfMatch(options.ifMatch, current.version);
   assertResting(current);
   const now = deps.clock.now();
   const next: Deployment = {
     ...current,
     version: current.version + 1,
     status: 'Undeploying',
+    skipScripts: options.skipScripts ?? false,
     details: { build: { id: newId(), report: { entries: [] } } },
     lastModifiedAt: now.toISOString(),
   };

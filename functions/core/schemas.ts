@@ -315,6 +315,15 @@ export const RedeployAction = z.strictObject({
 });
 export type RedeployAction = z.infer<typeof RedeployAction>;
 
+/** DELETE's query: Slipway's `skipScripts=true` undeploys without running preUndeploy scripts. */
+export const DeploymentDeleteQuery = z.strictObject({
+  skipScripts: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+export type DeploymentDeleteQuery = z.infer<typeof DeploymentDeleteQuery>;
+
 /** Slipway: stop a Queued or Deploying deployment; it ends Failed with a "Canceled" entry. */
 export const CancelAction = z.strictObject({ action: z.literal('cancel') });
 

@@ -76,13 +76,14 @@ export const handler = apiHandler(
         ),
     }),
     'DELETE /{projectKey}/deployments/{deploymentRef}': operation({
-      run: async ({ event, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {
+      ...schemasOf('DELETE /{projectKey}/deployments/{deploymentRef}'),
+      run: async ({ event, query, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {
         const d = await deleteDeployment(
           deploymentDeps,
           principal().tenant,
           projectKey,
           parseRef(deploymentRef),
-          event.headers['if-match'],
+          { ifMatch: event.headers['if-match'], skipScripts: query.skipScripts },
         );
         return json(202, deploymentView(d), etag(d.version));
       },

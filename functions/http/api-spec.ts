@@ -10,6 +10,7 @@ import {
   ConnectorStagedDraft,
   ConnectorStagedQuery,
   ConnectorUpdate,
+  DeploymentDeleteQuery,
   DeploymentDraft,
   DeploymentLogQuery,
   DeploymentQuery,
@@ -72,7 +73,7 @@ export const API = {
   'GET /{projectKey}/deployments': { summary: 'List deployments', status: 200, query: DeploymentQuery },
   'GET /{projectKey}/deployments/{deploymentRef}': { summary: 'Get a deployment by id or key=', status: 200 },
   'POST /{projectKey}/deployments/{deploymentRef}': {
-    summary: 'Redeploy a deployment',
+    summary: 'Redeploy a deployment (201), or cancel one in progress (200, Slipway)',
     status: 201,
     body: DeploymentUpdate,
   },
@@ -82,8 +83,9 @@ export const API = {
     query: DeploymentLogQuery,
   },
   'DELETE /{projectKey}/deployments/{deploymentRef}': {
-    summary: 'Undeploy and delete a deployment',
+    summary: 'Undeploy and delete a deployment (`skipScripts=true` skips preUndeploy, Slipway)',
     status: 202,
+    query: DeploymentDeleteQuery,
   },
 } as const satisfies Record<string, OperationSpec>;
 

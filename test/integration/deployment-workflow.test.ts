@@ -330,6 +330,43 @@ describe('failures', () => {
   });
 });
 
+describe('undeploy scripts', () => {
+  it('a failing preUndeploy ends UndeployFailed; DELETE ?skipScripts=true then goes through', async () => {
+    const projectKey = await newProject();
+    const created = await deploy(projectKey, withFiles({ 'service-app/pre-undeploy.js': 'process.exit(4)' }));
+    expect(await operationEnd(created)).toBe('SUCCEEDED');
+
+    const first = await (
+      await api(`/${projectKey}/deployments/${created.id}`, { token, method: 'DELETE' })
+    ).json();
+    expect(await operationEnd(first)).toBe('FAILED');
+    const failed = await read(projectKey, created.id);
+    const again = await api(`/${projectKey}/deployments/${created.id}?skipScripts=true`, {
+      token,
+      method: 'DELETE',
+    });
+    expect(await operationEnd(await again.json())).toBe('SUCCEEDED');
+
+    expect(failed.status).toBe('UndeployFailed');
+    expect(failed.details.build.report.entries.at(-1)).toMatchObject({
+      type: 'Error',
+      application: 'service-app',
+      message: expect.stringContaining("'preUndeploy'"),
+    });
+    expect(again.status).toBe(202);
+    expect((await api(`/${projectKey}/deployments/${created.id}`, { token })).status).toBe(404);
+    expect(await hostedOf(created.id)).toEqual([]);
+  });
+
+  it('refuses a skipScripts that is not true or false, naming it', async () => {
+    const projectKey = await newProject();
+    const res = await api(`/${projectKey}/deployments/nope?skipScripts=yes`, { token, method: 'DELETE' });
+
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0]).toMatchObject({ code: 'InvalidQueryParam', field: 'skipScripts' });
+  });
+});
+
 const definition = (name: string) =>
   JSON.parse(readFileSync(join(STATE_MACHINE_DIR, `${name}.asl.json`), 'utf8')) as {
     States: Record<string, Record<string, unknown>>;

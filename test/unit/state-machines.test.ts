@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { CHECK_STALE_AFTER_MS } from '../../functions/core/connector-actions.ts';
+import { LOCK_LEASE_MS } from '../../functions/core/deployments.ts';
 import { STATE_MACHINE_DIR, substitute } from '../../functions/local/state-machines.ts';
 
 /** The definitions as the local stack loads them (every `${…}` must have a value). */
@@ -17,6 +18,15 @@ const load = (file: string) =>
     TimeoutSeconds?: number;
     QueryLanguage?: string;
   };
+
+type States = Record<string, Record<string, unknown>>;
+
+/** Every state, those inside Map iterations included. */
+const allStates = (definition: { States: States }): [string, Record<string, unknown>][] =>
+  Object.entries(definition.States).flatMap(([name, state]): [string, Record<string, unknown>][] => {
+    const inner = state.ItemProcessor as { States: States } | undefined;
+    return [[name, state], ...(state.Type === 'Map' && inner ? allStates(inner) : [])];
+  });
 
 describe('state machine definitions', () => {
   it.each(files)('%s is valid Amazon States Language', (file) => {
@@ -33,19 +43,22 @@ describe('state machine definitions', () => {
     expect(text).not.toMatch(/\{%|"Arguments"|"Assign"|"Output"/);
   });
 
-  it('gives the publish workflow an overall timeout, and every Task a timeout and jittered retries', () => {
-    const definition = load('publish-connector.asl.json');
-    const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+  it.each(files)(
+    '%s has an overall timeout, and every Task (in Maps too) a timeout and jittered retries',
+    (file) => {
+      const definition = load(file);
+      const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task');
 
-    expect(definition.TimeoutSeconds).toBeGreaterThan(0);
-    expect(tasks.length).toBeGreaterThan(0);
-    for (const [name, state] of tasks) {
-      expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
-      const retries = state.Retry as { JitterStrategy?: string; ErrorEquals: string[] }[];
-      expect(retries.length, name).toBeGreaterThan(0);
-      for (const retry of retries) expect(retry.JitterStrategy, name).toBe('FULL');
-    }
-  });
+      expect(definition.TimeoutSeconds).toBeGreaterThan(0);
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const [name, state] of tasks) {
+        expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+        const retries = state.Retry as { JitterStrategy?: string; ErrorEquals: string[] }[];
+        expect(retries.length, name).toBeGreaterThan(0);
+        for (const retry of retries) expect(retry.JitterStrategy, name).toBe('FULL');
+      }
+    },
+  );
 
   it('fits every Task of the publish workflow, each attempt and backoff at its worst, in the execution timeout', () => {
     const definition = load('publish-connector.asl.json');
@@ -92,5 +105,49 @@ describe('state machine definitions', () => {
         name,
       ).toEqual([]);
     }
+  });
+
+  describe.each(['deploy.asl.json', 'undeploy.asl.json'])('%s', (file) => {
+    const { States } = load(file);
+
+    it('routes every failure of a top-level Task or Map to a step-naming Pass, then RecordFailure, then a Fail state', () => {
+      for (const [name, state] of Object.entries(States)) {
+        if ((state.Type !== 'Task' && state.Type !== 'Map') || name === 'RecordFailure') continue;
+        const [caught] = state.Catch as { ErrorEquals: string[]; ResultPath: string; Next: string }[];
+        expect(caught, name).toMatchObject({ ErrorEquals: ['States.ALL'], ResultPath: '$.error' });
+        const pass = States[String(caught?.Next)];
+        expect(pass, name).toMatchObject({ Type: 'Pass', Next: 'RecordFailure' });
+      }
+      expect(States.RecordFailure).toMatchObject({ Next: 'OperationFailed' });
+      expect(States.OperationFailed).toMatchObject({ Type: 'Fail' });
+    });
+
+    it('retries the recording step on anything, and no other step on a domain error', () => {
+      expect((States.RecordFailure?.Retry as { ErrorEquals: string[] }[])[0]?.ErrorEquals).toEqual([
+        'States.ALL',
+      ]);
+      for (const [name, state] of allStates({ States })) {
+        if (name === 'RecordFailure' || state.Type !== 'Task') continue;
+        const retried = (state.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+        expect(retried, name).not.toContain('States.ALL');
+        expect(
+          retried.some((e) => e.startsWith('Slipway.')),
+          name,
+        ).toBe(false);
+      }
+    });
+
+    it('reads the execution input inside Map iterations only through ItemSelector (the context does not reach them)', () => {
+      for (const [name, state] of Object.entries(States)) {
+        if (state.Type !== 'Map') continue;
+        expect(JSON.stringify(state.ItemProcessor), name).not.toContain('$$.Execution');
+        expect(state.ItemSelector, name).toMatchObject({ 'execution.$': '$$.Execution.Input' });
+      }
+    });
+  });
+
+  it('leaves the lock lease longer than a deploy or undeploy execution may run', () => {
+    for (const file of ['deploy.asl.json', 'undeploy.asl.json'])
+      expect(LOCK_LEASE_MS, file).toBeGreaterThan(Number(load(file).TimeoutSeconds) * 1000);
   });
 });

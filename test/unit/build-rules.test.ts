@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { buildCommands, REDACTED, redactor, scriptEnvironment } from '../../functions/core/build-rules.ts';
+
+describe('build commands', () => {
+  it.each([
+    ['no package.json (static assets)', undefined, false, []],
+    ['no dependencies, no build script', { scripts: { start: 'node .' } }, false, []],
+    ['a build script only', { scripts: { build: 'tsc' } }, false, ['npm run build']],
+    ['dependencies and a lockfile', { dependencies: { a: '1' } }, true, ['npm ci']],
+    [
+      'dev dependencies, no lockfile, a build',
+      { devDependencies: { a: '1' }, scripts: { build: 'x' } },
+      false,
+      ['npm install', 'npm run build'],
+    ],
+  ])('%s', (_, manifest, lockfile, expected) => {
+    expect(buildCommands(manifest, lockfile)).toEqual(expected);
+  });
+});
+
+describe('redaction', () => {
+  it('replaces every secured value, the longest first, and leaves other text alone', () => {
+    const redact = redactor(['abc', 'abcdef', '']);
+
+    expect(redact('token=abcdef and abc, not ab')).toBe(`token=${REDACTED} and ${REDACTED}, not ab`);
+    expect(redactor([])('plain')).toBe('plain');
+  });
+});
+
+describe('script environment', () => {
+  it('passes configuration, the service url and the topic, and keeps what the runtime sets for itself', () => {
+    const env = scriptEnvironment(
+      { CTP_REGION: 'eu', PATH: '/evil', PORT: '1' },
+      { serviceUrl: 'http://x', topic: 't' },
+    );
+
+    expect(env).toEqual({
+      CTP_REGION: 'eu',
+      CONNECT_SERVICE_URL: 'http://x',
+      CONNECT_TOPIC: 't',
+      CONNECT_GCP_TOPIC_NAME: 't',
+      CONNECT_PROVIDER: 'slipway',
+    });
+  });
+});
