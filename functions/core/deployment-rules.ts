@@ -7,6 +7,7 @@ import type {
   ConfigurationValue,
   Deployment,
   DeploymentConnector,
+  DeploymentEvent,
   DeploymentStatus,
 } from './deployment-model.ts';
 import {
@@ -20,7 +21,26 @@ import {
   DeploymentUnknownGlobalConfigurationKey,
   PreconditionFailed,
 } from './errors.ts';
+import type { DeploymentStatusChanged } from './ports.ts';
 import type { ApplicationConfigurationInput, ConfigurationInput } from './schemas.ts';
+
+/** The domain event a status change publishes. */
+export const statusChanged = (
+  d: Pick<Deployment, 'id' | 'tenant' | 'projectKey' | 'key' | 'version'>,
+  operationId: string,
+  status: DeploymentEvent['status'],
+  at: string,
+): DeploymentStatusChanged => ({
+  type: 'DeploymentStatusChanged',
+  tenant: d.tenant,
+  projectKey: d.projectKey,
+  deploymentId: d.id,
+  ...(d.key === undefined ? {} : { deploymentKey: d.key }),
+  operationId,
+  status,
+  version: d.version,
+  at,
+});
 
 /** Redeploy and delete start from a resting state only (Connect's rule for redeploy). */
 const RESTING: ReadonlySet<DeploymentStatus> = new Set(['Draft', 'Deployed', 'Failed', 'UndeployFailed']);

@@ -25,6 +25,7 @@ import {
   checkApplicationValues,
   checkGlobalValues,
   checkRequiredApplicationKeys,
+  statusChanged,
 } from './deployment-rules.ts';
 import {
   ApplicationHostingFailed,
@@ -111,7 +112,7 @@ const record = async (
   e: DeploymentExecution,
   status: DeploymentStatus | 'Removed',
   progress: Progress,
-  statusChanged: boolean,
+  changed: boolean,
 ) => {
   const at = deps.clock.now().toISOString();
   await deps.events.append({
@@ -122,18 +123,7 @@ const record = async (
     at,
     ...progress,
   });
-  if (statusChanged)
-    await deps.bus.publish({
-      type: 'DeploymentStatusChanged',
-      tenant: d.tenant,
-      projectKey: d.projectKey,
-      deploymentId: d.id,
-      ...(d.key === undefined ? {} : { deploymentKey: d.key }),
-      operationId: e.operationId,
-      status,
-      version: d.version,
-      at,
-    });
+  if (changed) await deps.bus.publish(statusChanged(d, e.operationId, status, at));
 };
 
 /**

@@ -24,6 +24,7 @@ import {
   checkGlobalValues,
   checkRequiredApplicationKeys,
   mergeValues,
+  statusChanged,
 } from './deployment-rules.ts';
 import {
   ConcurrentModification,
@@ -301,6 +302,9 @@ const startOperation = async (deps: DeploymentDeps, deployment: Deployment, lock
   };
   try {
     await deps.workflows.start(lock.operation, operationExecutionName(lock), execution);
+    await deps.bus.publish(
+      statusChanged(deployment, lock.operationId, deployment.status, deployment.lastModifiedAt),
+    );
     return deployment;
   } catch (error) {
     const now = deps.clock.now().toISOString();
@@ -326,6 +330,7 @@ const startOperation = async (deps: DeploymentDeps, deployment: Deployment, lock
     };
     try {
       await deps.deployments.update(failed, deployment.version, { release: lock });
+      await deps.bus.publish(statusChanged(failed, lock.operationId, failed.status, now));
       return failed;
     } catch {
       return deployment;
@@ -400,7 +405,10 @@ export const createDeployment = async (
     applications,
     status: 'Queued',
     skipScripts: false,
-    ...(draft.strictScripts === undefined ? {} : { strictScripts: draft.strictScripts }),
+    // The deployment's own choice, else its project's (fixed now, so a later project change does not move it).
+    ...((draft.strictScripts ?? project.strictScripts) === undefined
+      ? {}
+      : { strictScripts: draft.strictScripts ?? project.strictScripts }),
     createdAt: now.toISOString(),
     lastModifiedAt: now.toISOString(),
   };
@@ -593,17 +601,7 @@ const cancelDeployment = async (deps: DeploymentDeps, current: Deployment): Prom
     errorCode: 'Canceled',
     at: now,
   });
-  await deps.bus.publish({
-    type: 'DeploymentStatusChanged',
-    tenant: current.tenant,
-    projectKey: current.projectKey,
-    deploymentId: current.id,
-    ...(current.key === undefined ? {} : { deploymentKey: current.key }),
-    operationId: lock.operationId,
-    status: 'Failed',
-    version: next.version,
-    at: now,
-  });
+  await deps.bus.publish(statusChanged(next, lock.operationId, 'Failed', now));
   return next;
 };
 

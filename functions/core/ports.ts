@@ -14,6 +14,8 @@ export interface Project {
   name: string;
   tenant: string;
   version: number;
+  /** Deployments' default for `strictScripts` (Slipway). */
+  strictScripts?: boolean;
   createdAt: string;
   lastModifiedAt: string;
 }
@@ -282,7 +284,11 @@ export interface DeploymentStatusChanged {
   at: string;
 }
 
-/** Publishes domain events: EventBridge on AWS, an in-process bus locally. */
+/**
+ * Publishes domain events: EventBridge on AWS, an in-process bus locally. Publishing never
+ * throws: an event that cannot be delivered is logged by the adapter, and the change it
+ * describes stands (the deployment and its trail are the record).
+ */
 export interface DomainEvents {
   publish(event: DeploymentStatusChanged): Promise<void>;
 }

@@ -20,6 +20,7 @@ export const createProject = async (
     name: draft.name ?? draft.key,
     tenant,
     version: 1,
+    ...(draft.strictScripts === undefined ? {} : { strictScripts: draft.strictScripts }),
     createdAt: now,
     lastModifiedAt: now,
   };

@@ -19,6 +19,8 @@ const RESERVED_PROJECT_KEYS = new Set([
 export const ProjectDraft = z.strictObject({
   key: Key.refine((k) => !RESERVED_PROJECT_KEYS.has(k.toLowerCase()), "is reserved by the API's own paths"),
   name: z.string().min(1).max(256).optional(),
+  /** Slipway: the project's deployments fail on a failing postDeploy unless they say otherwise. */
+  strictScripts: z.boolean().optional(),
 });
 export type ProjectDraft = z.infer<typeof ProjectDraft>;
 

@@ -16,6 +16,7 @@ export const projectView = (p: Project) => ({
   key: p.key,
   name: p.name,
   version: p.version,
+  ...(p.strictScripts === undefined ? {} : { strictScripts: p.strictScripts }),
   createdAt: p.createdAt,
   lastModifiedAt: p.lastModifiedAt,
 });
@@ -225,6 +226,7 @@ export const deploymentView = (d: Deployment) => ({
   })),
   preview: d.type === 'preview',
   status: d.status,
+  ...optional('strictScripts', d.strictScripts),
   createdAt: d.createdAt,
   lastModifiedAt: d.lastModifiedAt,
 });

@@ -28,9 +28,9 @@ beforeAll(async () => {
   token = await tokenFor(tenant, ['admin']);
 });
 
-const newProject = async () => {
+const newProject = async (settings: Record<string, unknown> = {}) => {
   const key = uniqueKey('wf');
-  expect((await api('/projects', { token, body: { key } })).status).toBe(201);
+  expect((await api('/projects', { token, body: { key, ...settings } })).status).toBe(201);
   return key;
 };
 
@@ -214,7 +214,7 @@ describe('deploying', () => {
       .map((l) => JSON.parse(l))
       .filter((e) => e.deploymentId === deployment.id);
 
-    expect(published.map((e) => e.status)).toEqual(['Deploying', 'Deployed']);
+    expect(published.map((e) => e.status)).toEqual(['Queued', 'Deploying', 'Deployed']);
   });
 
   it('replaces the applications on redeploy with no gap, and stops the old build once the new one runs', async () => {
@@ -327,6 +327,19 @@ describe('failures', () => {
     expect(errorEntry(failed)).toMatchObject({ application: 'service-app' });
     expect(await hostedOf(created.id)).toEqual([]);
     await expectLockReleased(projectKey);
+  });
+
+  it('a project can opt into strict scripts for its deployments; a deployment can opt out', async () => {
+    const projectKey = await newProject({ strictScripts: true });
+    const failing = withFiles({ 'service-app/post-deploy.js': 'process.exit(1)' });
+    const strict = await deploy(projectKey, failing);
+    expect(await operationEnd(strict)).toBe('FAILED');
+    const lenient = await deploy(projectKey, failing, { strictScripts: false });
+    expect(await operationEnd(lenient)).toBe('SUCCEEDED');
+
+    expect(strict.strictScripts).toBe(true);
+    expect((await read(projectKey, strict.id)).status).toBe('Failed');
+    expect((await read(projectKey, lenient.id)).status).toBe('Deployed');
   });
 });
 

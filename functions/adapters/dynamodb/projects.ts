@@ -15,6 +15,7 @@ const toItem = (p: Project) => ({
   name: p.name,
   tenant: p.tenant,
   version: p.version,
+  ...(p.strictScripts === undefined ? {} : { strictScripts: p.strictScripts }),
   createdAt: p.createdAt,
   lastModifiedAt: p.lastModifiedAt,
 });
@@ -25,6 +26,7 @@ const fromItem = (item: Record<string, unknown>): Project => ({
   name: String(item.name),
   tenant: String(item.tenant),
   version: Number(item.version),
+  ...(typeof item.strictScripts === 'boolean' ? { strictScripts: item.strictScripts } : {}),
   createdAt: String(item.createdAt),
   lastModifiedAt: String(item.lastModifiedAt),
 });

@@ -18,6 +18,10 @@ export const DOMAIN_EVENT = 'domain-event';
 
 export const localDomainEvents: DomainEvents = {
   async publish(event: DeploymentStatusChanged) {
-    localEventBus().emit(DOMAIN_EVENT, event);
+    try {
+      localEventBus().emit(DOMAIN_EVENT, event);
+    } catch {
+      // A subscriber's fault is the subscriber's: the change stands (see DomainEvents).
+    }
   },
 };
