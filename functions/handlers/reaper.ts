@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { reaperDeps } from '../adapters/workflow-deps.ts';
+import { reaperDeps } from '../adapters/reaper-deps.ts';
 import { reapStuckOperations } from '../core/reaper.ts';
 import { logger } from '../http/logger.ts';
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { reaperDeps } from '../../functions/adapters/workflow-deps.ts';
+import { reaperDeps } from '../../functions/adapters/reaper-deps.ts';
 import { operationExecutionName } from '../../functions/core/deployments.ts';
 import { reapStuckOperations } from '../../functions/core/reaper.ts';
 import { STATE_MACHINE_DIR } from '../../functions/local/state-machines.ts';
