@@ -7,12 +7,13 @@
 import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { buildCommands, type PackageManifest, redactor, scriptEnvironment } from '../core/build-rules.ts';
+import type { Deployment } from '../core/deployment-model.ts';
 import { configurationEnvironment } from '../core/deployment-workflow.ts';
 import {
   ApplicationBuildFailed,
   ApplicationScriptFailed,
   ConnectorSourceMissing,
-  ResourceNotFound,
+  DeploymentOperationSuperseded,
 } from '../core/errors.ts';
 import type {
   ArtifactStore,
@@ -74,10 +75,26 @@ const readManifest = async (dir: string, applicationName: string): Promise<Packa
  * extracts its folder, then the commands its package.json calls for, all within the time
  * limit, every output line in the deployment's logs. Exports `BUNDLE`, the built folder.
  */
+/**
+ * A job whose operation is over (canceled, reaped) does not start: what it would build or run
+ * belongs to nobody, and a script's side effects must not follow a cancel.
+ */
+const currentDeployment = async (
+  deps: JobDeps,
+  env: Record<string, string>,
+  status: Deployment['status'],
+) => {
+  const d = await deps.deployments.get(need(env, 'PROJECT_ID'), need(env, 'DEPLOYMENT_ID'));
+  if (!d || d.details.build.id !== env.OPERATION_ID || d.status !== status)
+    throw new DeploymentOperationSuperseded(need(env, 'DEPLOYMENT_ID'), need(env, 'OPERATION_ID'));
+  return d;
+};
+
 export const buildApplicationJob = async (deps: JobDeps, env: Record<string, string>) => {
   const deploymentId = segment(env, 'DEPLOYMENT_ID');
   const operationId = segment(env, 'OPERATION_ID');
   const applicationName = segment(env, 'APPLICATION');
+  await currentDeployment(deps, env, 'Deploying');
   const folder = need(env, 'FOLDER');
   const dir = resolve(deps.settings.workspaceDir, deploymentId, operationId, applicationName);
   if (!dir.startsWith(`${resolve(deps.settings.workspaceDir)}${sep}`))
@@ -139,12 +156,10 @@ export const buildApplicationJob = async (deps: JobDeps, env: Record<string, str
  * Output is redacted of every secured value before it is logged.
  */
 export const runScriptJob = async (deps: JobDeps, env: Record<string, string>) => {
-  const projectId = need(env, 'PROJECT_ID');
   const deploymentId = need(env, 'DEPLOYMENT_ID');
   const applicationName = need(env, 'APPLICATION');
   const script = need(env, 'SCRIPT');
-  const d = await deps.deployments.get(projectId, deploymentId);
-  if (!d) throw new ResourceNotFound(`Deployment ${deploymentId} was not found.`);
+  const d = await currentDeployment(deps, env, script === 'preUndeploy' ? 'Undeploying' : 'Deploying');
   const { environment, secretValues } = await configurationEnvironment(deps, d, applicationName);
   const redact = redactor(secretValues);
   const log = logSink(deps, deploymentId, applicationName);

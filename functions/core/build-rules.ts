@@ -50,9 +50,28 @@ export const scriptEnvironment = (
 
 export const REDACTED = '****';
 
+/**
+ * What a secured value can look like in output: itself, escaped inside a JSON string, and
+ * for a multi-line value (a PEM key, a JSON document) each of its lines, since output is
+ * cut into lines before it is redacted. Lines shorter than 4 characters are left alone (a
+ * lone `}` is not a secret).
+ */
+const forms = (secret: string): string[] => [
+  secret,
+  JSON.stringify(secret).slice(1, -1),
+  ...(secret.includes('\n')
+    ? secret
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 4)
+    : []),
+];
+
 /** Replaces every secured value in a line; the longest first, so a value containing another goes whole. */
 export const redactor = (secrets: string[]): ((line: string) => string) => {
-  const values = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  const values = [...new Set(secrets.filter((s) => s.length > 0).flatMap(forms))].sort(
+    (a, b) => b.length - a.length,
+  );
   if (values.length === 0) return (line) => line;
   return (line) => values.reduce((text, value) => text.split(value).join(REDACTED), line);
 };

@@ -40,8 +40,10 @@ export interface ApplicationDeployment extends StoredConfiguration {
   url?: string;
   /** Event apps. */
   topic?: string;
-  /** Job apps. */
+  /** Job apps: the schedule in effect (connect.yaml's, or the override). */
   schedule?: string;
+  /** The deployment's own schedule for a job, given in its configuration (Slipway). Internal. */
+  scheduleOverride?: string;
 }
 
 /**
@@ -120,6 +122,8 @@ export interface BuiltApplication extends ApplicationPlan {
 export interface HostedBuild {
   buildId: string;
   applications: BuiltApplication[];
+  /** The build it replaced, stopped once this one is recorded (kept so a retried stop finds it). */
+  replaces?: string;
 }
 
 /** The workflow's input: enough to find the deployment and the operation it runs. */

@@ -180,7 +180,9 @@ const planOf = (spec: ConnectorSpecification, root: string, d: Deployment): Appl
         `applicationType '${app.applicationType}' cannot be hosted by Slipway (service, event, job and assets can)`,
       );
     const schedule =
-      d.applications.find((a) => a.applicationName === app.name)?.schedule ?? app.schedule ?? undefined;
+      d.applications.find((a) => a.applicationName === app.name)?.scheduleOverride ??
+      app.schedule ??
+      undefined;
     if (app.applicationType === 'job' && !schedule)
       throw new ApplicationHostingFailed(
         app.name,
@@ -396,7 +398,11 @@ export const markDeployed = async (
   e: DeploymentExecution,
   input: { builds: BuiltApplication[]; hosted: HostedResult[]; scripts: ScriptOutcome[] },
 ): Promise<void> => {
-  const d = await current(deps, e, ['Deploying']);
+  const d = await deps.deployments.get(e.projectId, e.deploymentId);
+  // A retry after the write landed (what follows it failed): finish that, nothing else.
+  if (d?.status === 'Deployed' && d.hosted?.buildId === e.operationId) return afterDeployed(deps, e, d);
+  if (!d || !isRunning(d, e, ['Deploying']))
+    throw new DeploymentOperationSuperseded(e.deploymentId, e.operationId);
   await record(deps, d, e, 'Deploying', { step: 'finalizing', progress: 90 }, false);
   const failedScripts = input.scripts.filter((s) => s.failed);
   const [firstFailed] = failedScripts;
@@ -413,7 +419,11 @@ export const markDeployed = async (
     ['Deploying'],
     (cur, now) => ({
       status: 'Deployed',
-      hosted: { buildId: e.operationId, applications: input.builds },
+      hosted: {
+        buildId: e.operationId,
+        applications: input.builds,
+        ...(cur.hosted && cur.hosted.buildId !== e.operationId ? { replaces: cur.hosted.buildId } : {}),
+      },
       applications: cur.applications.map((a) => {
         const { url: _, topic: __, schedule: ___, ...rest } = a;
         const h = input.hosted.find((x) => x.applicationName === a.applicationName);
@@ -439,20 +449,29 @@ export const markDeployed = async (
     { release: true },
   );
   if (!next) throw new DeploymentOperationSuperseded(e.deploymentId, e.operationId);
-  await deps.hosting.stop({ deploymentId: e.deploymentId, exceptBuildId: e.operationId });
+  await afterDeployed(deps, e, next);
+};
+
+/**
+ * What follows the Deployed write: the build it replaced is stopped (exactly that one: a
+ * newer operation may already be building beside it), a log line per application, the trail.
+ */
+const afterDeployed = async (deps: WorkflowDeps, e: DeploymentExecution, d: Deployment) => {
+  if (d.hosted?.replaces)
+    await deps.hosting.stop({ deploymentId: e.deploymentId, buildId: d.hosted.replaces });
   await deps.logs.append(
-    next.applications.map((a) => ({
+    d.applications.map((a) => ({
       type: 'APPLICATION_TEXT' as const,
       deploymentId: e.deploymentId,
       applicationName: a.applicationName,
       severity: 'INFO' as const,
-      timestamp: next.lastModifiedAt,
+      timestamp: d.lastModifiedAt,
       details: {
-        message: `Build ${e.operationId}: deployed as version ${next.version}${a.url ? ` at ${a.url}` : ''}`,
+        message: `Build ${e.operationId}: deployed as version ${d.version}${a.url ? ` at ${a.url}` : ''}`,
       },
     })),
   );
-  await record(deps, next, e, 'Deployed', { step: 'complete', progress: 100 }, true);
+  await record(deps, d, e, 'Deployed', { step: 'complete', progress: 100 }, true);
 };
 
 /** A Task's failure as the state machine's Catch hands it over. */
@@ -513,8 +532,12 @@ export const describeFailure = (f: StepFailure): { code: string; message: string
   return { code: 'InternalError', message: `An internal error interrupted the ${f.step} step; try again.` };
 };
 
+/** Report entries stay small: a deployment item must fit DynamoDB's 400 KB however it failed. */
+const MAX_ENTRY_MESSAGE = 4 * 1024;
+
 const failureEntry = (f: StepFailure, now: string): DeploymentReportEntry => {
-  const { code, message, application } = describeFailure(f);
+  const { code, message: full, application } = describeFailure(f);
+  const message = full.length > MAX_ENTRY_MESSAGE ? `${full.slice(0, MAX_ENTRY_MESSAGE)}…` : full;
   return {
     type: 'Error',
     title: f.title ?? `Failed during the ${f.step} step (${code})`,
@@ -534,8 +557,6 @@ export const failOperation = async (
   e: DeploymentExecution,
   f: StepFailure,
 ): Promise<void> => {
-  if (e.operation === 'deploy')
-    await deps.hosting.stop({ deploymentId: e.deploymentId, buildId: e.operationId });
   const status = e.operation === 'deploy' ? 'Failed' : 'UndeployFailed';
   const next = await transition(
     deps,
@@ -544,6 +565,14 @@ export const failOperation = async (
     (cur, now) => ({ status, ...withEntries(cur, [failureEntry(f, now)]) }),
     { release: true },
   );
+  // What this build started hosting is stopped, after the write (a failing stop is retried
+  // with the step, and the deployment is Failed already). Never the build the deployment
+  // runs: a retried step that finds it Deployed by this very operation lands here too.
+  if (e.operation === 'deploy') {
+    const d = next ?? (await deps.deployments.get(e.projectId, e.deploymentId));
+    if (d?.hosted?.buildId !== e.operationId)
+      await deps.hosting.stop({ deploymentId: e.deploymentId, buildId: e.operationId });
+  }
   if (!next) return;
   const { code, message, application } = describeFailure(f);
   await record(

@@ -240,7 +240,7 @@ const mergeApplications = async (
     const values = given[index];
     return {
       ...(existing ?? { id: newId(), applicationName: d.applicationName }),
-      ...(values?.schedule ? { schedule: values.schedule } : {}),
+      ...(values?.schedule ? { scheduleOverride: values.schedule } : {}),
       standardConfiguration: mergeValues(
         existing?.standardConfiguration ?? [],
         values?.standardConfiguration ?? [],
@@ -588,8 +588,12 @@ const cancelDeployment = async (deps: DeploymentDeps, current: Deployment): Prom
   };
   const lock = lockFor(current, 'deploy', deps.clock.now());
   await deps.deployments.update(next, current.version, { release: lock });
-  await deps.workflows.stop('deploy', operationExecutionName(lock), 'Canceled');
-  await deps.hosting.stop({ deploymentId: current.id, buildId: lock.operationId });
+  // The cancel stands once written. Stopping is best done now; if it cannot be, the
+  // execution's own steps find the operation over and stop what they started.
+  await Promise.allSettled([
+    deps.workflows.stop('deploy', operationExecutionName(lock), 'Canceled'),
+    deps.hosting.stop({ deploymentId: current.id, buildId: lock.operationId }),
+  ]);
   await deps.events.append({
     deploymentId: current.id,
     operationId: lock.operationId,

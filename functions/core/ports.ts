@@ -239,6 +239,11 @@ export interface DeploymentListRequest extends PageRequest {
 }
 
 /** A change to the project's lock made in the same transaction as a deployment write. */
+/**
+ * A change to the project's lock made in the same transaction as a deployment write. A
+ * release releases the lock if the operation still holds it; when another operation took it
+ * over (the lease ran out), the deployment write still goes through.
+ */
 export type LockChange = { acquire: ProjectLock; now: string } | { release: ProjectLock };
 
 export interface DeploymentRepository {
@@ -256,7 +261,7 @@ export interface DeploymentRepository {
    * `ResourceNotFound` or `ProjectLockHeld`.
    */
   update(deployment: Deployment, expectedVersion: number, lock?: LockChange): Promise<void>;
-  /** Removes an undeployed deployment, its key and its count, and releases the lock, together. */
+  /** Removes an undeployed deployment, its key and its count, and releases the lock (if held), together. */
   remove(deployment: Deployment, expectedVersion: number, release: ProjectLock): Promise<void>;
   getLock(projectId: string): Promise<ProjectLock | undefined>;
   /** Every project's lock (the operations in progress server-wide), for the reaper. */

@@ -25,6 +25,8 @@ export interface ReaperDeps extends WorkflowDeps {
 export interface ReaperReport {
   finished: { deploymentId: string; reason: string }[];
   released: string[];
+  /** Operations that could not be finished this time (tried again on the next run). */
+  errors: { deploymentId: string; error: string }[];
 }
 
 const IN_PROGRESS = { deploy: ['Queued', 'Deploying'], undeploy: ['Undeploying'] } as const;
@@ -37,34 +39,42 @@ const reasonFor = (state: ExecutionState, leaseExpired: boolean): string | undef
 };
 
 export const reapStuckOperations = async (deps: ReaperDeps): Promise<ReaperReport> => {
-  const report: ReaperReport = { finished: [], released: [] };
+  const report: ReaperReport = { finished: [], released: [], errors: [] };
   const now = deps.clock.now().getTime();
   for (const lock of await deps.deployments.listLocks()) {
-    const d = await deps.deployments.get(lock.projectId, lock.deploymentId);
-    const statuses: readonly string[] = IN_PROGRESS[lock.operation];
-    if (!d || d.details.build.id !== lock.operationId || !statuses.includes(d.status)) {
-      await deps.deployments.releaseLock(lock);
-      report.released.push(lock.deploymentId);
-      continue;
+    try {
+      await reapOne(deps, lock, now, report);
+    } catch (error) {
+      // One operation that cannot be finished now must not keep the others waiting.
+      report.errors.push({ deploymentId: lock.deploymentId, error: (error as Error).message });
     }
-    const lease = Date.parse(lock.leaseExpiresAt);
-    const acquiredAt = lease - LOCK_LEASE_MS;
-    const leaseExpired = lease <= now;
-    if (!leaseExpired && now - acquiredAt < deps.settings.graceMs) continue;
-    const name = operationExecutionName(lock);
-    const state = await deps.workflows.state(lock.operation, name);
-    const reason = reasonFor(state, leaseExpired);
-    if (!reason) continue;
-    if (state === 'RUNNING') await deps.workflows.stop(lock.operation, name, 'Reaped: the lease expired');
-    await failOperation(deps, executionOf(d.tenant, lock), {
-      step: 'failed',
-      title: 'The workflow did not finish',
-      error: 'Slipway.OperationReaped',
-      cause: JSON.stringify({ errorMessage: `The ${lock.operation} did not finish: ${reason}.` }),
-    });
-    report.finished.push({ deploymentId: lock.deploymentId, reason });
   }
   return report;
+};
+
+const reapOne = async (deps: ReaperDeps, lock: ProjectLock, now: number, report: ReaperReport) => {
+  const d = await deps.deployments.get(lock.projectId, lock.deploymentId);
+  const statuses: readonly string[] = IN_PROGRESS[lock.operation];
+  if (!d || d.details.build.id !== lock.operationId || !statuses.includes(d.status)) {
+    await deps.deployments.releaseLock(lock);
+    report.released.push(lock.deploymentId);
+    return;
+  }
+  const lease = Date.parse(lock.leaseExpiresAt);
+  const leaseExpired = lease <= now;
+  if (!leaseExpired && now - (lease - LOCK_LEASE_MS) < deps.settings.graceMs) return;
+  const name = operationExecutionName(lock);
+  const state = await deps.workflows.state(lock.operation, name);
+  const reason = reasonFor(state, leaseExpired);
+  if (!reason) return;
+  if (state === 'RUNNING') await deps.workflows.stop(lock.operation, name, 'Reaped: the lease expired');
+  await failOperation(deps, executionOf(d.tenant, lock), {
+    step: 'failed',
+    title: 'The workflow did not finish',
+    error: 'Slipway.OperationReaped',
+    cause: JSON.stringify({ errorMessage: `The ${lock.operation} did not finish: ${reason}.` }),
+  });
+  report.finished.push({ deploymentId: lock.deploymentId, reason });
 };
 
 const executionOf = (tenant: string, lock: ProjectLock): DeploymentExecution => ({

@@ -26,6 +26,7 @@ import {
   groupAlive,
   signalGroup,
 } from '../adapters/runtime/process-runner.ts';
+import { redactor } from '../core/build-rules.ts';
 import { ApplicationHostingFailed } from '../core/errors.ts';
 import type { ApplicationHosting, HostedApplication, HostingRequest } from '../core/ports.ts';
 
@@ -189,15 +190,6 @@ const matches = (request: HostingRequest, target: StopTarget): boolean =>
   (target.buildId === undefined || request.buildId === target.buildId) &&
   (target.exceptBuildId === undefined || request.buildId !== target.exceptBuildId);
 
-/** Replaces every secret value (longest first, so one containing another goes whole) with `****`. */
-const redactor = (values: string[] | undefined): ((line: string) => string) => {
-  const secrets = [...new Set((values ?? []).filter((v) => v.length > 0))].sort(
-    (a, b) => b.length - a.length,
-  );
-  if (secrets.length === 0) return (line) => line;
-  return (line) => secrets.reduce((text, secret) => text.split(secret).join('****'), line);
-};
-
 /** The reason given to `ApplicationHostingFailed`, without the message's prefix. */
 const reasons = new WeakMap<Error, string>();
 const hostingFailed = (request: HostingRequest, reason: string): ApplicationHostingFailed => {
@@ -277,7 +269,8 @@ const stopGroup = async (pid: number): Promise<void> => {
  * reused (Linux does not hand out a pid in use as a process group id).
  */
 const isOurGroup = (pid: number, bundle: string): boolean => {
-  if (!existsSync('/proc/self') || !existsSync(`/proc/${pid}`)) return true;
+  // Without /proc (macOS) there is no telling whose group a recorded pid leads now: leave it.
+  if (!existsSync('/proc/self') || !existsSync(`/proc/${pid}`)) return false;
   try {
     return realpathSync(`/proc/${pid}/cwd`) === realpathSync(bundle);
   } catch {
@@ -795,7 +788,7 @@ export class LocalHosting implements ApplicationHosting {
       throw hostingFailed(request, `cannot start '${[command, ...args].join(' ')}': ${error.message}`);
     }
     const say = this.sayer(request);
-    const redact = redactor(request.secretValues);
+    const redact = redactor(request.secretValues ?? []);
     const proc: HostedProcess = {
       pid: child.pid,
       alive: true,

@@ -201,6 +201,17 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     flushLogs.unref();
     stops.push(async () => clearInterval(flushLogs));
 
+    // The reaper runs once before the gateway takes requests: an operation a killed server left
+    // in progress is finished before a new one could take its project's lock. Then on an interval.
+    const reaperEvery = options.reaperIntervalMs ?? 30_000;
+    const reap = () => invokeFunction('reaper', {}).catch(() => undefined);
+    if (reaperEvery > 0) {
+      await reap();
+      const reaper = setInterval(() => void reap(), reaperEvery);
+      reaper.unref();
+      stops.push(async () => clearInterval(reaper));
+    }
+
     const { config } = await import('../config.ts');
     const gateway: Server = createGateway({
       invoke: invokeFunction,
@@ -212,15 +223,6 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     // Applications hosted before a restart come back (their deployments stayed Deployed).
     await hosting.restore();
 
-    // The reaper finishes operations whose workflow died (the executions of a killed server among them).
-    const reaperEvery = options.reaperIntervalMs ?? 30_000;
-    if (reaperEvery > 0) {
-      const reap = () => void invokeFunction('reaper', {}).catch(() => undefined);
-      const reaper = setInterval(reap, reaperEvery);
-      reaper.unref();
-      setTimeout(reap, 1_000).unref();
-      stops.push(async () => clearInterval(reaper));
-    }
     stops.push(
       () =>
         new Promise<void>((resolve) => {

@@ -6,7 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { deploymentDeps } from '../../functions/adapters/deployment-deps.ts';
 import { reaperDeps } from '../../functions/adapters/reaper-deps.ts';
+import { workflowDeps } from '../../functions/adapters/workflow-deps.ts';
+import { failOperation, markDeployed } from '../../functions/core/deployment-workflow.ts';
 import { operationExecutionName } from '../../functions/core/deployments.ts';
 import { reapStuckOperations } from '../../functions/core/reaper.ts';
 import { STATE_MACHINE_DIR } from '../../functions/local/state-machines.ts';
@@ -340,6 +343,57 @@ describe('failures', () => {
     expect(strict.strictScripts).toBe(true);
     expect((await read(projectKey, strict.id)).status).toBe('Failed');
     expect((await read(projectKey, lenient.id)).status).toBe('Deployed');
+  });
+});
+
+describe('retried and late steps', () => {
+  it('a MarkDeployed or RecordFailure retried after Deployed was written leaves the live build running', async () => {
+    const projectKey = await newProject();
+    const created = await deploy(projectKey);
+    expect(await operationEnd(created)).toBe('SUCCEEDED');
+    const project = await deploymentDeps.projects.get(tenant, projectKey);
+    const execution = {
+      tenant,
+      projectId: String(project?.id),
+      deploymentId: created.id,
+      operation: 'deploy' as const,
+      operationId: created.details.build.id,
+    };
+    const stored = await workflowDeps.deployments.get(execution.projectId, created.id);
+
+    // As Step Functions would retry them when what follows the Deployed write failed.
+    await markDeployed(workflowDeps, execution, {
+      builds: stored?.hosted?.applications ?? [],
+      hosted: [],
+      scripts: [],
+    });
+    await failOperation(workflowDeps, execution, { step: 'finalizing', error: 'InternalError' });
+    const after = await read(projectKey, created.id);
+    const url = after.applications.find((a: JsonBody) => a.applicationName === 'service-app').url;
+
+    expect(after).toMatchObject({ status: 'Deployed', version: stored?.version });
+    expect((await fetch(url)).status).toBe(200);
+    expect((await hostedOf(created.id)).every((h) => h.running)).toBe(true);
+  });
+
+  it('a late write that releases a lock another operation holds now still lands, leaving that lock alone', async () => {
+    const projectKey = await newProject();
+    const created = await deploy(projectKey);
+    expect(await operationEnd(created)).toBe('SUCCEEDED');
+    const project = await deploymentDeps.projects.get(tenant, projectKey);
+    const d = await workflowDeps.deployments.get(String(project?.id), created.id);
+    if (!d) throw new Error('no deployment');
+    const other = {
+      projectId: d.projectId,
+      deploymentId: d.id,
+      operation: 'deploy' as const,
+      operationId: 'someone-else',
+      leaseExpiresAt: '',
+    };
+
+    await workflowDeps.deployments.update({ ...d, version: d.version + 1 }, d.version, { release: other });
+
+    expect((await read(projectKey, created.id)).version).toBe(d.version + 1);
   });
 });
 

@@ -25,6 +25,14 @@ describe('redaction', () => {
     expect(redact('token=abcdef and abc, not ab')).toBe(`token=${REDACTED} and ${REDACTED}, not ab`);
     expect(redactor([])('plain')).toBe('plain');
   });
+
+  it('catches a multi-line secret line by line, and a secret escaped inside JSON', () => {
+    const pem = '-----BEGIN KEY-----\nMIIEvQIBADANBgkq\nhkiG9w0BAQEFAASC\n-----END KEY-----';
+    const redact = redactor([pem, 'p"ass\\word']);
+
+    expect(pem.split('\n').map(redact)).toEqual([REDACTED, REDACTED, REDACTED, REDACTED]);
+    expect(redact(JSON.stringify({ password: 'p"ass\\word' }))).toBe(`{"password":"${REDACTED}"}`);
+  });
 });
 
 describe('script environment', () => {

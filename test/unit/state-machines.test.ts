@@ -123,9 +123,8 @@ describe('state machine definitions', () => {
     });
 
     it('retries the recording step on anything, and no other step on a domain error', () => {
-      expect((States.RecordFailure?.Retry as { ErrorEquals: string[] }[])[0]?.ErrorEquals).toEqual([
-        'States.ALL',
-      ]);
+      const recordFailure = States.RecordFailure as { Retry: { ErrorEquals: string[] }[] };
+      expect(recordFailure.Retry[0]?.ErrorEquals).toEqual(['States.ALL']);
       for (const [name, state] of allStates({ States })) {
         if (name === 'RecordFailure' || state.Type !== 'Task') continue;
         const retried = (state.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);

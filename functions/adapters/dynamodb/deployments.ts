@@ -93,6 +93,22 @@ const versionConflict = (expectedVersion: number, reason: CancellationReason | u
     ? new ConcurrentModification(expectedVersion, Number(reason.item.version))
     : new ResourceNotFound(`The Deployment with id '${id}' was not found.`);
 
+/** The lock to release is not (or no longer) this operation's: taken over after its lease ran out. */
+class LockNotHeld extends Error {}
+
+/**
+ * A release is "release it if it is still ours": when only the lock's condition fails (the
+ * lease ran out and another operation took it), the write goes through without touching it.
+ */
+const releasingIfHeld = async (write: (withLock: boolean) => Promise<void>) => {
+  try {
+    await write(true);
+  } catch (error) {
+    if (!(error instanceof LockNotHeld)) throw error;
+    await write(false);
+  }
+};
+
 const transact = async (
   items: TransactItem[],
   explain: (reasons: CancellationReason[]) => Error | undefined,
@@ -211,42 +227,51 @@ export const dynamoDeploymentRepository = (tableName: () => string): DeploymentR
     },
 
     async update(deployment, expectedVersion, lock) {
-      await transact(
-        [
-          versioned(tableName(), deployment, expectedVersion),
-          ...(lock ? [lockWrite(tableName(), lock)] : []),
-        ],
-        (reasons) => {
-          if (failed(reasons[0])) return versionConflict(expectedVersion, reasons[0], deployment.id);
-          if (lock && 'acquire' in lock && failed(reasons[1]) && reasons[1]?.item)
-            return new ProjectLockHeld(lockFromItem(reasons[1].item));
-          return undefined;
-        },
-      );
+      const write = (withLock: boolean) =>
+        transact(
+          [
+            versioned(tableName(), deployment, expectedVersion),
+            ...(lock && withLock ? [lockWrite(tableName(), lock)] : []),
+          ],
+          (reasons) => {
+            if (failed(reasons[0])) return versionConflict(expectedVersion, reasons[0], deployment.id);
+            if (lock && 'acquire' in lock && failed(reasons[1]) && reasons[1]?.item)
+              return new ProjectLockHeld(lockFromItem(reasons[1].item));
+            if (lock && 'release' in lock && failed(reasons[1])) return new LockNotHeld();
+            return undefined;
+          },
+        );
+      if (lock && 'release' in lock) await releasingIfHeld(write);
+      else await write(true);
     },
 
     async remove(deployment, expectedVersion, release) {
-      const items: TransactItem[] = [
-        {
-          Delete: {
-            TableName: tableName(),
-            Key: keys.deployment(deployment.projectId, deployment.id),
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      await releasingIfHeld((withLock) => removeItems(withLock));
+      async function removeItems(withLock: boolean) {
+        const items: TransactItem[] = [
+          {
+            Delete: {
+              TableName: tableName(),
+              Key: keys.deployment(deployment.projectId, deployment.id),
+              ConditionExpression: 'version = :expected',
+              ExpressionAttributeValues: { ':expected': expectedVersion },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
           },
-        },
-        lockWrite(tableName(), { release }),
-        countBy(tableName(), deployment.projectId, -1),
-      ];
-      if (deployment.key !== undefined) {
-        items.push({
-          Delete: { TableName: tableName(), Key: keys.deploymentKey(deployment.projectId, deployment.key) },
+          ...(withLock ? [lockWrite(tableName(), { release })] : []),
+          countBy(tableName(), deployment.projectId, -1),
+        ];
+        if (deployment.key !== undefined) {
+          items.push({
+            Delete: { TableName: tableName(), Key: keys.deploymentKey(deployment.projectId, deployment.key) },
+          });
+        }
+        await transact(items, (reasons) => {
+          if (failed(reasons[0])) return versionConflict(expectedVersion, reasons[0], deployment.id);
+          if (withLock && failed(reasons[1])) return new LockNotHeld();
+          return undefined;
         });
       }
-      await transact(items, (reasons) =>
-        failed(reasons[0]) ? versionConflict(expectedVersion, reasons[0], deployment.id) : undefined,
-      );
     },
 
     async getLock(projectId) {

@@ -14,13 +14,22 @@ const KILL_GRACE_MS = 2_000;
  * Hands every line of `stream` to `onLine` (without its `\n` or `\r\n`), the last partial line
  * included once the stream ends. Multi-byte characters split across chunks stay whole.
  */
+/** Longest line held while waiting for its end. */
+const MAX_PENDING = 8 * 1024;
+
 export const forEachLine = (stream: Readable, onLine: (line: string) => void): void => {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   const emit = (text: string) => {
-    const parts = (pending + text).split('\n');
+    // A lone carriage return (a progress bar) ends a line too.
+    const parts = (pending + text).split(/\r?\n|\r(?!$)/);
     pending = parts.pop() ?? '';
     for (const part of parts) onLine(part.endsWith('\r') ? part.slice(0, -1) : part);
+    // A line without end is handed over in pieces rather than held without bound.
+    while (pending.length >= MAX_PENDING) {
+      onLine(pending.slice(0, MAX_PENDING));
+      pending = pending.slice(MAX_PENDING);
+    }
   };
   stream.on('data', (chunk: Buffer) => emit(decoder.write(chunk)));
   stream.on('end', () => {
