@@ -85,12 +85,49 @@ const currentDeployment = async (
   status: Deployment['status'],
 ) => {
   const d = await deps.deployments.get(need(env, 'PROJECT_ID'), need(env, 'DEPLOYMENT_ID'));
-  if (!d || d.details.build.id !== env.OPERATION_ID || d.status !== status)
-    throw new DeploymentOperationSuperseded(need(env, 'DEPLOYMENT_ID'), need(env, 'OPERATION_ID'));
+  if (!d || d.details.build.id !== env.OPERATION_ID || d.status !== status) throw superseded(env);
   return d;
 };
 
-export const buildApplicationJob = async (deps: JobDeps, env: Record<string, string>) => {
+/** How often a running job checks that its operation still runs (a cancel stops it within this). */
+const WATCH_MS = 2_000;
+
+/**
+ * A signal that fires when the job's operation is over (canceled, reaped) or `outer` fires (the
+ * local runtime shutting down), checked every WATCH_MS while `work` runs.
+ */
+const whileCurrent = async <T>(
+  deps: JobDeps,
+  env: Record<string, string>,
+  status: Deployment['status'],
+  outer: AbortSignal | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> => {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  outer?.addEventListener('abort', stop, { once: true });
+  const watch = setInterval(() => {
+    currentDeployment(deps, env, status).catch((error: unknown) => {
+      if (error instanceof DeploymentOperationSuperseded) stop();
+    });
+  }, WATCH_MS);
+  watch.unref();
+  try {
+    return await work(controller.signal);
+  } finally {
+    clearInterval(watch);
+    outer?.removeEventListener('abort', stop);
+  }
+};
+
+const superseded = (env: Record<string, string>) =>
+  new DeploymentOperationSuperseded(need(env, 'DEPLOYMENT_ID'), need(env, 'OPERATION_ID'));
+
+export const buildApplicationJob = async (
+  deps: JobDeps,
+  env: Record<string, string>,
+  outer?: AbortSignal,
+) => {
   const deploymentId = segment(env, 'DEPLOYMENT_ID');
   const operationId = segment(env, 'OPERATION_ID');
   const applicationName = segment(env, 'APPLICATION');
@@ -120,18 +157,22 @@ export const buildApplicationJob = async (deps: JobDeps, env: Record<string, str
     log.line(`Build ${operationId}: building '${applicationName}' (${written} files)`);
     for (const command of buildCommands(manifest, lockfile)) {
       log.line(`$ ${command}`);
-      const { exitCode, timedOut } = await deps.runner.run({
-        command,
-        cwd: dir,
-        env: {
-          CI: 'true',
-          NODE_ENV: 'production',
-          npm_config_update_notifier: 'false',
-          npm_config_fund: 'false',
-        },
-        timeoutMs: Math.max(1, deadline - Date.now()),
-        onLine: (line, stream) => log.line(line, stream === 'stderr' ? 'WARNING' : 'INFO'),
-      });
+      const { exitCode, timedOut, aborted } = await whileCurrent(deps, env, 'Deploying', outer, (signal) =>
+        deps.runner.run({
+          signal,
+          command,
+          cwd: dir,
+          env: {
+            CI: 'true',
+            NODE_ENV: 'production',
+            npm_config_update_notifier: 'false',
+            npm_config_fund: 'false',
+          },
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          onLine: (line, stream) => log.line(line, stream === 'stderr' ? 'WARNING' : 'INFO'),
+        }),
+      );
+      if (aborted) throw superseded(env);
       if (timedOut)
         throw new ApplicationBuildFailed(
           applicationName,
@@ -155,27 +196,32 @@ export const buildApplicationJob = async (deps: JobDeps, env: Record<string, str
  * configuration (secured values decrypted here, and only here) as environment variables.
  * Output is redacted of every secured value before it is logged.
  */
-export const runScriptJob = async (deps: JobDeps, env: Record<string, string>) => {
+export const runScriptJob = async (deps: JobDeps, env: Record<string, string>, outer?: AbortSignal) => {
   const deploymentId = need(env, 'DEPLOYMENT_ID');
   const applicationName = need(env, 'APPLICATION');
   const script = need(env, 'SCRIPT');
-  const d = await currentDeployment(deps, env, script === 'preUndeploy' ? 'Undeploying' : 'Deploying');
+  const status = script === 'preUndeploy' ? 'Undeploying' : 'Deploying';
+  const d = await currentDeployment(deps, env, status);
   const { environment, secretValues } = await configurationEnvironment(deps, d, applicationName);
   const redact = redactor(secretValues);
   const log = logSink(deps, deploymentId, applicationName);
   const timeoutMs = deps.settings.scriptTimeoutMs;
   try {
     log.line(`$ ${script}: ${redact(need(env, 'COMMAND'))}`);
-    const { exitCode, timedOut } = await deps.runner.run({
-      command: need(env, 'COMMAND'),
-      cwd: need(env, 'BUNDLE'),
-      env: scriptEnvironment(environment, {
-        ...(env.SERVICE_URL ? { serviceUrl: env.SERVICE_URL } : {}),
-        ...(env.TOPIC ? { topic: env.TOPIC } : {}),
+    const { exitCode, timedOut, aborted } = await whileCurrent(deps, env, status, outer, (signal) =>
+      deps.runner.run({
+        signal,
+        command: need(env, 'COMMAND'),
+        cwd: need(env, 'BUNDLE'),
+        env: scriptEnvironment(environment, {
+          ...(env.SERVICE_URL ? { serviceUrl: env.SERVICE_URL } : {}),
+          ...(env.TOPIC ? { topic: env.TOPIC } : {}),
+        }),
+        timeoutMs,
+        onLine: (line, stream) => log.line(redact(line), stream === 'stderr' ? 'WARNING' : 'INFO'),
       }),
-      timeoutMs,
-      onLine: (line, stream) => log.line(redact(line), stream === 'stderr' ? 'WARNING' : 'INFO'),
-    });
+    );
+    if (aborted) throw superseded(env);
     if (timedOut)
       throw new ApplicationScriptFailed(
         applicationName,

@@ -349,7 +349,9 @@ export interface CommandRunner {
     env: Record<string, string>;
     timeoutMs: number;
     onLine: (line: string, stream: 'stdout' | 'stderr') => void;
-  }): Promise<{ exitCode: number | null; timedOut: boolean }>;
+    /** Stops the command (its whole process group) early: `aborted` in the result. */
+    signal?: AbortSignal;
+  }): Promise<{ exitCode: number | null; timedOut: boolean; aborted?: boolean }>;
 }
 
 export type HostedApplicationType = 'service' | 'event' | 'job' | 'assets';

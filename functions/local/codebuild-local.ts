@@ -7,7 +7,10 @@ export const CODEBUILD_START_BUILD_SYNC = 'arn:aws:states:::codebuild:startBuild
  * What a CodeBuild project does, run locally with the build's environment variables; what it
  * returns is exported as CodeBuild exports variables (`exported-variables` in a buildspec).
  */
-export type LocalBuildProject = (env: Record<string, string>) => Promise<Record<string, string> | undefined>;
+export type LocalBuildProject = (
+  env: Record<string, string>,
+  signal: AbortSignal,
+) => Promise<Record<string, string> | undefined>;
 
 interface StartBuildInput {
   ProjectName?: unknown;
@@ -27,9 +30,10 @@ const taskError = (name: string, cause: unknown) => {
  * fails the task as Step Functions does when a build fails (`States.TaskFailed`, the build as
  * the cause).
  */
-export const localCodeBuild =
-  (projects: Record<string, LocalBuildProject>) =>
-  async (input: unknown): Promise<unknown> => {
+export const localCodeBuild = (projects: Record<string, LocalBuildProject>) => {
+  /** Running builds, stopped when the local runtime shuts down (as a container would be). */
+  const running = new Set<AbortController>();
+  const run = async (input: unknown): Promise<unknown> => {
     const { ProjectName, EnvironmentVariablesOverride = [] } = (input ?? {}) as StartBuildInput;
     const projectName = String(ProjectName);
     const project = projects[projectName];
@@ -54,12 +58,16 @@ export const localCodeBuild =
       },
     };
     let exported: Record<string, string> | undefined;
+    const controller = new AbortController();
+    running.add(controller);
     try {
-      exported = await project(env);
+      exported = await project(env, controller.signal);
     } catch (error) {
       throw taskError('States.TaskFailed', {
         Build: { ...build, BuildStatus: 'FAILED', EndTime: Date.now(), Message: (error as Error).message },
       });
+    } finally {
+      running.delete(controller);
     }
     return {
       Build: {
@@ -73,3 +81,11 @@ export const localCodeBuild =
       },
     };
   };
+  return {
+    run,
+    /** Stops every running build (their commands' process groups). */
+    close: () => {
+      for (const controller of running) controller.abort();
+    },
+  };
+};

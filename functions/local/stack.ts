@@ -106,13 +106,13 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
         bucket: BUCKET_NAME,
         workDir: join(options.dataDir, 'work'),
       }),
-      [BUILD_PROJECT]: async (env) => {
+      [BUILD_PROJECT]: async (env, signal) => {
         const { buildApplicationJob, buildDeps } = await jobs();
-        return buildApplicationJob(buildDeps, env);
+        return buildApplicationJob(buildDeps, env, signal);
       },
-      [SCRIPT_PROJECT]: async (env) => {
+      [SCRIPT_PROJECT]: async (env, signal) => {
         const { runScriptJob, buildDeps } = await jobs();
-        await runScriptJob(buildDeps, env);
+        await runScriptJob(buildDeps, env, signal);
         return undefined;
       },
     });
@@ -125,11 +125,13 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
         DeploymentStepsFunction: localFunctionArn('deployment-steps'),
       }),
       invokeTask: (resource, input) =>
-        resource === CODEBUILD_START_BUILD_SYNC ? codeBuild(input) : invokeLambda(resource, input),
+        resource === CODEBUILD_START_BUILD_SYNC ? codeBuild.run(input) : invokeLambda(resource, input),
       delayOverrideMs: options.delayOverrideMs,
     });
     const sfnEndpoint = await stepFunctions.listen();
     stops.push(() => stepFunctions.close());
+    // Stops run in reverse: running builds and scripts are stopped before the endpoint closes.
+    stops.push(async () => codeBuild.close());
 
     // Hosted applications: child processes, local topics, a cron scheduler, assets behind the gateway.
     const secretsKey = loadOrCreateKey(options.dataDir, 'secrets.key');

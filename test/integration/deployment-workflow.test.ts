@@ -3,6 +3,7 @@
  * in the local Step Functions endpoint, builds and scripts run as real child processes, and the
  * applications are hosted as real processes (service, job, event) and served files (assets).
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -549,6 +550,39 @@ describe('cancel', () => {
     expect(await operationEnd(created)).toBe('ABORTED');
     await expectLockReleased(projectKey);
   });
+
+  it('cancels a deploying deployment: what it hosted stops, and its running script is stopped', async () => {
+    const projectKey = await newProject();
+    const marker = uniqueKey('hang');
+    const created = await deploy(
+      projectKey,
+      withFiles({ 'service-app/post-deploy.js': `/* ${marker} */ setInterval(() => {}, 1000)` }),
+    );
+    // Hosting comes before postDeploy: once the service is hosted, the script is running.
+    let hosted: JsonBody[] = [];
+    while (!hosted.some((h) => h.applicationName === 'service-app' && h.running)) {
+      hosted = await hostedOf(created.id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const current = await read(projectKey, created.id);
+
+    const res = await api(`/${projectKey}/deployments/${created.id}`, {
+      token,
+      body: { version: current.version, actions: [{ action: 'cancel' }] },
+    });
+
+    expect(res.status).toBe(200);
+    expect(current.status).toBe('Deploying');
+    expect(await operationEnd(created)).toBe('ABORTED');
+    expect(await hostedOf(created.id)).toEqual([]);
+    const service = hosted.find((h) => h.applicationName === 'service-app');
+    await expect(fetch(`http://127.0.0.1:${service.port}/`)).rejects.toThrow();
+    // The script notices its operation is over within a couple of seconds and is stopped.
+    const running = () => execFileSync('ps', ['-eo', 'args']).toString().includes(marker);
+    for (let i = 0; i < 100 && running(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(running()).toBe(false);
+    await expectLockReleased(projectKey);
+  }, 30_000);
 
   it('refuses to cancel a deployment that is not in progress', async () => {
     const projectKey = await newProject();

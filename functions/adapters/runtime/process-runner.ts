@@ -106,7 +106,7 @@ export const terminateGroup = (pid: number, graceMs: number): void => {
  *   report it like any failed command, with the reason in the output.
  */
 export const processRunner: CommandRunner = {
-  run: ({ command, cwd, env, timeoutMs, onLine }) =>
+  run: ({ command, cwd, env, timeoutMs, onLine, signal }) =>
     new Promise((resolve) => {
       // spawn reports a missing cwd as `spawn sh ENOENT`, which reads as if sh were missing.
       if (!existsSync(cwd)) {
@@ -121,7 +121,14 @@ export const processRunner: CommandRunner = {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let timedOut = false;
+      let aborted = false;
       let exitCode: number | null = null;
+      const abort = () => {
+        aborted = true;
+        if (child.pid !== undefined) terminateGroup(child.pid, KILL_GRACE_MS);
+      };
+      if (signal?.aborted) abort();
+      else signal?.addEventListener('abort', abort, { once: true });
       const timer = setTimeout(() => {
         if (child.pid === undefined) return;
         timedOut = true;
@@ -145,7 +152,9 @@ export const processRunner: CommandRunner = {
       });
       child.on('close', () => {
         clearTimeout(timer);
-        resolve(timedOut ? { exitCode: null, timedOut: true } : { exitCode, timedOut: false });
+        signal?.removeEventListener('abort', abort);
+        if (aborted && !timedOut) resolve({ exitCode: null, timedOut: false, aborted: true });
+        else resolve(timedOut ? { exitCode: null, timedOut: true } : { exitCode, timedOut: false });
       });
     }),
 };
