@@ -203,6 +203,10 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     flushLogs.unref();
     stops.push(async () => clearInterval(flushLogs));
 
+    // Applications hosted before a restart come back (their deployments stayed Deployed), and
+    // only then does the reaper run: what it stops must be known to the hosting service first.
+    // Restored applications keep the urls they were recorded with.
+    await hosting.restore();
     // The reaper runs once before the gateway takes requests: an operation a killed server left
     // in progress is finished before a new one could take its project's lock. Then on an interval.
     const reaperEvery = options.reaperIntervalMs ?? 30_000;
@@ -222,8 +226,6 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     });
     const port = await listen(gateway, options.port);
     hosting.setPublicUrl(`http://127.0.0.1:${port}`);
-    // Applications hosted before a restart come back (their deployments stayed Deployed).
-    await hosting.restore();
 
     stops.push(
       () =>
