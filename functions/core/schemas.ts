@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import * as z from 'zod';
 import { INTEGRATION_TYPES } from './connector-model.ts';
 import { DEPLOYMENT_TYPES } from './deployment-model.ts';
@@ -255,11 +256,25 @@ export const ConfigurationInput = z.strictObject({
 });
 export type ConfigurationInput = z.infer<typeof ConfigurationInput>;
 
-/** A cron expression: five fields, or six with seconds first (what the local scheduler accepts too). */
+/**
+ * A cron expression: five fields, or six with seconds first. Checked by the same parser the
+ * local scheduler uses (`croner`), so a schedule that cannot run is refused here, naming the
+ * field, rather than failing the deployment later.
+ */
 export const CronSchedule = z
   .string()
   .max(128)
-  .regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron expression of 5 fields (or 6, seconds first)');
+  .regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron expression of 5 fields (or 6, seconds first)')
+  .superRefine((expression, ctx) => {
+    try {
+      new Cron(expression, { paused: true, mode: '5-or-6-parts' }).stop();
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `is not a valid cron expression (${(error as Error).message})`,
+      });
+    }
+  });
 
 export const ApplicationConfigurationInput = ConfigurationInput.extend({
   applicationName: z.string().min(1).max(256),

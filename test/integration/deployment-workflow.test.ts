@@ -426,6 +426,25 @@ describe('undeploy scripts', () => {
     expect(await hostedOf(created.id)).toEqual([]);
   });
 
+  it('refuses a job schedule that cannot run, naming the field', async () => {
+    const projectKey = await newProject();
+    const uploadId = await storeUpload(token, projectKey, zipBytes(connectorFiles()));
+    const res = await api(`/${projectKey}/deployments`, {
+      token,
+      body: {
+        artifact: { uploadId },
+        region: 'local',
+        configurations: [{ applicationName: 'job-app', schedule: '99 99 99 99 99' }],
+      },
+    });
+
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0]).toMatchObject({
+      code: 'InvalidJsonInput',
+      field: 'configurations.0.schedule',
+    });
+  });
+
   it('refuses a skipScripts that is not true or false, naming it', async () => {
     const projectKey = await newProject();
     const res = await api(`/${projectKey}/deployments/nope?skipScripts=yes`, { token, method: 'DELETE' });
