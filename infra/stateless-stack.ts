@@ -3,6 +3,8 @@ import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import {
@@ -12,6 +14,7 @@ import {
   ROUTES,
 } from '../functions/http/routes.ts';
 import { SlipwayFunction } from './constructs/slipway-function.ts';
+import { Workflows } from './constructs/workflows.ts';
 
 export interface StatelessStackProps extends StackProps {
   table: ITableV2;
@@ -86,19 +89,46 @@ export class StatelessStack extends Stack {
     // Consuming an upload copies it under the connector.
     functions.get('connectors')?.bindBucket(props.bucket, 'readWrite');
 
-    // The publish workflow's Lambda steps. The state machine, the CodeBuild project that
-    // fetches git sources, and the start permission for `connectors` come with the AWS issue.
-    new SlipwayFunction(this, 'ConnectorPublisher', {
+    // The workflows: their Lambda steps, state machines and CodeBuild projects.
+    const connectorPublisher = new SlipwayFunction(this, 'ConnectorPublisher', {
       handler: 'connector-publisher',
       timeout: Duration.minutes(5),
     })
       .bindTable(props.table, 'readWrite')
       .bindBucket(props.bucket, 'read');
-    // The deploy and undeploy workflows' Lambda steps (their state machines come with the AWS issue).
-    new SlipwayFunction(this, 'DeploymentSteps', { handler: 'deployment-steps' }).bindTable(
-      props.table,
-      'readWrite',
+    const deploymentSteps = new SlipwayFunction(this, 'DeploymentSteps', {
+      handler: 'deployment-steps',
+      timeout: Duration.minutes(10),
+    })
+      .bindTable(props.table, 'readWrite')
+      .bindBucket(props.bucket, 'read');
+    const workflows = new Workflows(this, 'Workflows', {
+      table: props.table,
+      bucket: props.bucket,
+      connectorPublisher,
+      deploymentSteps,
+    });
+    functionFor('connectors').bindStateMachine(
+      workflows.publish,
+      'SLIPWAY_PUBLISH_STATE_MACHINE_ARN',
+      'start',
     );
+    // The deployments API starts, cancels (stops) and reads the deploy and undeploy workflows.
+    functionFor('deployments')
+      .bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'manage')
+      .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'manage')
+      .fn.addEnvironment('SLIPWAY_REGIONS', `${Stack.of(this).region}.aws`);
+
+    // The reaper, every minute: finishes operations whose workflow died.
+    const reaper = new SlipwayFunction(this, 'Reaper', { handler: 'reaper', timeout: Duration.minutes(2) })
+      .bindTable(props.table, 'readWrite')
+      .bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'manage')
+      .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'manage');
+    new Rule(this, 'ReaperSchedule', {
+      description: 'Slipway: finish deployments whose workflow died',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(reaper.fn, { retryAttempts: 0 })],
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
   }

@@ -5,6 +5,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, HANDLERS_DIR } from '../../functions/local/bundle.ts';
 
@@ -45,6 +46,18 @@ export class SlipwayFunction extends Construct {
     if (access === 'read') table.grantReadData(this.fn);
     else table.grantReadWriteData(this.fn);
     this.fn.addEnvironment('SLIPWAY_TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /**
+   * A workflow this function starts (`start`), and for cancel and the reaper also stops and
+   * describes (`manage`); its ARN in `envName`.
+   */
+  bindStateMachine(stateMachine: IStateMachine, envName: string, access: 'start' | 'manage'): this {
+    stateMachine.grantStartExecution(this.fn);
+    if (access === 'manage')
+      stateMachine.grantExecution(this.fn, 'states:StopExecution', 'states:DescribeExecution');
+    this.fn.addEnvironment(envName, stateMachine.stateMachineArn);
     return this;
   }
 

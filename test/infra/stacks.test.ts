@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/schema.ts';
 import { ROUTES, routeKey } from '../../functions/http/routes.ts';
 import { buildApp } from '../../infra/app.ts';
+import { definitionText } from '../../infra/constructs/workflows.ts';
 
 let stateful: Template;
 let stateless: Template;
@@ -100,6 +101,67 @@ describe('CDK stacks', () => {
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         ]),
       },
+    });
+  });
+
+  describe('workflows', () => {
+    const machines = () => Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
+    const files = ['publish-connector', 'deploy', 'undeploy'];
+
+    it('inlines every state machine the local engine runs, unchanged, with every placeholder substituted', () => {
+      const definitions = machines().map((m) => m.Properties.DefinitionString as string);
+
+      expect(definitions).toHaveLength(files.length);
+      for (const file of files) {
+        const text = definitionText(file);
+        const placeholders = [...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
+        const inlined = machines().find((m) => m.Properties.DefinitionString === text);
+        expect(inlined, file).toBeDefined();
+        expect(Object.keys(inlined?.Properties.DefinitionSubstitutions ?? {}), file).toEqual(
+          expect.arrayContaining(placeholders),
+        );
+      }
+    });
+
+    it('logs every execution at ALL with its data, traces it, and times it out', () => {
+      for (const m of machines()) {
+        expect(m.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+        expect(m.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      }
+    });
+
+    it('lets each state machine start exactly its CodeBuild projects, and .sync its managed rule', () => {
+      const policies = Object.values(stateless.findResources('AWS::IAM::Policy')).flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      );
+      const starts = policies.filter((s) => [s.Action].flat().includes('codebuild:StartBuild'));
+
+      expect(starts.length).toBe(4); // publish: fetch; deploy: build, script; undeploy: script
+      for (const s of starts) expect(JSON.stringify(s.Resource)).not.toContain('"*"');
+      expect(JSON.stringify(policies)).toContain('StepFunctionsGetEventForCodeBuildStartBuildRule');
+    });
+
+    it('runs the build environment on arm64 with a time limit', () => {
+      const projects = Object.values(stateless.findResources('AWS::CodeBuild::Project'));
+
+      expect(projects).toHaveLength(3);
+      for (const p of projects) {
+        expect(p.Properties.Environment.Type).toBe('ARM_CONTAINER');
+        expect(p.Properties.TimeoutInMinutes).toBeGreaterThan(0);
+      }
+    });
+
+    it('gives the deployments function and the reaper the workflows they start, stop and describe', () => {
+      stateless.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            SLIPWAY_DEPLOY_STATE_MACHINE_ARN: Match.anyValue(),
+            SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN: Match.anyValue(),
+            SLIPWAY_REGIONS: 'us-east-1.aws',
+          }),
+        },
+      });
+      stateless.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
     });
   });
 });
