@@ -5,6 +5,7 @@
  * local stack.
  */
 import { App } from 'aws-cdk-lib';
+import { addNagChecks } from './nag.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
@@ -26,5 +27,7 @@ export const buildApp = (app: App): { stateful: StatefulStack; stateless: Statel
 if (process.argv[1]?.endsWith('app.ts')) {
   const app = new App();
   buildApp(app);
+  // cdk-nag: synth fails on any finding not acknowledged (with its reason) in infra/nag.ts.
+  addNagChecks(app);
   app.synth();
 }

@@ -11,7 +11,7 @@ import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, HANDLERS_DIR } from '../../functions
 
 /**
  * Every Slipway Lambda: `functions/handlers/<name>.ts` bundled the way `npm run build`
- * does (ESM, minified, SDK bundled, `module` before `main`), on arm64 and Node 22, with a
+ * does (ESM, minified, SDK bundled, `module` before `main`), on arm64 and Node 24, with a
  * log group that expires and X-Ray tracing. The bind helpers grant least privilege and set
  * the matching environment variable in one call, so the two never drift apart.
  */
@@ -22,7 +22,7 @@ export class SlipwayFunction extends Construct {
     super(scope, id);
     this.fn = new NodejsFunction(this, 'Function', {
       entry: join(HANDLERS_DIR, `${props.handler}.ts`),
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 1024,
       timeout: props.timeout ?? Duration.seconds(29),

@@ -4,6 +4,7 @@ import { DockerImage, Duration, Stack } from 'aws-cdk-lib';
 import { BuildSpec, ComputeType, LinuxArmBuildImage, Project, Source } from 'aws-cdk-lib/aws-codebuild';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
@@ -28,7 +29,7 @@ export interface WorkflowsProps {
 }
 
 /** What the build environment needs: Node 22 on arm64 Linux, small, with a time limit. */
-const environment = {
+const buildEnvironment = {
   buildImage: LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
   computeType: ComputeType.SMALL,
 };
@@ -49,10 +50,16 @@ export class Workflows extends Construct {
   constructor(scope: Construct, id: string, props: WorkflowsProps) {
     super(scope, id);
     const { bucket, table } = props;
+    // What CodeBuild keeps of a build (its logs' and cache's encryption) under a key of ours.
+    const encryptionKey = new Key(this, 'BuildKey', {
+      description: 'Slipway: CodeBuild projects',
+      enableKeyRotation: true,
+    });
 
     const fetchSource = new Project(this, 'FetchSource', {
       description: 'Slipway: git clone --depth 1 --branch <tag>, git archive, to the artifacts bucket',
-      environment,
+      environment: buildEnvironment,
+      encryptionKey,
       timeout: Duration.minutes(10),
       environmentVariables: { BUCKET: { value: bucket.bucketName } },
       buildSpec: BuildSpec.fromObject({
@@ -106,7 +113,8 @@ export class Workflows extends Construct {
     const jobProject = (name: string, description: string, commands: string[], exported: string[]) => {
       const project = new Project(this, name, {
         description,
-        environment,
+        environment: buildEnvironment,
+        encryptionKey,
         timeout: Duration.minutes(20),
         source: Source.s3({ bucket: jobsCode.bucket, path: jobsCode.s3ObjectKey }),
         environmentVariables: jobEnvironment,

@@ -1,0 +1,98 @@
+/**
+ * cdk-nag's AWS Solutions checks, and every finding Slipway acknowledges, in one place, each
+ * with the reason. A finding not listed here fails `cdk synth` and `test/infra/nag.test.ts`.
+ */
+import {
+  type App,
+  type IPolicyValidationContext,
+  type IPolicyValidationPlugin,
+  type PolicyValidationPluginReport,
+  Validations,
+} from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+
+interface Acknowledgement {
+  /** A rule (`AwsSolutions-IAM5`) or one finding of it (`AwsSolutions-IAM5[Resource::*]`). */
+  id: string;
+  /** The construct paths it applies to. */
+  paths: RegExp;
+  reason: string;
+}
+
+const FUNCTION_ROLES = /^SlipwayStateless\/[A-Za-z]+\/Function\/ServiceRole$/;
+const FUNCTION_POLICIES = /^SlipwayStateless\/[A-Za-z]+\/Function\/ServiceRole\/DefaultPolicy$/;
+
+export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
+  {
+    id: 'AwsSolutions-IAM4',
+    paths: FUNCTION_ROLES,
+    reason:
+      'AWSLambdaBasicExecutionRole is what lets a function write its own CloudWatch log streams; AWS keeps it to logs:CreateLogGroup/CreateLogStream/PutLogEvents.',
+  },
+  {
+    id: 'AwsSolutions-IAM5',
+    paths: FUNCTION_POLICIES,
+    reason:
+      "Written by CDK's grant methods for exactly the resources bound: the table's indexes (<table>/index/*, for GSI queries), the artifacts bucket's objects (<bucket>/*, keys are per project and upload), executions of the bound state machines (<state machine>:*, execution ARNs are not known in advance), Lambda version qualifiers, and X-Ray segments (xray:PutTraceSegments has no resource-level permissions).",
+  },
+  {
+    id: 'AwsSolutions-IAM5',
+    paths: /^SlipwayStateless\/Workflows\/(Publish|Deploy|Undeploy)\/Role\/DefaultPolicy$/,
+    reason:
+      'A state machine invokes its own step function at any version qualifier (<function>:*), and X-Ray and the CloudWatch Logs delivery used by logging ALL have no resource-level permissions.',
+  },
+  {
+    id: 'AwsSolutions-IAM5',
+    paths: /^SlipwayStateless\/Workflows\/(FetchSource|BuildApplication|RunScript)\/Role\/DefaultPolicy$/,
+    reason:
+      "CodeBuild's own log group and report groups are named after the project (<project>:*, <project>-*); bucket and table access comes from CDK's grant methods on the artifacts bucket's objects and the table's indexes.",
+  },
+  {
+    id: 'AwsSolutions-APIG4',
+    paths: /^SlipwayStateless\/(GETHealth|GETOpenapi\.json|POSTOauthToken|CatchAllRoute)$/,
+    reason:
+      'Public by design: the health check, the OAuth token endpoint (clients authenticate with their credentials in the request), the OpenAPI document, and $default, which only answers 404/405 in the dialect’s envelope. Every other route has the Lambda authorizer (test/infra checks it route by route).',
+  },
+  {
+    id: 'AwsSolutions-S1',
+    paths: /^SlipwayStateful\/AccessLogs$/,
+    reason: 'The bucket that receives the artifacts bucket’s server access logs does not log into itself.',
+  },
+];
+
+const matches = (ack: Acknowledgement, ruleName: string, path: string) =>
+  (ruleName === ack.id || ruleName.startsWith(`${ack.id}[`)) &&
+  // cdk-nag reports on the CloudFormation resource (`…/Resource`) under each construct.
+  ack.paths.test(path.replace(/\/Resource$/, ''));
+
+/**
+ * cdk-nag's AWS Solutions checks, less what is acknowledged above. cdk-nag itself acknowledges
+ * findings one id at a time (`RULE[finding]`, with the template's resolved names in it), so
+ * the acknowledgements are applied to its report here, by rule and construct path.
+ */
+export class AcknowledgedAwsSolutionsChecks implements IPolicyValidationPlugin {
+  readonly name = 'AwsSolutions (acknowledged in infra/nag.ts)';
+  private readonly checks: AwsSolutionsChecks;
+
+  constructor(app: App) {
+    this.checks = new AwsSolutionsChecks(app);
+  }
+
+  validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const violations = this.checks
+      .validate(context)
+      .violations.map((v) => ({
+        ...v,
+        violatingResources: v.violatingResources.filter(
+          (r) => !ACKNOWLEDGEMENTS.some((a) => matches(a, v.ruleName, r.constructPath ?? '')),
+        ),
+      }))
+      .filter((v) => v.violatingResources.length > 0);
+    return { success: violations.length === 0, violations };
+  }
+}
+
+/** Adds the checks to the app: `cdk synth` fails on any finding not acknowledged above. */
+export const addNagChecks = (app: App): void => {
+  Validations.of(app).addPlugins(new AcknowledgedAwsSolutionsChecks(app));
+};
