@@ -20,6 +20,7 @@ export const buildApp = (app: App): { stateful: StatefulStack; stateless: Statel
     env,
     table: stateful.table,
     bucket: stateful.bucket,
+    secretsKey: stateful.secretsKey,
   });
   return { stateful, stateless };
 };

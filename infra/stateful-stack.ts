@@ -1,6 +1,13 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../functions/adapters/dynamodb/schema.ts';
 
@@ -18,10 +25,27 @@ export class StatefulStack extends Stack {
   readonly table: TableV2;
   readonly bucket: Bucket;
   readonly logBucket: Bucket;
+  /** Encrypts the table and the artifacts. */
+  readonly dataKey: Key;
+  /** Encrypts secured configuration values (envelope encryption, bound to project and deployment). */
+  readonly secretsKey: Key;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     const removalPolicy = props.dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    // Customer-managed keys, rotated yearly: data at rest, and secured configuration apart
+    // from it (only the functions that seal or run with secrets may use the second).
+    this.dataKey = new Key(this, 'DataKey', {
+      description: 'Slipway: the table and the artifacts bucket',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.secretsKey = new Key(this, 'SecretsKey', {
+      description: 'Slipway: secured configuration values',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
 
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
@@ -33,6 +57,7 @@ export class StatefulStack extends Stack {
       })),
       timeToLiveAttribute: TABLE_SCHEMA.timeToLiveAttribute,
       billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.customerManagedKey(this.dataKey),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: !props.dev,
       removalPolicy,
@@ -51,7 +76,25 @@ export class StatefulStack extends Stack {
     this.bucket = new Bucket(this, 'Artifacts', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      encryption: BucketEncryption.S3_MANAGED,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
+      lifecycleRules: [
+        // Uploads live under projects/<id>/uploads/; what consumes one copies it first, so an
+        // upload not consumed within a week is no longer needed.
+        { id: 'ExpireUploads', prefix: 'projects/', expiration: Duration.days(7) },
+        { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      // Browsers PUT artifacts straight to presigned URLs.
+      cors: [
+        {
+          allowedMethods: [HttpMethods.PUT],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 'artifacts/',
       removalPolicy,

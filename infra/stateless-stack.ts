@@ -13,6 +13,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -28,6 +29,7 @@ import { Workflows } from './constructs/workflows.ts';
 export interface StatelessStackProps extends StackProps {
   table: ITableV2;
   bucket: IBucket;
+  secretsKey: IKey;
 }
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
@@ -126,9 +128,12 @@ export class StatelessStack extends Stack {
     })
       .bindTable(props.table, 'readWrite')
       .bindBucket(props.bucket, 'read');
+    deploymentSteps.bindSecrets(props.secretsKey, 'open');
+    functionFor('deployments').bindSecrets(props.secretsKey, 'seal');
     const workflows = new Workflows(this, 'Workflows', {
       table: props.table,
       bucket: props.bucket,
+      secretsKey: props.secretsKey,
       connectorPublisher,
       deploymentSteps,
     });

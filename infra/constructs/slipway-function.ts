@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -58,6 +59,14 @@ export class SlipwayFunction extends Construct {
     if (access === 'manage')
       stateMachine.grantExecution(this.fn, 'states:StopExecution', 'states:DescribeExecution');
     this.fn.addEnvironment(envName, stateMachine.stateMachineArn);
+    return this;
+  }
+
+  /** The secured-configuration key: `seal` to encrypt values (the API), `open` to decrypt them (hosting). */
+  bindSecrets(key: IKey, access: 'seal' | 'open'): this {
+    if (access === 'seal') key.grantEncrypt(this.fn);
+    else key.grantDecrypt(this.fn);
+    this.fn.addEnvironment('SLIPWAY_KMS_KEY_ID', key.keyArn);
     return this;
   }
 

@@ -4,7 +4,7 @@ import { DockerImage, Duration, Stack } from 'aws-cdk-lib';
 import { BuildSpec, ComputeType, LinuxArmBuildImage, Project, Source } from 'aws-cdk-lib/aws-codebuild';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
@@ -24,6 +24,8 @@ export const definitionText = (name: string) =>
 export interface WorkflowsProps {
   table: ITableV2;
   bucket: IBucket;
+  /** Scripts run with their configuration: they decrypt secured values. */
+  secretsKey: IKey;
   connectorPublisher: SlipwayFunction;
   deploymentSteps: SlipwayFunction;
 }
@@ -110,14 +112,20 @@ export class Workflows extends Construct {
       SLIPWAY_WORKSPACE_DIR: { value: '/tmp/slipway' },
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: { value: 'true' },
     };
-    const jobProject = (name: string, description: string, commands: string[], exported: string[]) => {
+    const jobProject = (
+      name: string,
+      description: string,
+      commands: string[],
+      exported: string[],
+      extraEnvironment: Record<string, { value: string }> = {},
+    ) => {
       const project = new Project(this, name, {
         description,
         environment: buildEnvironment,
         encryptionKey,
         timeout: Duration.minutes(20),
         source: Source.s3({ bucket: jobsCode.bucket, path: jobsCode.s3ObjectKey }),
-        environmentVariables: jobEnvironment,
+        environmentVariables: { ...jobEnvironment, ...extraEnvironment },
         buildSpec: BuildSpec.fromObject({
           version: '0.2',
           env: { shell: 'bash', ...(exported.length ? { 'exported-variables': exported } : {}) },
@@ -147,8 +155,10 @@ export class Workflows extends Construct {
         'BUNDLE="$PWD/app" SLIPWAY_JOB=script node "$CODEBUILD_SRC_DIR/jobs.mjs"',
       ],
       [],
+      { SLIPWAY_KMS_KEY_ID: { value: props.secretsKey.keyArn } },
     );
     bucket.grantRead(script);
+    props.secretsKey.grantDecrypt(script);
     this.projects = { fetchSource, build, script };
 
     const substitutions = {

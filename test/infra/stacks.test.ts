@@ -104,6 +104,46 @@ describe('CDK stacks', () => {
     });
   });
 
+  it('encrypts the table and the artifacts with a rotated customer key, and secrets with another', () => {
+    const keys = Object.values(stateful.findResources('AWS::KMS::Key'));
+
+    expect(keys).toHaveLength(2);
+    for (const key of keys) expect(key.Properties.EnableKeyRotation).toBe(true);
+    stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+    });
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }),
+          }),
+        ],
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'projects/', ExpirationInDays: 7, Status: 'Enabled' }),
+          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        ]),
+      },
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['PUT'] })] },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'artifacts/' }),
+    });
+  });
+
+  it('gives the secured-configuration key to who seals (the API) and who opens (hosting, scripts) only', () => {
+    const withKey = Object.values(stateless.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.SLIPWAY_KMS_KEY_ID,
+    );
+    const scripts = Object.values(stateless.findResources('AWS::CodeBuild::Project')).filter((p) =>
+      JSON.stringify(p.Properties.Environment.EnvironmentVariables).includes('SLIPWAY_KMS_KEY_ID'),
+    );
+
+    expect(withKey).toHaveLength(2);
+    expect(scripts).toHaveLength(1);
+  });
+
   describe('workflows', () => {
     const machines = () => Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
     const files = ['publish-connector', 'deploy', 'undeploy'];
