@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -10,12 +10,22 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Alias } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
   type ApiFunctionName,
@@ -159,6 +169,63 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(reaper.fn, { retryAttempts: 0 })],
     });
 
+    // Alarms to one topic; an email address given at deploy time subscribes to it.
+    const alarmEmail = new CfnParameter(this, 'AlarmEmail', {
+      type: 'String',
+      default: '',
+      description: 'An email address to notify of Slipway alarms (empty: none)',
+    });
+    const alarms = new Topic(this, 'Alarms', {
+      displayName: 'Slipway alarms',
+      enforceSSL: true,
+      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
+    const wantsEmail = new CfnCondition(this, 'AlarmEmailGiven', {
+      expression: Fn.conditionNot(Fn.conditionEquals(alarmEmail.valueAsString, '')),
+    });
+    new CfnSubscription(this, 'AlarmEmailSubscription', {
+      topicArn: alarms.topicArn,
+      protocol: 'email',
+      endpoint: alarmEmail.valueAsString,
+    }).cfnOptions.condition = wantsEmail;
+    const alarm = (id: string, metric: IMetric, description: string) =>
+      new Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      }).addAlarmAction(new SnsAction(alarms));
+    for (const [name, sm] of [
+      ['Publish', workflows.publish],
+      ['Deploy', workflows.deploy],
+      ['Undeploy', workflows.undeploy],
+    ] as const) {
+      alarm(
+        `${name}ExecutionsFailed`,
+        sm.metricFailed({ period: Duration.minutes(5) }),
+        `${name} executions failed`,
+      );
+      alarm(
+        `${name}ExecutionsTimedOut`,
+        sm.metricTimedOut({ period: Duration.minutes(5) }),
+        `${name} executions timed out`,
+      );
+    }
+    alarm('Api5xx', this.api.metricServerError({ period: Duration.minutes(5) }), 'The API answered 5xx');
+    alarm(
+      'LambdaThrottles',
+      new Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'Throttles',
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      'Lambda invocations were throttled in this account and region',
+    );
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topicArn });
   }
 }

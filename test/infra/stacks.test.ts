@@ -144,6 +144,21 @@ describe('CDK stacks', () => {
     expect(scripts).toHaveLength(1);
   });
 
+  it('alarms on failed and timed-out executions, API 5xx and throttles, to one topic an email can subscribe to', () => {
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
+    const metrics = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`);
+
+    expect(metrics.filter((m) => m === 'AWS/States/ExecutionsFailed')).toHaveLength(3);
+    expect(metrics.filter((m) => m === 'AWS/States/ExecutionsTimedOut')).toHaveLength(3);
+    expect(metrics).toEqual(expect.arrayContaining(['AWS/ApiGateway/5xx', 'AWS/Lambda/Throttles']));
+    for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+    stateless.hasParameter('AlarmEmail', { Type: 'String', Default: '' });
+    stateless.hasResource('AWS::SNS::Subscription', { Condition: 'AlarmEmailGiven' });
+    stateless.hasOutput('ApiUrl', {});
+    stateful.hasOutput('TableName', {});
+    stateful.hasOutput('BucketName', {});
+  });
+
   describe('workflows', () => {
     const machines = () => Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
     const files = ['publish-connector', 'deploy', 'undeploy'];
