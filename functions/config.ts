@@ -67,6 +67,10 @@ export const config = {
   get allowFileRepositories(): boolean {
     return flag('SLIPWAY_ALLOW_FILE_REPOSITORIES');
   },
+  /** On AWS: the Secrets Manager secret holding the access-token key (see `configuredJwtKey`). */
+  get jwtSecretArn(): string | undefined {
+    return process.env.SLIPWAY_JWT_SECRET_ARN || undefined;
+  },
   /** HS256 signing key for access tokens, base64. Locally generated once into the data dir. */
   get jwtKey(): string {
     return required('SLIPWAY_JWT_KEY');

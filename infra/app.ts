@@ -21,6 +21,7 @@ export const buildApp = (app: App): { stateful: StatefulStack; stateless: Statel
     table: stateful.table,
     bucket: stateful.bucket,
     secretsKey: stateful.secretsKey,
+    jwtKey: stateful.jwtKey,
   });
   return { stateful, stateless };
 };

@@ -54,6 +54,12 @@ export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
       'Public by design: the health check, the OAuth token endpoint (clients authenticate with their credentials in the request), the OpenAPI document, and $default, which only answers 404/405 in the dialect’s envelope. Every other route has the Lambda authorizer (test/infra checks it route by route).',
   },
   {
+    id: 'AwsSolutions-SMG4',
+    paths: /^SlipwayStateful\/JwtKey$/,
+    reason:
+      'The access-token signing key: rotating it invalidates every token at once (clients fetch a new one from /oauth/token), so it is rotated on purpose by the operator (README), not on a schedule.',
+  },
+  {
     id: 'AwsSolutions-S1',
     paths: /^SlipwayStateful\/AccessLogs$/,
     reason: 'The bucket that receives the artifacts bucket’s server access logs does not log into itself.',

@@ -25,6 +25,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
@@ -40,6 +41,7 @@ export interface StatelessStackProps extends StackProps {
   table: ITableV2;
   bucket: IBucket;
   secretsKey: IKey;
+  jwtKey: ISecret;
 }
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
@@ -71,6 +73,11 @@ export class StatelessStack extends Stack {
       props.table,
       'read',
     );
+    // Who signs access tokens (the token endpoint) and who verifies them (the authorizer).
+    for (const fn of [authorizerFn, functionFor('oauth-token')]) {
+      props.jwtKey.grantRead(fn.fn);
+      fn.fn.addEnvironment('SLIPWAY_JWT_SECRET_ARN', props.jwtKey.secretArn);
+    }
     const authorizer = new HttpLambdaAuthorizer('Authorizer', authorizerFn.fn, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: [],

@@ -159,6 +159,19 @@ describe('CDK stacks', () => {
     stateful.hasOutput('BucketName', {});
   });
 
+  it('keeps the access-token key in Secrets Manager, readable by the token endpoint and the authorizer only', () => {
+    const readers = Object.values(stateless.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.SLIPWAY_JWT_SECRET_ARN,
+    );
+
+    stateful.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
+    });
+    expect(readers).toHaveLength(2);
+    for (const fn of readers) expect(fn.Properties.Environment.Variables.SLIPWAY_JWT_KEY).toBeUndefined();
+  });
+
   describe('workflows', () => {
     const machines = () => Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
     const files = ['publish-connector', 'deploy', 'undeploy'];

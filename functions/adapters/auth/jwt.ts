@@ -12,15 +12,17 @@ const ALGORITHM = 'HS256';
  * 256-bit key is enough and verification needs no network. Only HS256 is accepted,
  * which rules out `alg: none` and algorithm-confusion tokens.
  */
-export const jwtAccessTokens = (key: () => string): AccessTokenService => {
-  let secret: Uint8Array | undefined;
-  const signingKey = (): Uint8Array => {
-    secret ??= Buffer.from(key(), 'base64');
-    return secret;
+export const jwtAccessTokens = (key: () => string | Promise<string>): AccessTokenService => {
+  /** The decoded key and the text it came from: a source that rotates its value is followed. */
+  let cached: { text: string; bytes: Uint8Array } | undefined;
+  const signingKey = async (): Promise<Uint8Array> => {
+    const text = await key();
+    if (cached?.text !== text) cached = { text, bytes: Buffer.from(text, 'base64') };
+    return cached.bytes;
   };
 
   return {
-    sign(claims, ttlSeconds) {
+    async sign(claims, ttlSeconds) {
       return new SignJWT({ tenant: claims.tenant, scope: claims.scopes.join(' ') })
         .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
         .setSubject(claims.clientId)
@@ -29,12 +31,12 @@ export const jwtAccessTokens = (key: () => string): AccessTokenService => {
         .setJti(newId())
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
-        .sign(signingKey());
+        .sign(await signingKey());
     },
 
     async verify(token) {
       // Read the key outside the try: a missing key is a configuration fault (500), not a bad token.
-      const verificationKey = signingKey();
+      const verificationKey = await signingKey();
       try {
         const { payload } = await jwtVerify(token, verificationKey, {
           algorithms: [ALGORITHM],
