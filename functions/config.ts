@@ -106,6 +106,23 @@ export const config = {
   get localHostingUrl(): string | undefined {
     return process.env.SLIPWAY_LOCAL_HOSTING_URL || undefined;
   },
+  /**
+   * Hosting on AWS (set by the CDK stack): the role hosted functions run with; when set,
+   * applications are hosted on Lambda. With the scheduler role, the Web Adapter layer and
+   * where assets are served.
+   */
+  get hostingExecutionRoleArn(): string | undefined {
+    return process.env.SLIPWAY_HOSTING_EXECUTION_ROLE_ARN || undefined;
+  },
+  get hostingSchedulerRoleArn(): string {
+    return required('SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN');
+  },
+  get webAdapterLayerArn(): string {
+    return required('SLIPWAY_WEB_ADAPTER_LAYER_ARN');
+  },
+  get assetsBaseUrl(): string {
+    return required('SLIPWAY_ASSETS_BASE_URL');
+  },
   get localHostingToken(): string {
     return required('SLIPWAY_LOCAL_HOSTING_TOKEN');
   },

@@ -19,7 +19,7 @@ interface Acknowledgement {
   reason: string;
 }
 
-const FUNCTION_ROLES = /^SlipwayStateless\/[A-Za-z]+\/Function\/ServiceRole$/;
+const FUNCTION_ROLES = /^SlipwayStateless\/([A-Za-z]+\/Function\/ServiceRole|Hosting\/HostedFunctionRole)$/;
 const FUNCTION_POLICIES = /^SlipwayStateless\/[A-Za-z]+\/Function\/ServiceRole\/DefaultPolicy$/;
 
 export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
@@ -33,7 +33,7 @@ export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
     id: 'AwsSolutions-IAM5',
     paths: FUNCTION_POLICIES,
     reason:
-      "Written by CDK's grant methods for exactly the resources bound: the table's indexes (<table>/index/*, for GSI queries), the artifacts bucket's objects (<bucket>/*, keys are per project and upload), executions of the bound state machines (<state machine>:*, execution ARNs are not known in advance), Lambda version qualifiers, and X-Ray segments (xray:PutTraceSegments has no resource-level permissions).",
+      "Written by CDK's grant methods for exactly the resources bound: the table's indexes (<table>/index/*, for GSI queries), the artifacts bucket's objects (<bucket>/*, keys are per project and upload), executions of the bound state machines (<state machine>:*, execution ARNs are not known in advance), Lambda version qualifiers, and X-Ray segments (xray:PutTraceSegments has no resource-level permissions). For the functions that host applications (deployment steps, deployments, reaper; infra/constructs/hosting.ts): functions, topics, queues and schedule groups named slipway-* (created at deploy time), event source mappings only for slipway-* functions, and the listing calls that have no resource (ListFunctions, ListEventSourceMappings, ListSchedules, tag:GetResources).",
   },
   {
     id: 'AwsSolutions-IAM5',
@@ -46,6 +46,12 @@ export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
     paths: /^SlipwayStateless\/Workflows\/(FetchSource|BuildApplication|RunScript)\/Role\/DefaultPolicy$/,
     reason:
       "CodeBuild's own log group and report groups are named after the project (<project>:*, <project>-*); bucket and table access comes from CDK's grant methods on the artifacts bucket's objects and the table's indexes.",
+  },
+  {
+    id: 'AwsSolutions-IAM5',
+    paths: /^SlipwayStateless\/Hosting\/(HostedFunctionRole|SchedulerRole)\/DefaultPolicy$/,
+    reason:
+      'Hosted applications are created at deploy time with names Slipway chooses: the roles reach exactly the functions and queues named slipway-* (invoke a job; read an event queue), nothing else.',
   },
   {
     id: 'AwsSolutions-APIG4',

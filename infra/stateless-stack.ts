@@ -34,6 +34,7 @@ import {
   DEFAULT_ROUTE_FUNCTION,
   ROUTES,
 } from '../functions/http/routes.ts';
+import { Hosting } from './constructs/hosting.ts';
 import { SlipwayFunction } from './constructs/slipway-function.ts';
 import { Workflows } from './constructs/workflows.ts';
 
@@ -175,6 +176,16 @@ export class StatelessStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(reaper.fn, { retryAttempts: 0 })],
     });
+
+    // Hosting applications on Lambda: the workflow hosts, a cancel and the reaper stop.
+    const hosting = new Hosting(this, 'Hosting', {
+      bucket: props.bucket,
+      secretsKey: props.secretsKey,
+      // Hosted assets are copied into the bucket; serving them publicly (a CloudFront
+      // distribution or an /assets route) is not built yet, see the README.
+      assetsBaseUrl: `${this.api.apiEndpoint}/assets`,
+    });
+    for (const fn of [deploymentSteps, functionFor('deployments'), reaper]) hosting.bind(fn);
 
     // Alarms to one topic; an email address given at deploy time subscribes to it.
     const alarmEmail = new CfnParameter(this, 'AlarmEmail', {

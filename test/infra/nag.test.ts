@@ -35,9 +35,10 @@ describe('cdk-nag (AWS Solutions)', () => {
         (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
       ),
     );
-    // X-Ray segments, and the CloudWatch Logs delivery behind state machine logging.
+    // X-Ray segments, the CloudWatch Logs delivery behind state machine logging, and hosting's
+    // listings and event source mappings (created only for slipway-* functions, by condition).
     const resourceless =
-      /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/;
+      /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|lambda:(ListFunctions|ListEventSourceMappings|DeleteEventSourceMapping|CreateEventSourceMapping)|scheduler:ListSchedules|tag:GetResources)$/;
 
     expect(statements.length).toBeGreaterThan(0);
     for (const s of statements) {

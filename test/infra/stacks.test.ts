@@ -172,6 +172,32 @@ describe('CDK stacks', () => {
     for (const fn of readers) expect(fn.Properties.Environment.Variables.SLIPWAY_JWT_KEY).toBeUndefined();
   });
 
+  it('lets exactly the deployment steps, deployments and reaper functions host and stop applications', () => {
+    const hosting = Object.values(stateless.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.SLIPWAY_HOSTING_EXECUTION_ROLE_ARN,
+    );
+    const passRoles = Object.values(stateless.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('iam:PassRole'),
+    );
+
+    expect(hosting).toHaveLength(3);
+    expect(passRoles).toHaveLength(3);
+    for (const fn of hosting)
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
+        expect.arrayContaining([
+          'SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN',
+          'SLIPWAY_WEB_ADAPTER_LAYER_ARN',
+          'SLIPWAY_ASSETS_BASE_URL',
+          'SLIPWAY_BUCKET_NAME',
+        ]),
+      );
+    stateless.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
+      }),
+    });
+  });
+
   describe('workflows', () => {
     const machines = () => Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
     const files = ['publish-connector', 'deploy', 'undeploy'];

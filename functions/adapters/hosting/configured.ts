@@ -3,6 +3,10 @@ import { ApplicationHostingFailed } from '../../core/errors.ts';
 import type { ApplicationHosting } from '../../core/ports.ts';
 import { localHosting } from './local-hosting.ts';
 
+/** What hosted resources are named after (`slipway-…`) and where hosted assets live in the bucket. */
+export const HOSTED_NAME_PREFIX = 'slipway';
+export const HOSTED_ASSETS_PREFIX = 'hosted-assets/';
+
 /**
  * Until the AWS hosting adapter lands (issue 6: Lambda, SQS/SNS, EventBridge Scheduler),
  * a server without the local hosting service refuses to host and has nothing to stop.
@@ -19,15 +23,30 @@ const unconfigured: ApplicationHosting = {
 
 let chosen: ApplicationHosting | undefined;
 
-/** The hosting adapter configuration names: the local service of `npm start` when its URL is set. */
+/**
+ * The hosting adapter configuration names: the local service of `npm start` when its URL is
+ * set, Lambda and friends when the CDK stack gave a hosted-function role.
+ */
 export const configuredHosting: ApplicationHosting = {
-  host: (request) => pick().host(request),
-  stop: (target) => pick().stop(target),
+  host: async (request) => (await pick()).host(request),
+  stop: async (target) => (await pick()).stop(target),
 };
 
-const pick = (): ApplicationHosting => {
+/** The AWS adapter (five SDK clients) is loaded only where it is used, not at every cold start. */
+const pick = async (): Promise<ApplicationHosting> => {
   chosen ??= config.localHostingUrl
     ? localHosting(config.localHostingUrl, config.localHostingToken)
-    : unconfigured;
+    : config.hostingExecutionRoleArn
+      ? (await import('./aws-hosting.ts')).awsHosting({
+          bucket: config.bucketName,
+          executionRoleArn: config.hostingExecutionRoleArn,
+          schedulerRoleArn: config.hostingSchedulerRoleArn,
+          webAdapterLayerArn: config.webAdapterLayerArn,
+          assetsPrefix: HOSTED_ASSETS_PREFIX,
+          assetsBaseUrl: config.assetsBaseUrl,
+          ...(config.kmsKeyId ? { kmsKeyArn: config.kmsKeyId } : {}),
+          namePrefix: HOSTED_NAME_PREFIX,
+        })
+      : unconfigured;
   return chosen;
 };

@@ -1,0 +1,177 @@
+import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { HOSTED_ASSETS_PREFIX, HOSTED_NAME_PREFIX } from '../../functions/adapters/hosting/configured.ts';
+import type { SlipwayFunction } from './slipway-function.ts';
+
+/** AWS Lambda Web Adapter (awslabs), published by AWS in every region for arm64. */
+const WEB_ADAPTER_LAYER = `arn:${Aws.PARTITION}:lambda:${Aws.REGION}:753240598075:layer:LambdaAdapterLayerArm64:25`;
+
+export interface HostingProps {
+  bucket: IBucket;
+  secretsKey: IKey;
+  /** Where hosted assets are served from. */
+  assetsBaseUrl: string;
+}
+
+/**
+ * What hosting applications on AWS needs (`functions/adapters/hosting/aws-hosting.ts`): the
+ * role hosted functions run with, the role EventBridge Scheduler invokes jobs with, and, for
+ * the functions that host or stop applications, permissions limited to resources named
+ * `slipway-*` (functions, topics, queues, schedule groups) and to these two roles.
+ */
+export class Hosting extends Construct {
+  readonly executionRole: Role;
+  readonly schedulerRole: Role;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: HostingProps,
+  ) {
+    super(scope, id);
+    const arn = (service: string, resource: string, resourceName: string) =>
+      Stack.of(this).formatArn({
+        service,
+        resource,
+        resourceName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    this.functionArns = arn('lambda', 'function', `${HOSTED_NAME_PREFIX}-*`);
+
+    this.executionRole = new Role(this, 'HostedFunctionRole', {
+      description: 'Slipway: what hosted applications run as',
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+    });
+    // Event applications read their own queue.
+    this.executionRole.addToPolicy(
+      new PolicyStatement({
+        actions: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ChangeMessageVisibility',
+        ],
+        resources: [Stack.of(this).formatArn({ service: 'sqs', resource: `${HOSTED_NAME_PREFIX}-*` })],
+      }),
+    );
+    // Their environment is encrypted with the secured-configuration key.
+    props.secretsKey.grantDecrypt(this.executionRole);
+
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      description: 'Slipway: what EventBridge Scheduler invokes job applications as',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+    });
+    this.schedulerRole.addToPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.functionArns] }),
+    );
+  }
+
+  private readonly functionArns: string;
+
+  /** Lets `fn` host and stop applications, and tells it how (the adapter's settings). */
+  bind(fn: SlipwayFunction): void {
+    const grantee: IGrantable = fn.fn;
+    const stack = Stack.of(this);
+    const statements = [
+      new PolicyStatement({
+        actions: [
+          'lambda:CreateFunction',
+          'lambda:UpdateFunctionCode',
+          'lambda:UpdateFunctionConfiguration',
+          'lambda:GetFunction',
+          'lambda:DeleteFunction',
+          'lambda:CreateFunctionUrlConfig',
+          'lambda:GetFunctionUrlConfig',
+          'lambda:AddPermission',
+          'lambda:TagResource',
+          'lambda:ListTags',
+        ],
+        resources: [this.functionArns],
+      }),
+      // Mappings and the function listing have no name to scope by; mappings are limited to ours.
+      new PolicyStatement({
+        actions: ['lambda:CreateEventSourceMapping'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'lambda:FunctionArn': this.functionArns } },
+      }),
+      new PolicyStatement({
+        actions: [
+          'lambda:ListEventSourceMappings',
+          'lambda:DeleteEventSourceMapping',
+          'lambda:ListFunctions',
+        ],
+        resources: ['*'],
+      }),
+      new PolicyStatement({ actions: ['lambda:GetLayerVersion'], resources: [WEB_ADAPTER_LAYER] }),
+      new PolicyStatement({
+        actions: [
+          'sns:CreateTopic',
+          'sns:Subscribe',
+          'sns:DeleteTopic',
+          'sns:TagResource',
+          'sns:GetTopicAttributes',
+        ],
+        resources: [stack.formatArn({ service: 'sns', resource: `${HOSTED_NAME_PREFIX}-*` })],
+      }),
+      new PolicyStatement({
+        actions: [
+          'sqs:CreateQueue',
+          'sqs:SetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:GetQueueAttributes',
+          'sqs:DeleteQueue',
+          'sqs:TagQueue',
+        ],
+        resources: [stack.formatArn({ service: 'sqs', resource: `${HOSTED_NAME_PREFIX}-*` })],
+      }),
+      new PolicyStatement({
+        actions: [
+          'scheduler:CreateSchedule',
+          'scheduler:UpdateSchedule',
+          'scheduler:DeleteSchedule',
+          'scheduler:CreateScheduleGroup',
+          'scheduler:DeleteScheduleGroup',
+          'scheduler:GetScheduleGroup',
+          'scheduler:TagResource',
+        ],
+        resources: [
+          stack.formatArn({
+            service: 'scheduler',
+            resource: 'schedule',
+            resourceName: `${HOSTED_NAME_PREFIX}-*`,
+          }),
+          stack.formatArn({
+            service: 'scheduler',
+            resource: 'schedule-group',
+            resourceName: `${HOSTED_NAME_PREFIX}-*`,
+          }),
+        ],
+      }),
+      // Listing schedules and finding resources by tag have no resource to scope by.
+      new PolicyStatement({ actions: ['scheduler:ListSchedules', 'tag:GetResources'], resources: ['*'] }),
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.executionRole.roleArn, this.schedulerRole.roleArn],
+      }),
+    ];
+    for (const statement of statements) fn.fn.addToRolePolicy(statement);
+    // Built applications are read from the bucket; assets are copied under their prefix.
+    this.props.bucket.grantRead(grantee);
+    this.props.bucket.grantReadWrite(grantee, `${HOSTED_ASSETS_PREFIX}*`);
+    this.props.bucket.grantDelete(grantee, `${HOSTED_ASSETS_PREFIX}*`);
+    // Lambda encrypts the hosted functions' environment with the secured-configuration key.
+    this.props.secretsKey.grant(grantee, 'kms:Encrypt', 'kms:CreateGrant', 'kms:DescribeKey');
+    for (const [name, value] of Object.entries({
+      SLIPWAY_BUCKET_NAME: this.props.bucket.bucketName,
+      SLIPWAY_HOSTING_EXECUTION_ROLE_ARN: this.executionRole.roleArn,
+      SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
+      SLIPWAY_WEB_ADAPTER_LAYER_ARN: WEB_ADAPTER_LAYER,
+      SLIPWAY_ASSETS_BASE_URL: this.props.assetsBaseUrl,
+    }))
+      fn.fn.addEnvironment(name, value);
+  }
+}
