@@ -78,3 +78,22 @@ export const redactor = (secrets: string[]): ((line: string) => string) => {
 
 /** Output lines are cut at this length before they are stored. */
 export const MAX_LOG_LINE = 8 * 1024;
+
+/**
+ * The Node entry point of a built application, for hosts that start it without npm (Lambda
+ * with the Web Adapter runs `run.sh`): the file a `node <file>` start script names, else
+ * package.json's `main`, else `server.js` or `index.js` when present.
+ */
+export const nodeEntryPoint = (
+  manifest: (PackageManifest & { main?: string }) | undefined,
+  exists: (file: string) => boolean,
+): string | undefined => {
+  const fromStart = /^node\s+(?:--\S+\s+)*([^\s-][^\s]*)/.exec(manifest?.scripts?.start ?? '')?.[1];
+  return [fromStart, manifest?.main, 'server.js', 'index.js'].find(
+    (file): file is string => typeof file === 'string' && file !== '' && exists(file),
+  );
+};
+
+/** The Web Adapter's start script for an entry point. */
+export const runScript = (entry: string) =>
+  `#!/bin/sh\ncd "$(dirname "$0")"\nexec node ${JSON.stringify(entry)}\n`;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildCommands, REDACTED, redactor, scriptEnvironment } from '../../functions/core/build-rules.ts';
+import {
+  buildCommands,
+  nodeEntryPoint,
+  REDACTED,
+  redactor,
+  runScript,
+  scriptEnvironment,
+} from '../../functions/core/build-rules.ts';
 
 describe('build commands', () => {
   it.each([
@@ -49,5 +56,43 @@ describe('script environment', () => {
       CONNECT_GCP_TOPIC_NAME: 't',
       CONNECT_PROVIDER: 'slipway',
     });
+  });
+});
+
+describe('the Node entry point a host starts without npm', () => {
+  const has =
+    (...files: string[]) =>
+    (file: string) =>
+      files.includes(file);
+
+  it.each([
+    [
+      'a node start script',
+      { scripts: { start: 'node dist/server.js' } },
+      has('dist/server.js', 'index.js'),
+      'dist/server.js',
+    ],
+    [
+      'flags before the file',
+      { scripts: { start: 'node --enable-source-maps app.js' } },
+      has('app.js'),
+      'app.js',
+    ],
+    [
+      'main when the start script is not node',
+      { main: 'lib/main.js', scripts: { start: 'tsx src' } },
+      has('lib/main.js'),
+      'lib/main.js',
+    ],
+    ['server.js, then index.js', undefined, has('index.js'), 'index.js'],
+    ['nothing that exists', { main: 'gone.js' }, has(), undefined],
+  ])('%s', (_, manifest, exists, expected) => {
+    expect(nodeEntryPoint(manifest, exists)).toBe(expected);
+  });
+
+  it('writes a run.sh that starts it from its own folder, quoting the path', () => {
+    expect(runScript('dist/my server.js')).toBe(
+      '#!/bin/sh\ncd "$(dirname "$0")"\nexec node "dist/my server.js"\n',
+    );
   });
 });
