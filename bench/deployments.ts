@@ -33,7 +33,7 @@ const main = () =>
     const { documentClient } = await import('../functions/adapters/dynamodb/client.ts');
     const { deploymentItem } = await import('../functions/adapters/dynamodb/deployments.ts');
     const { keys } = await import('../functions/adapters/dynamodb/keys.ts');
-    const { deps } = await import('../functions/adapters/deps.ts');
+    const { authDeps: deps } = await import('../functions/adapters/auth-deps.ts');
     const { createProject } = await import('../functions/core/projects.ts');
     const { newId, newTimeOrderedId } = await import('../functions/core/ids.ts');
     const table = stack.env.SLIPWAY_TABLE_NAME ?? '';

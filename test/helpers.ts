@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { deps } from '../functions/adapters/deps.ts';
+import { authDeps as deps } from '../functions/adapters/auth-deps.ts';
 import { createApiClient, createStoreToken } from '../functions/core/credentials.ts';
 import { newTenantId } from '../functions/core/ids.ts';
 

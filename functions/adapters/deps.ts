@@ -4,8 +4,6 @@
  * only (endpoints and names come from the environment), so Lambda and `npm start` run
  * the same wiring.
  */
-import { jwtAccessTokens } from './auth/jwt.ts';
-import { configuredJwtKey } from './auth/jwt-key.ts';
 import { scryptHasher } from './auth/scrypt-hasher.ts';
 import { dynamoCredentialRepository } from './dynamodb/credentials.ts';
 import { dynamoProjectRepository } from './dynamodb/projects.ts';
@@ -16,7 +14,6 @@ export const deps = {
   projects: dynamoProjectRepository(tableName),
   credentials: dynamoCredentialRepository(tableName),
   hasher: scryptHasher,
-  tokens: jwtAccessTokens(configuredJwtKey),
 };
 
 export { systemClock, tableNameFromConfig } from './system.ts';

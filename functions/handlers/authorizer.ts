@@ -4,7 +4,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { deps } from '../adapters/deps.ts';
+import { authDeps as deps } from '../adapters/auth-deps.ts';
 import { authenticate, type Credentials } from '../core/auth.ts';
 import { AuthenticationError } from '../core/errors.ts';
 import { type AuthorizerContext, contextFromPrincipal } from '../http/authorizer-context.ts';

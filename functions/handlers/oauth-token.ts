@@ -1,4 +1,4 @@
-import { deps } from '../adapters/deps.ts';
+import { authDeps as deps } from '../adapters/auth-deps.ts';
 import { config } from '../config.ts';
 import { issueAccessToken } from '../core/auth.ts';
 import { InvalidClient, UnsupportedGrantType, UnsupportedMediaType } from '../core/errors.ts';

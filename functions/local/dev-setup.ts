@@ -36,7 +36,7 @@ export const readDevState = (dataDir: string): DevState | undefined => {
 export const ensureDevAdmin = async (
   dataDir: string,
 ): Promise<{ tenant: string; clientId: string; secret: string; token: string }> => {
-  const { deps } = await import('../adapters/deps.ts');
+  const { authDeps: deps } = await import('../adapters/auth-deps.ts');
   const { createApiClient, rotateClientSecret } = await import('../core/credentials.ts');
   const { newTenantId } = await import('../core/ids.ts');
 
