@@ -89,7 +89,10 @@ export const nodeEntryPoint = (
   exists: (file: string) => boolean,
 ): string | undefined => {
   const fromStart = /^node\s+(?:--\S+\s+)*([^\s-][^\s]*)/.exec(manifest?.scripts?.start ?? '')?.[1];
-  return [fromStart, manifest?.main, 'server.js', 'index.js'].find(
+  // `main` resolves the way Node resolves it: as is, with `.js`, or as a folder's index.js.
+  const main = typeof manifest?.main === 'string' && manifest.main !== '' ? manifest.main : undefined;
+  const mains = main ? [main, `${main}.js`, `${main.replace(/\/+$/, '')}/index.js`] : [];
+  return [fromStart, ...mains, 'server.js', 'index.js'].find(
     (file): file is string => typeof file === 'string' && file !== '' && exists(file),
   );
 };

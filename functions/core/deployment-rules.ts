@@ -8,7 +8,10 @@ import type {
   Deployment,
   DeploymentConnector,
   DeploymentEvent,
+  DeploymentExecution,
+  DeploymentReportEntry,
   DeploymentStatus,
+  ProjectLock,
 } from './deployment-model.ts';
 import {
   DeploymentEmptyRequiredGlobalConfigurationKey,
@@ -23,6 +26,28 @@ import {
 } from './errors.ts';
 import type { DeploymentStatusChanged } from './ports.ts';
 import type { ApplicationConfigurationInput, ConfigurationInput } from './schemas.ts';
+
+/** The workflow input of the operation a lock holds. */
+export const executionOf = (d: Pick<Deployment, 'tenant'>, lock: ProjectLock): DeploymentExecution => ({
+  tenant: d.tenant,
+  projectId: lock.projectId,
+  deploymentId: lock.deploymentId,
+  operation: lock.operation,
+  operationId: lock.operationId,
+});
+
+/** The statuses in which a deployment still runs an operation of each kind. */
+export const IN_PROGRESS: Readonly<Record<ProjectLock['operation'], readonly DeploymentStatus[]>> = {
+  deploy: ['Queued', 'Deploying'],
+  undeploy: ['Undeploying'],
+};
+
+/** The deployment's build report with `entries` added after what it holds. */
+export const withReportEntries = (d: Deployment, entries: DeploymentReportEntry[]) => ({
+  details: {
+    build: { id: d.details.build.id, report: { entries: [...d.details.build.report.entries, ...entries] } },
+  },
+});
 
 /** The domain event a status change publishes. */
 export const statusChanged = (

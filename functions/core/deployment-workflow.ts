@@ -25,7 +25,9 @@ import {
   checkApplicationValues,
   checkGlobalValues,
   checkRequiredApplicationKeys,
+  IN_PROGRESS,
   statusChanged,
+  withReportEntries,
 } from './deployment-rules.ts';
 import {
   ApplicationHostingFailed,
@@ -73,11 +75,6 @@ const HOSTED_TYPES: ReadonlySet<string> = new Set<HostedApplicationType>([
   'assets',
 ]);
 
-const IN_PROGRESS: Record<ProjectLock['operation'], DeploymentStatus[]> = {
-  deploy: ['Queued', 'Deploying'],
-  undeploy: ['Undeploying'],
-};
-
 export const lockOf = (e: DeploymentExecution): ProjectLock => ({
   projectId: e.projectId,
   deploymentId: e.deploymentId,
@@ -106,8 +103,8 @@ interface Progress {
 }
 
 /** One step on the deployment's trail; a change of status is also published. */
-const record = async (
-  deps: WorkflowDeps,
+export const record = async (
+  deps: Pick<WorkflowDeps, 'events' | 'bus' | 'clock'>,
   d: Pick<Deployment, 'id' | 'tenant' | 'projectKey' | 'key' | 'version'>,
   e: DeploymentExecution,
   status: DeploymentStatus | 'Removed',
@@ -151,12 +148,6 @@ const transition = async (
     }
   }
 };
-
-const withEntries = (d: Deployment, entries: DeploymentReportEntry[]) => ({
-  details: {
-    build: { id: d.details.build.id, report: { entries: [...d.details.build.report.entries, ...entries] } },
-  },
-});
 
 /** Step 1 (initializing): Queued → Deploying. A retry finds it Deploying already. */
 export const markDeploying = async (deps: WorkflowDeps, e: DeploymentExecution): Promise<void> => {
@@ -434,7 +425,7 @@ export const markDeployed = async (
           ...(h?.schedule ? { schedule: h.schedule } : {}),
         };
       }),
-      ...withEntries(cur, [
+      ...withReportEntries(cur, [
         ...failedScripts.map(
           (s): DeploymentReportEntry => ({
             type: 'Warning',
@@ -561,8 +552,8 @@ export const failOperation = async (
   const next = await transition(
     deps,
     e,
-    IN_PROGRESS[e.operation],
-    (cur, now) => ({ status, ...withEntries(cur, [failureEntry(f, now)]) }),
+    [...IN_PROGRESS[e.operation]],
+    (cur, now) => ({ status, ...withReportEntries(cur, [failureEntry(f, now)]) }),
     { release: true },
   );
   // What this build started hosting is stopped, after the write (a failing stop is retried

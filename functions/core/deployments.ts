@@ -23,9 +23,12 @@ import {
   checkApplicationValues,
   checkGlobalValues,
   checkRequiredApplicationKeys,
+  executionOf,
   mergeValues,
   statusChanged,
+  withReportEntries,
 } from './deployment-rules.ts';
+import { record } from './deployment-workflow.ts';
 import {
   ConcurrentModification,
   ConnectorReferenceNotFound,
@@ -574,17 +577,9 @@ const cancelDeployment = async (deps: DeploymentDeps, current: Deployment): Prom
     version: current.version + 1,
     status: 'Failed',
     lastModifiedAt: now,
-    details: {
-      build: {
-        id: current.details.build.id,
-        report: {
-          entries: [
-            ...current.details.build.report.entries,
-            { type: 'Error', title: 'Canceled', message: 'The deployment was canceled.', createdAt: now },
-          ],
-        },
-      },
-    },
+    ...withReportEntries(current, [
+      { type: 'Error', title: 'Canceled', message: 'The deployment was canceled.', createdAt: now },
+    ]),
   };
   const lock = lockFor(current, 'deploy', deps.clock.now());
   await deps.deployments.update(next, current.version, { release: lock });
@@ -594,18 +589,14 @@ const cancelDeployment = async (deps: DeploymentDeps, current: Deployment): Prom
     deps.workflows.stop('deploy', operationExecutionName(lock), 'Canceled'),
     deps.hosting.stop({ deploymentId: current.id, buildId: lock.operationId }),
   ]);
-  await deps.events.append({
-    deploymentId: current.id,
-    operationId: lock.operationId,
-    operation: 'deploy',
-    step: 'failed',
-    progress: 100,
-    status: 'Failed',
-    message: 'Canceled',
-    errorCode: 'Canceled',
-    at: now,
-  });
-  await deps.bus.publish(statusChanged(next, lock.operationId, 'Failed', now));
+  await record(
+    deps,
+    next,
+    executionOf(current, lock),
+    'Failed',
+    { step: 'failed', progress: 100, message: 'Canceled', errorCode: 'Canceled' },
+    true,
+  );
   return next;
 };
 

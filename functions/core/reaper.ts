@@ -13,6 +13,7 @@
  * with an Error entry saying why, the lock released in the same write.
  */
 import type { DeploymentExecution, ProjectLock } from './deployment-model.ts';
+import { IN_PROGRESS } from './deployment-rules.ts';
 import { failOperation, type WorkflowDeps } from './deployment-workflow.ts';
 import { LOCK_LEASE_MS, operationExecutionName } from './deployments.ts';
 import type { ExecutionState, Workflows } from './ports.ts';
@@ -28,8 +29,6 @@ export interface ReaperReport {
   /** Operations that could not be finished this time (tried again on the next run). */
   errors: { deploymentId: string; error: string }[];
 }
-
-const IN_PROGRESS = { deploy: ['Queued', 'Deploying'], undeploy: ['Undeploying'] } as const;
 
 const reasonFor = (state: ExecutionState, leaseExpired: boolean): string | undefined => {
   if (leaseExpired) return 'its lease expired before the workflow finished';
@@ -54,8 +53,7 @@ export const reapStuckOperations = async (deps: ReaperDeps): Promise<ReaperRepor
 
 const reapOne = async (deps: ReaperDeps, lock: ProjectLock, now: number, report: ReaperReport) => {
   const d = await deps.deployments.get(lock.projectId, lock.deploymentId);
-  const statuses: readonly string[] = IN_PROGRESS[lock.operation];
-  if (!d || d.details.build.id !== lock.operationId || !statuses.includes(d.status)) {
+  if (!d || d.details.build.id !== lock.operationId || !IN_PROGRESS[lock.operation].includes(d.status)) {
     await deps.deployments.releaseLock(lock);
     report.released.push(lock.deploymentId);
     return;

@@ -26,7 +26,7 @@ import {
   groupAlive,
   signalGroup,
 } from '../adapters/runtime/process-runner.ts';
-import { redactor } from '../core/build-rules.ts';
+import { nodeEntryPoint, redactor } from '../core/build-rules.ts';
 import { ApplicationHostingFailed } from '../core/errors.ts';
 import type { ApplicationHosting, HostedApplication, HostingRequest } from '../core/ports.ts';
 
@@ -291,12 +291,10 @@ const startCommand = (request: HostingRequest): { command: string; args: string[
     }
   }
   if (typeof manifest.scripts?.start === 'string') return { command: 'npm', args: ['start'] };
-  const main = typeof manifest.main === 'string' ? manifest.main : undefined;
-  // `main` is resolved the way Node resolves it: as is, with `.js`, or as a directory's index.js.
-  if (main && [main, `${main}.js`, join(main, 'index.js')].some((p) => isFile(join(bundle, p))))
-    return { command: process.execPath, args: [main] };
-  for (const entry of ['server.js', 'index.js'])
-    if (isFile(join(bundle, entry))) return { command: process.execPath, args: [entry] };
+  const entry = nodeEntryPoint(manifest as Parameters<typeof nodeEntryPoint>[0], (file) =>
+    isFile(join(bundle, file)),
+  );
+  if (entry) return { command: process.execPath, args: [entry] };
   throw hostingFailed(
     request,
     `no entry point in ${bundle}: no "start" script, and none of package.json "main", server.js, index.js exists`,

@@ -84,6 +84,12 @@ describe('the Node entry point a host starts without npm', () => {
       has('lib/main.js'),
       'lib/main.js',
     ],
+    [
+      'main resolved as Node does, with .js or index.js',
+      { main: 'lib' },
+      has('lib/index.js'),
+      'lib/index.js',
+    ],
     ['server.js, then index.js', undefined, has('index.js'), 'index.js'],
     ['nothing that exists', { main: 'gone.js' }, has(), undefined],
   ])('%s', (_, manifest, exists, expected) => {
