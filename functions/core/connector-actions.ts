@@ -10,12 +10,12 @@ import type {
   SourceCheck,
   SourceCheckPurpose,
 } from './connector-model.ts';
+import type { ConnectorUpdateAction } from './connector-schemas.ts';
 import {
   ConnectorStagedPreviewRequestUnderProcess,
   ConnectorStagedPublishRequestUnderProcess,
   InvalidJsonInput,
 } from './errors.ts';
-import type { ConnectorUpdateAction } from './schemas.ts';
 
 /**
  * A check whose workflow has not reported after this long is treated as dead (its execution

@@ -14,17 +14,17 @@ import {
 } from './connector-actions.ts';
 import type { Connector, ConnectorStaged, SourceCheck, SourceCheckExecution } from './connector-model.ts';
 import { finishCheck } from './connector-publishing.ts';
-import { ConcurrentModification, DuplicateField, ResourceNotFound } from './errors.ts';
-import { newId } from './ids.ts';
-import { sortAndPage } from './listing.ts';
-import type { ConnectorRepository, Page, Principal, WorkflowStarter } from './ports.ts';
-import { describeRef, type ResourceRef } from './refs.ts';
 import type {
   ConnectorSearchQuery,
   ConnectorStagedDraft,
   ConnectorStagedQuery,
   ConnectorUpdate,
-} from './schemas.ts';
+} from './connector-schemas.ts';
+import { ConcurrentModification, DuplicateField, ResourceNotFound } from './errors.ts';
+import { newId } from './ids.ts';
+import { sortAndPage } from './listing.ts';
+import type { ConnectorRepository, Page, Principal, WorkflowStarter } from './ports.ts';
+import { describeRef, type ResourceRef } from './refs.ts';
 import { takeUpload, type UploadDeps } from './uploads.ts';
 
 export interface ConnectorDeps extends UploadDeps {

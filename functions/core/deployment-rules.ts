@@ -13,6 +13,7 @@ import type {
   DeploymentStatus,
   ProjectLock,
 } from './deployment-model.ts';
+import type { ApplicationConfigurationInput, ConfigurationInput } from './deployment-schemas.ts';
 import {
   DeploymentEmptyRequiredGlobalConfigurationKey,
   DeploymentInvalidStatusTransition,
@@ -25,7 +26,6 @@ import {
   PreconditionFailed,
 } from './errors.ts';
 import type { DeploymentStatusChanged } from './ports.ts';
-import type { ApplicationConfigurationInput, ConfigurationInput } from './schemas.ts';
 
 /** The workflow input of the operation a lock holds. */
 export const executionOf = (d: Pick<Deployment, 'tenant'>, lock: ProjectLock): DeploymentExecution => ({

@@ -28,6 +28,16 @@ import {
   statusChanged,
   withReportEntries,
 } from './deployment-rules.ts';
+import type {
+  ApplicationConfigurationInput,
+  ConfigurationInput,
+  ConnectorReferenceInput,
+  DeploymentDraft,
+  DeploymentLogQuery,
+  DeploymentQuery,
+  DeploymentUpdate,
+  RedeployAction,
+} from './deployment-schemas.ts';
 import { record } from './deployment-workflow.ts';
 import {
   ConcurrentModification,
@@ -63,16 +73,6 @@ import {
 } from './ports.ts';
 import { getProject } from './projects.ts';
 import { describeRef, type ResourceRef } from './refs.ts';
-import type {
-  ApplicationConfigurationInput,
-  ConfigurationInput,
-  ConnectorReferenceInput,
-  DeploymentDraft,
-  DeploymentLogQuery,
-  DeploymentQuery,
-  DeploymentUpdate,
-  RedeployAction,
-} from './schemas.ts';
 import { takeUpload, type UploadDeps } from './uploads.ts';
 
 export interface DeploymentDeps extends UploadDeps {

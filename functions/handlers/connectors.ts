@@ -10,18 +10,19 @@ import {
 } from '../core/connectors.ts';
 import { parseRef } from '../core/refs.ts';
 import { schemasOf } from '../http/api-spec.ts';
+import { CONNECTORS_API } from '../http/connectors-api.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { connectorStagedView, connectorView, pagedResponse } from '../http/views.ts';
 
 export const handler = apiHandler({
   'POST /connectors/drafts': operation({
-    ...schemasOf('POST /connectors/drafts'),
+    ...schemasOf(CONNECTORS_API, 'POST /connectors/drafts'),
     run: async ({ body, principal }) =>
       json(201, connectorStagedView(await createConnectorDraft(connectorDeps, principal(), body))),
   }),
   'GET /connectors/drafts': operation({
-    ...schemasOf('GET /connectors/drafts'),
+    ...schemasOf(CONNECTORS_API, 'GET /connectors/drafts'),
     run: async ({ query, principal }) =>
       json(
         200,
@@ -40,7 +41,7 @@ export const handler = apiHandler({
       ),
   }),
   'POST /connectors/drafts/{draftRef}': operation({
-    ...schemasOf('POST /connectors/drafts/{draftRef}'),
+    ...schemasOf(CONNECTORS_API, 'POST /connectors/drafts/{draftRef}'),
     run: async ({ body, pathParameters: { draftRef = '' }, principal }) =>
       json(
         200,
@@ -48,7 +49,7 @@ export const handler = apiHandler({
       ),
   }),
   'DELETE /connectors/drafts/{draftRef}': operation({
-    ...schemasOf('DELETE /connectors/drafts/{draftRef}'),
+    ...schemasOf(CONNECTORS_API, 'DELETE /connectors/drafts/{draftRef}'),
     run: async ({ query, pathParameters: { draftRef = '' }, principal }) =>
       json(
         200,
@@ -58,7 +59,7 @@ export const handler = apiHandler({
       ),
   }),
   'GET /connectors/search': operation({
-    ...schemasOf('GET /connectors/search'),
+    ...schemasOf(CONNECTORS_API, 'GET /connectors/search'),
     run: async ({ query, principal }) => {
       const { tenant } = principal();
       const page = await searchConnectors(connectorDeps, tenant, query);

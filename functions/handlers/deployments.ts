@@ -9,6 +9,7 @@ import {
 } from '../core/deployments.ts';
 import { parseRef } from '../core/refs.ts';
 import { schemasOf } from '../http/api-spec.ts';
+import { DEPLOYMENTS_API } from '../http/deployments-api.ts';
 import { idempotentPosts } from '../http/idempotency.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
@@ -17,14 +18,14 @@ import { deploymentView, etag, pagedResponse } from '../http/views.ts';
 export const handler = apiHandler(
   {
     'POST /{projectKey}/deployments': operation({
-      ...schemasOf('POST /{projectKey}/deployments'),
+      ...schemasOf(DEPLOYMENTS_API, 'POST /{projectKey}/deployments'),
       run: async ({ body, pathParameters: { projectKey = '' }, principal }) => {
         const d = await createDeployment(deploymentDeps, principal(), projectKey, body);
         return json(201, deploymentView(d), etag(d.version));
       },
     }),
     'GET /{projectKey}/deployments': operation({
-      ...schemasOf('GET /{projectKey}/deployments'),
+      ...schemasOf(DEPLOYMENTS_API, 'GET /{projectKey}/deployments'),
       run: async ({ query, pathParameters: { projectKey = '' }, principal }) =>
         json(
           200,
@@ -47,7 +48,7 @@ export const handler = apiHandler(
       },
     }),
     'POST /{projectKey}/deployments/{deploymentRef}': operation({
-      ...schemasOf('POST /{projectKey}/deployments/{deploymentRef}'),
+      ...schemasOf(DEPLOYMENTS_API, 'POST /{projectKey}/deployments/{deploymentRef}'),
       run: async ({ body, event, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {
         const d = await updateDeployment(
           deploymentDeps,
@@ -62,7 +63,7 @@ export const handler = apiHandler(
       },
     }),
     'GET /{projectKey}/deployments/{deploymentRef}/logs': operation({
-      ...schemasOf('GET /{projectKey}/deployments/{deploymentRef}/logs'),
+      ...schemasOf(DEPLOYMENTS_API, 'GET /{projectKey}/deployments/{deploymentRef}/logs'),
       run: async ({ query, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) =>
         json(
           200,
@@ -76,7 +77,7 @@ export const handler = apiHandler(
         ),
     }),
     'DELETE /{projectKey}/deployments/{deploymentRef}': operation({
-      ...schemasOf('DELETE /{projectKey}/deployments/{deploymentRef}'),
+      ...schemasOf(DEPLOYMENTS_API, 'DELETE /{projectKey}/deployments/{deploymentRef}'),
       run: async ({ event, query, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {
         const d = await deleteDeployment(
           deploymentDeps,

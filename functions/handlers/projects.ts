@@ -1,18 +1,18 @@
 import { deps } from '../adapters/deps.ts';
 import { createProject, getProject, listProjects } from '../core/projects.ts';
-import { schemasOf } from '../http/api-spec.ts';
+import { PROJECTS_API, schemasOf } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { pagedResponse, projectView } from '../http/views.ts';
 
 export const handler = apiHandler({
   'POST /projects': operation({
-    ...schemasOf('POST /projects'),
+    ...schemasOf(PROJECTS_API, 'POST /projects'),
     run: async ({ body, principal }) =>
       json(201, projectView(await createProject(deps, principal().tenant, body))),
   }),
   'GET /projects': operation({
-    ...schemasOf('GET /projects'),
+    ...schemasOf(PROJECTS_API, 'GET /projects'),
     run: async ({ query, principal }) =>
       json(200, pagedResponse(query, await listProjects(deps, principal().tenant, query), projectView)),
   }),

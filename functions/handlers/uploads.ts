@@ -1,13 +1,13 @@
 import { uploadDeps } from '../adapters/upload-deps.ts';
 import { createUpload, getUpload } from '../core/uploads.ts';
-import { schemasOf } from '../http/api-spec.ts';
+import { schemasOf, UPLOADS_API } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { uploadSignatureView, uploadView } from '../http/views.ts';
 
 export const handler = apiHandler({
   'POST /{projectKey}/uploads': operation({
-    ...schemasOf('POST /{projectKey}/uploads'),
+    ...schemasOf(UPLOADS_API, 'POST /{projectKey}/uploads'),
     run: async ({ body, pathParameters, principal }) => {
       const { upload, presigned } = await createUpload(
         uploadDeps,

@@ -2,25 +2,11 @@
  * What each route accepts and answers, for the OpenAPI document: the same zod schemas the
  * handlers validate with (handlers spread their entry into `operation(…)`, so the two cannot
  * drift apart), a summary, and the success status. Routes without a body or query need no
- * schema here, only their summary.
+ * schema here, only their summary. The connectors' and deployments' groups are in their own
+ * modules (`connectors-api.ts`, `deployments-api.ts`) so other bundles do not hold their schemas.
  */
 import type * as z from 'zod';
-import {
-  ConnectorSearchQuery,
-  ConnectorStagedDraft,
-  ConnectorStagedQuery,
-  ConnectorUpdate,
-  DeploymentDeleteQuery,
-  DeploymentDraft,
-  DeploymentLogQuery,
-  DeploymentQuery,
-  DeploymentUpdate,
-  PageQuery,
-  ProjectDraft,
-  TokenRequest,
-  UploadDraft,
-  VersionQuery,
-} from '../core/schemas.ts';
+import { PageQuery, ProjectDraft, TokenRequest, UploadDraft } from '../core/schemas.ts';
 
 export interface OperationSpec {
   summary: string;
@@ -32,7 +18,8 @@ export interface OperationSpec {
   query?: z.ZodType;
 }
 
-export const API = {
+// One object per function, so a bundle holds only its own routes' schemas (see schemas.ts).
+export const PLATFORM_API = {
   'GET /health': { summary: 'Health of the service and its dependencies', status: 200 },
   'POST /oauth/token': {
     summary: 'OAuth2 client credentials: a bearer token',
@@ -41,61 +28,31 @@ export const API = {
     bodyType: 'form',
   },
   'GET /openapi.json': { summary: 'This document', status: 200 },
+} as const satisfies Record<string, OperationSpec>;
+
+export const PROJECTS_API = {
   'POST /projects': { summary: 'Create a project', status: 201, body: ProjectDraft },
   'GET /projects': { summary: 'List projects', status: 200, query: PageQuery },
   'GET /projects/{projectKey}': { summary: 'Get a project', status: 200 },
+} as const satisfies Record<string, OperationSpec>;
+
+export const UPLOADS_API = {
   'POST /{projectKey}/uploads': {
     summary: 'Request a presigned upload URL for an artifact',
     status: 201,
     body: UploadDraft,
   },
   'GET /{projectKey}/uploads/{uploadId}': { summary: 'Get an upload and its state', status: 200 },
-  'POST /connectors/drafts': { summary: 'Create a ConnectorStaged', status: 201, body: ConnectorStagedDraft },
-  'GET /connectors/drafts': { summary: 'List ConnectorStaged', status: 200, query: ConnectorStagedQuery },
-  'GET /connectors/drafts/{draftRef}': { summary: 'Get a ConnectorStaged by id or key=', status: 200 },
-  'POST /connectors/drafts/{draftRef}': {
-    summary: 'Update a ConnectorStaged (publish, updatePreviewable, set…)',
-    status: 200,
-    body: ConnectorUpdate,
-  },
-  'DELETE /connectors/drafts/{draftRef}': {
-    summary: 'Delete a ConnectorStaged',
-    status: 200,
-    query: VersionQuery,
-  },
-  'GET /connectors/search': {
-    summary: 'Search published connectors',
-    status: 200,
-    query: ConnectorSearchQuery,
-  },
-  'GET /connectors/{connectorRef}': { summary: 'Get a published connector by id or key=', status: 200 },
-  'POST /{projectKey}/deployments': { summary: 'Create a deployment', status: 201, body: DeploymentDraft },
-  'GET /{projectKey}/deployments': { summary: 'List deployments', status: 200, query: DeploymentQuery },
-  'GET /{projectKey}/deployments/{deploymentRef}': { summary: 'Get a deployment by id or key=', status: 200 },
-  'POST /{projectKey}/deployments/{deploymentRef}': {
-    summary: 'Redeploy a deployment (201), or cancel one in progress (200, Slipway)',
-    status: 201,
-    body: DeploymentUpdate,
-  },
-  'GET /{projectKey}/deployments/{deploymentRef}/logs': {
-    summary: "A deployment's logs",
-    status: 200,
-    query: DeploymentLogQuery,
-  },
-  'DELETE /{projectKey}/deployments/{deploymentRef}': {
-    summary: 'Undeploy and delete a deployment (`skipScripts=true` skips preUndeploy, Slipway)',
-    status: 202,
-    query: DeploymentDeleteQuery,
-  },
 } as const satisfies Record<string, OperationSpec>;
 
-export type ApiRouteKey = keyof typeof API;
-
-/** The schemas of a route, to spread into its `operation(…)`. */
-export const schemasOf = <K extends ApiRouteKey>(key: K) => {
-  const spec: OperationSpec = API[key];
+/** The schemas of one of a group's routes, to spread into its `operation(…)`. */
+export const schemasOf = <G extends Record<string, OperationSpec>, K extends keyof G & string>(
+  group: G,
+  key: K,
+) => {
+  const spec: OperationSpec = group[key] as OperationSpec;
   return {
     ...(spec.body ? { body: spec.body } : {}),
     ...(spec.query ? { query: spec.query } : {}),
-  } as Pick<(typeof API)[K], Extract<keyof (typeof API)[K], 'body' | 'query'>>;
+  } as Pick<G[K], Extract<keyof G[K], 'body' | 'query'>>;
 };

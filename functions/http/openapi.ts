@@ -5,8 +5,19 @@
  */
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { API, type OperationSpec } from './api-spec.ts';
+import { type OperationSpec, PLATFORM_API, PROJECTS_API, UPLOADS_API } from './api-spec.ts';
+import { CONNECTORS_API } from './connectors-api.ts';
+import { DEPLOYMENTS_API } from './deployments-api.ts';
 import { ROUTES } from './routes.ts';
+
+/** Every route's spec; each function's own group lives beside its schemas, so bundles stay apart. */
+export const allOperations = (): Record<string, OperationSpec> => ({
+  ...PLATFORM_API,
+  ...PROJECTS_API,
+  ...UPLOADS_API,
+  ...CONNECTORS_API,
+  ...DEPLOYMENTS_API,
+});
 
 const ErrorResponse = z
   .object({
@@ -39,9 +50,7 @@ const pathParameters = (path: string) => {
 };
 
 const operationOf = (route: (typeof ROUTES)[number]): ZodOpenApiOperationObject => {
-  const spec: OperationSpec | undefined = (API as Record<string, OperationSpec>)[
-    `${route.method} ${route.path}`
-  ];
+  const spec: OperationSpec | undefined = allOperations()[`${route.method} ${route.path}`];
   const path = pathParameters(route.path);
   const isPublic = route.scopes === null;
   return {

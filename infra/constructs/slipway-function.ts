@@ -1,28 +1,54 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS, HANDLERS_DIR } from '../../functions/local/bundle.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
 
 /**
- * Every Slipway Lambda: `functions/handlers/<name>.ts` bundled the way `npm run build`
- * does (ESM, minified, SDK bundled, `module` before `main`), on arm64 and Node 24, with a
- * log group that expires and X-Ray tracing. The bind helpers grant least privilege and set
- * the matching environment variable in one call, so the two never drift apart.
+ * Every Slipway Lambda: `functions/handlers/<name>.ts`, bundled by `npm run build --only`
+ * (`functions/local/bundle.ts`: ESM, minified, SDK bundled, `module` before `main`, the
+ * Lambda credential provider and the SDK schema plugin), on arm64 and Node 24, with a log
+ * group that expires and X-Ray tracing. The bind helpers grant least privilege and set the
+ * matching environment variable in one call, so the two never drift apart.
+ *
+ * Not a `NodejsFunction`: that runs the esbuild CLI, which takes no plugins, so its bundle
+ * would be 50–90 KB larger than the one `npm start` and the bundle-budget test use. Bundling
+ * here runs the same function instead, so Lambda gets the bundle that was tested.
  */
 export class SlipwayFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: { handler: string; timeout?: Duration }) {
     super(scope, id);
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: join(HANDLERS_DIR, `${props.handler}.ts`),
+    const { handler } = props;
+    this.fn = new LambdaFunction(this, 'Function', {
+      code: Code.fromAsset(join(ROOT, 'functions'), {
+        // One source folder for every handler: the hash must come from the bundle, and the
+        // bundling options must differ per handler, or CDK would reuse the first bundle.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          image: DockerImage.fromRegistry('node:22'),
+          environment: { SLIPWAY_HANDLER: handler },
+          local: {
+            tryBundle(outputDir) {
+              execFileSync(
+                process.execPath,
+                ['--import', 'tsx', join(ROOT, 'scripts', 'build.ts'), '--only', handler, '--out', outputDir],
+                { stdio: 'inherit' },
+              );
+              return true;
+            },
+          },
+        },
+      }),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 1024,
@@ -32,13 +58,6 @@ export class SlipwayFunction extends Construct {
       environment: {
         POWERTOOLS_SERVICE_NAME: 'slipway',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        mainFields: BUNDLE_MAIN_FIELDS,
-        externalModules: [],
-        banner: BUNDLE_BANNER,
       },
     });
   }

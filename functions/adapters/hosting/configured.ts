@@ -1,6 +1,7 @@
 import { config } from '../../config.ts';
 import { ApplicationHostingFailed } from '../../core/errors.ts';
 import type { ApplicationHosting } from '../../core/ports.ts';
+import { awsHosting } from './aws-hosting.ts';
 import { localHosting } from './local-hosting.ts';
 
 /** What hosted resources are named after (`slipway-…`) and where hosted assets live in the bucket. */
@@ -32,12 +33,15 @@ export const configuredHosting: ApplicationHosting = {
   stop: async (target) => (await pick()).stop(target),
 };
 
-/** The AWS adapter (five SDK clients) is loaded only where it is used, not at every cold start. */
+/**
+ * Chosen on first use. The AWS adapter is imported statically: esbuild cannot tree-shake a
+ * dynamically imported module, and the SDK clients it brings were 80 KB larger that way.
+ */
 const pick = async (): Promise<ApplicationHosting> => {
   chosen ??= config.localHostingUrl
     ? localHosting(config.localHostingUrl, config.localHostingToken)
     : config.hostingExecutionRoleArn
-      ? (await import('./aws-hosting.ts')).awsHosting({
+      ? awsHosting({
           bucket: config.bucketName,
           executionRoleArn: config.hostingExecutionRoleArn,
           schedulerRoleArn: config.hostingSchedulerRoleArn,
