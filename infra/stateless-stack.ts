@@ -134,12 +134,22 @@ export class StatelessStack extends Stack {
     functions.get('connectors')?.bindBucket(props.bucket, 'readWrite');
 
     // The workflows: their Lambda steps, state machines and CodeBuild projects.
-    const connectorPublisher = new SlipwayFunction(this, 'ConnectorPublisher', {
-      handler: 'connector-publisher',
+    // Reading an artifact (S3, zip) and parsing its connect.yaml are separate functions: the
+    // two together would not fit the bundle budget (see functions/core/artifacts.ts).
+    const artifactReader = new SlipwayFunction(this, 'ArtifactReader', {
+      handler: 'artifact-reader',
       timeout: Duration.minutes(5),
     })
       .bindTable(props.table, 'readWrite')
       .bindBucket(props.bucket, 'read');
+    const connectorPublisher = new SlipwayFunction(this, 'ConnectorPublisher', {
+      handler: 'connector-publisher',
+      timeout: Duration.minutes(1),
+    }).bindTable(props.table, 'readWrite');
+    const deploymentPrepare = new SlipwayFunction(this, 'DeploymentPrepare', {
+      handler: 'deployment-prepare',
+      timeout: Duration.minutes(1),
+    }).bindTable(props.table, 'readWrite');
     const deploymentSteps = new SlipwayFunction(this, 'DeploymentSteps', {
       handler: 'deployment-steps',
       timeout: Duration.minutes(10),
@@ -152,7 +162,9 @@ export class StatelessStack extends Stack {
       table: props.table,
       bucket: props.bucket,
       secretsKey: props.secretsKey,
+      artifactReader,
       connectorPublisher,
+      deploymentPrepare,
       deploymentSteps,
     });
     functionFor('connectors').bindStateMachine(

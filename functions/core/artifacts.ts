@@ -1,4 +1,5 @@
 import { ArtifactRejected } from './errors.ts';
+import type { ArtifactStore, ZipReader } from './ports.ts';
 
 /** What a zip reader reports of one entry, from the central directory (nothing is extracted). */
 export interface ArtifactEntry {
@@ -122,3 +123,31 @@ export const inspectArtifact = async (
     listing.close();
   }
 };
+
+/**
+ * connect.yaml files are a few kilobytes. The file's text travels between the workflows'
+ * states, whose data Step Functions caps at 256 KB with an error no Catch can handle, so the
+ * file is held well below that.
+ */
+export const SPEC_MAX_BYTES = 64 * 1024;
+
+/** A checked artifact: its manifest and the text of its connect.yaml, for the spec parser. */
+export interface ArtifactContents {
+  manifest: ArtifactManifest;
+  connectYaml: string;
+}
+
+/**
+ * Downloads an artifact, checks the zip (`inspectArtifact`) and reads its connect.yaml. Its
+ * own step, in its own function: the S3 client and the connect.yaml parser together would
+ * not fit one Lambda bundle's budget. Undefined when the object is gone.
+ */
+export const readArtifact = (
+  deps: { artifacts: ArtifactStore; zip: ZipReader },
+  objectKey: string,
+): Promise<ArtifactContents | undefined> =>
+  deps.artifacts.withLocalCopy(objectKey, async (path) => {
+    const manifest = await inspectArtifact(await deps.zip.list(path), { requireConnectYaml: true });
+    const connectYaml = await deps.zip.readText(path, manifest.connectYaml ?? 'connect.yaml', SPEC_MAX_BYTES);
+    return { manifest, connectYaml };
+  });

@@ -4,7 +4,7 @@
  * Connector version when a publish succeeds. The same steps serve `updatePreviewable`, which
  * records whether the draft can be deployed as a preview and writes no version.
  */
-import { inspectArtifact } from './artifacts.ts';
+import { type ArtifactContents, readArtifact } from './artifacts.ts';
 import { fetchFailureObjectKey } from './connector-actions.ts';
 import {
   type Connector,
@@ -31,12 +31,6 @@ export type CheckResult =
   | { ok: true; inspection: SourceInspection }
   | { ok: false; code: string; message: string };
 
-/**
- * connect.yaml files are a few kilobytes. What the file declares travels between the
- * workflow's states, whose data Step Functions caps at 256 KB with an error no Catch can
- * handle, so the file is held well below that.
- */
-const SPEC_MAX_BYTES = 64 * 1024;
 const FETCH_FAILURE_MAX_BYTES = 16 * 1024;
 /** Another write can land between reading the draft and recording; recording then starts over. */
 const RECORD_ATTEMPTS = 5;
@@ -68,14 +62,14 @@ const gitReason = (output: string, tag: string) =>
   )(tag);
 
 /**
- * Reads and checks a check's source: the zip's structure (size, entries, paths, links, ratio),
- * then connect.yaml through the specification parser. Throws the domain error that names
- * what is wrong; the workflow records it.
+ * Reads a check's source (the artifact-reader function): a failed clone's message, else the
+ * zip checked for size, entries, paths, links and ratio, and its connect.yaml. Throws the
+ * domain error that names what is wrong; the workflow records it.
  */
-export const inspectConnectorSource = async (
-  deps: Pick<PublishingDeps, 'artifacts' | 'zip' | 'specParser'>,
+export const readConnectorSource = async (
+  deps: Pick<PublishingDeps, 'artifacts' | 'zip'>,
   { request }: SourceCheckExecution,
-): Promise<SourceInspection> => {
+): Promise<ArtifactContents> => {
   if (request.source.type === 'git') {
     const failure = await deps.artifacts.readText(
       fetchFailureObjectKey(request.objectKey),
@@ -88,14 +82,17 @@ export const inspectConnectorSource = async (
         gitReason(failure, request.source.tag),
       );
   }
-  const inspection = await deps.artifacts.withLocalCopy(request.objectKey, async (path) => {
-    const manifest = await inspectArtifact(await deps.zip.list(path), { requireConnectYaml: true });
-    const text = await deps.zip.readText(path, manifest.connectYaml ?? 'connect.yaml', SPEC_MAX_BYTES);
-    return inspectionOf(await deps.specParser.parse(text), manifest);
-  });
-  if (!inspection) throw new ConnectorSourceMissing('the stored artifact is gone');
-  return inspection;
+  const contents = await readArtifact(deps, request.objectKey);
+  if (!contents) throw new ConnectorSourceMissing('the stored artifact is gone');
+  return contents;
 };
+
+/** Parses the source's connect.yaml through the specification parser (the publisher function). */
+export const inspectConnectorSource = async (
+  deps: Pick<PublishingDeps, 'specParser'>,
+  contents: ArtifactContents,
+): Promise<SourceInspection> =>
+  inspectionOf(await deps.specParser.parse(contents.connectYaml), contents.manifest);
 
 const describeSource = (check: SourceCheck) =>
   check.source.type === 'git'

@@ -6,7 +6,7 @@
  * progress trail and publishes status changes. All are idempotent: a retried step finds its
  * work done. The definitions hold order, retries and timeouts; the rules are here.
  */
-import { inspectArtifact } from './artifacts.ts';
+import { type ArtifactContents, readArtifact } from './artifacts.ts';
 import type { ConnectorSpecification, SpecificationParser } from './connector-spec.ts';
 import { connectorConfigurations } from './connector-spec.ts';
 import type {
@@ -60,14 +60,22 @@ export interface WorkflowDeps {
   clock: Clock;
 }
 
-export interface PrepareDeps extends WorkflowDeps {
+/**
+ * What records a deployment's progress and status without touching hosted applications or
+ * secrets: the artifact and prepare steps run in functions that bundle neither.
+ */
+export type RecordDeps = Pick<WorkflowDeps, 'deployments' | 'events' | 'bus' | 'clock'>;
+
+export interface ReadArtifactDeps extends RecordDeps {
   artifacts: ArtifactStore;
   zip: ZipReader;
+}
+
+export interface PrepareDeps extends RecordDeps {
   specParser: SpecificationParser;
 }
 
 const ATTEMPTS = 5;
-const SPEC_MAX_BYTES = 64 * 1024;
 const HOSTED_TYPES: ReadonlySet<string> = new Set<HostedApplicationType>([
   'service',
   'event',
@@ -87,7 +95,11 @@ const isRunning = (d: Deployment | undefined, e: DeploymentExecution, statuses: 
   d !== undefined && d.details.build.id === e.operationId && statuses.includes(d.status);
 
 /** The deployment while it still runs this execution's operation in one of `statuses`. */
-const current = async (deps: WorkflowDeps, e: DeploymentExecution, statuses: DeploymentStatus[]) => {
+const current = async (
+  deps: Pick<RecordDeps, 'deployments'>,
+  e: DeploymentExecution,
+  statuses: DeploymentStatus[],
+) => {
   const d = await deps.deployments.get(e.projectId, e.deploymentId);
   if (!isRunning(d, e, statuses) || !d)
     throw new DeploymentOperationSuperseded(e.deploymentId, e.operationId);
@@ -129,7 +141,7 @@ export const record = async (
  * or undefined when the operation is no longer current (a cancel or the reaper finished it).
  */
 const transition = async (
-  deps: WorkflowDeps,
+  deps: RecordDeps,
   e: DeploymentExecution,
   statuses: DeploymentStatus[],
   change: (d: Deployment, now: string) => Partial<Deployment>,
@@ -232,23 +244,48 @@ const checkedAgainst = (d: Deployment, spec: ConnectorSpecification) => {
 };
 
 /**
- * Steps 2–4 (downloading, unzipping, processing): fetch the artifact, check the zip, parse
- * connect.yaml and check the configuration against it. A deployment of an upload records what
- * its artifact declares. Returns the plan the build and host steps follow.
+ * Steps 2–3 (downloading, unzipping), in the artifact-reader function: fetch the artifact,
+ * check the zip, read connect.yaml. The text goes on to `prepareDeploy`.
  */
-export const prepareDeploy = async (deps: PrepareDeps, e: DeploymentExecution): Promise<DeployPlan> => {
+export const readDeployArtifact = async (
+  deps: ReadArtifactDeps,
+  e: DeploymentExecution,
+): Promise<ArtifactContents> => {
   const d = await current(deps, e, ['Deploying']);
   await record(deps, d, e, 'Deploying', { step: 'downloading', progress: 10 }, false);
-  const spec = await deps.artifacts.withLocalCopy(d.connector.objectKey, async (path) => {
-    await record(deps, d, e, 'Deploying', { step: 'unzipping', progress: 20 }, false);
-    const manifest = await inspectArtifact(await deps.zip.list(path), { requireConnectYaml: true });
-    const text = await deps.zip.readText(path, manifest.connectYaml ?? 'connect.yaml', SPEC_MAX_BYTES);
-    return { parsed: await deps.specParser.parse(text), root: manifest.root };
-  });
-  if (!spec) throw new ConnectorSourceMissing('the deployment artifact is gone from storage');
+  const contents = await readArtifact(
+    {
+      zip: deps.zip,
+      artifacts: {
+        ...deps.artifacts,
+        withLocalCopy: (key, use) =>
+          deps.artifacts.withLocalCopy(key, async (path) => {
+            await record(deps, d, e, 'Deploying', { step: 'unzipping', progress: 20 }, false);
+            return use(path);
+          }),
+      },
+    },
+    d.connector.objectKey,
+  );
+  if (!contents) throw new ConnectorSourceMissing('the deployment artifact is gone from storage');
+  return contents;
+};
+
+/**
+ * Step 4 (processing): parse connect.yaml and check the configuration against it. A
+ * deployment of an upload records what its artifact declares. Returns the plan the build and
+ * host steps follow.
+ */
+export const prepareDeploy = async (
+  deps: PrepareDeps,
+  e: DeploymentExecution,
+  contents: ArtifactContents,
+): Promise<DeployPlan> => {
+  const d = await current(deps, e, ['Deploying']);
   await record(deps, d, e, 'Deploying', { step: 'processing', progress: 30 }, false);
-  const checked = checkedAgainst(d, spec.parsed);
-  const applications = planOf(spec.parsed, spec.root, d);
+  const parsed = await deps.specParser.parse(contents.connectYaml);
+  const checked = checkedAgainst(d, parsed);
+  const applications = planOf(parsed, contents.manifest.root, d);
   if (d.connector.source.type === 'artifact' && d.connector.configurations.length === 0) {
     const written = await transition(deps, e, ['Deploying'], () => checked);
     if (!written) throw new DeploymentOperationSuperseded(e.deploymentId, e.operationId);

@@ -1,25 +1,21 @@
-import middy from '@middy/core';
 import { publisherDeps } from '../adapters/publisher-deps.ts';
-import {
-  asTaskError,
-  type CaughtError,
-  failureOfCaught,
-  INTERNAL_ERROR,
-} from '../adapters/sfn/task-errors.ts';
+import { type CaughtError, failureOfCaught } from '../adapters/sfn/task-errors.ts';
+import { workflowTask } from '../adapters/sfn/workflow-task.ts';
+import type { ArtifactContents } from '../core/artifacts.ts';
 import type { SourceCheckExecution, SourceInspection } from '../core/connector-model.ts';
 import { finishCheck, inspectConnectorSource } from '../core/connector-publishing.ts';
 import { logger } from '../http/logger.ts';
 
-/** The steps of `statemachine/publish-connector.asl.json` that run in Lambda. */
+/** The steps of `statemachine/publish-connector.asl.json` that run here (ReadSource runs in `artifact-reader`). */
 export type PublisherEvent =
-  | { step: 'inspect'; execution: SourceCheckExecution }
+  | { step: 'inspect'; execution: SourceCheckExecution; artifact: ArtifactContents }
   | { step: 'record'; execution: SourceCheckExecution; inspection: SourceInspection }
   | { step: 'fail'; execution: SourceCheckExecution; error: CaughtError };
 
 const run = async (event: PublisherEvent) => {
   switch (event.step) {
     case 'inspect':
-      return inspectConnectorSource(publisherDeps, event.execution);
+      return inspectConnectorSource(publisherDeps, event.artifact);
     case 'record':
       await finishCheck(publisherDeps, event.execution, { ok: true, inspection: event.inspection });
       return { recorded: true };
@@ -32,16 +28,4 @@ const run = async (event: PublisherEvent) => {
   }
 };
 
-/** Domain errors leave as `Slipway.<code>`, others as a retryable `InternalError` (logged here). */
-export const publishStep = async (event: PublisherEvent) => {
-  try {
-    return await run(event);
-  } catch (error) {
-    const taskError = asTaskError(error);
-    if (taskError.name === INTERNAL_ERROR)
-      logger.error('publish step failed', { step: event.step, error: error as Error });
-    throw taskError;
-  }
-};
-
-export const handler = middy<PublisherEvent>({ timeoutEarlyInMillis: 0 }).handler(publishStep);
+export const { step: publishStep, handler } = workflowTask<PublisherEvent>('publish step', run);

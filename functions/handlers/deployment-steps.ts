@@ -1,6 +1,5 @@
-import middy from '@middy/core';
-import { asTaskError, INTERNAL_ERROR } from '../adapters/sfn/task-errors.ts';
-import { workflowDeps } from '../adapters/workflow-deps.ts';
+import { workflowTask } from '../adapters/sfn/workflow-task.ts';
+import { transitionDeps as workflowDeps } from '../adapters/transition-deps.ts';
 import type { ApplicationPlan, BuiltApplication, DeploymentExecution } from '../core/deployment-model.ts';
 import {
   describeFailure,
@@ -9,7 +8,6 @@ import {
   hostApplications,
   markDeployed,
   markDeploying,
-  prepareDeploy,
   removeUndeployed,
   type ScriptOutcome,
   type StepFailure,
@@ -17,9 +15,13 @@ import {
 } from '../core/deployment-workflow.ts';
 import { logger } from '../http/logger.ts';
 
-/** The Lambda steps of `statemachine/deploy.asl.json` and `undeploy.asl.json`. */
+/**
+ * The Lambda steps of `statemachine/deploy.asl.json` and `undeploy.asl.json` that change a
+ * deployment's status or its hosted applications (ReadArtifact and Prepare run in
+ * `artifact-reader` and `deployment-prepare`).
+ */
 export type DeploymentStepEvent = { execution: DeploymentExecution } & (
-  | { step: 'deploying' | 'prepare' | 'undeploying' | 'removed' }
+  | { step: 'deploying' | 'undeploying' | 'removed' }
   | { step: 'host'; builds: MapBuild[] }
   | { step: 'deployed'; builds: MapBuild[]; hosted: HostedResult[]; scripts: ScriptOutcome[] }
   | {
@@ -42,8 +44,6 @@ const run = async (event: DeploymentStepEvent): Promise<unknown> => {
   switch (event.step) {
     case 'deploying':
       return markDeploying(workflowDeps, execution);
-    case 'prepare':
-      return prepareDeploy(workflowDeps, execution);
     case 'host':
       return hostApplications(workflowDeps, execution, built(event.builds));
     case 'deployed':
@@ -71,15 +71,4 @@ const run = async (event: DeploymentStepEvent): Promise<unknown> => {
   }
 };
 
-export const deploymentStep = async (event: DeploymentStepEvent) => {
-  try {
-    return (await run(event)) ?? {};
-  } catch (error) {
-    const taskError = asTaskError(error);
-    if (taskError.name === INTERNAL_ERROR)
-      logger.error('deployment step failed', { step: event.step, error: error as Error });
-    throw taskError;
-  }
-};
-
-export const handler = middy<DeploymentStepEvent>({ timeoutEarlyInMillis: 0 }).handler(deploymentStep);
+export const { step: deploymentStep, handler } = workflowTask<DeploymentStepEvent>('deployment step', run);

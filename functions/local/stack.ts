@@ -121,7 +121,9 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
         FetchSourceProject: FETCH_SOURCE_PROJECT,
         BuildProject: BUILD_PROJECT,
         ScriptProject: SCRIPT_PROJECT,
+        ArtifactReaderFunction: localFunctionArn('artifact-reader'),
         ConnectorPublisherFunction: localFunctionArn('connector-publisher'),
+        DeploymentPrepareFunction: localFunctionArn('deployment-prepare'),
         DeploymentStepsFunction: localFunctionArn('deployment-steps'),
       }),
       invokeTask: (resource, input) =>

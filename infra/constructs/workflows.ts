@@ -26,7 +26,9 @@ export interface WorkflowsProps {
   bucket: IBucket;
   /** Scripts run with their configuration: they decrypt secured values. */
   secretsKey: IKey;
+  artifactReader: SlipwayFunction;
   connectorPublisher: SlipwayFunction;
+  deploymentPrepare: SlipwayFunction;
   deploymentSteps: SlipwayFunction;
 }
 
@@ -162,13 +164,15 @@ export class Workflows extends Construct {
     this.projects = { fetchSource, build, script };
 
     const substitutions = {
+      ArtifactReaderFunction: props.artifactReader.fn.functionArn,
       ConnectorPublisherFunction: props.connectorPublisher.fn.functionArn,
+      DeploymentPrepareFunction: props.deploymentPrepare.fn.functionArn,
       DeploymentStepsFunction: props.deploymentSteps.fn.functionArn,
       FetchSourceProject: fetchSource.projectName,
       BuildProject: build.projectName,
       ScriptProject: script.projectName,
     };
-    const machine = (name: string, invoke: SlipwayFunction, projects: Project[]) => {
+    const machine = (name: string, invoked: SlipwayFunction[], projects: Project[]) => {
       const sm = new StateMachine(this, name, {
         definitionBody: DefinitionBody.fromString(
           definitionText(name === 'Publish' ? 'publish-connector' : name.toLowerCase()),
@@ -183,7 +187,7 @@ export class Workflows extends Construct {
         },
       });
       // Inlined definitions grant nothing by themselves: each Task's target, explicitly.
-      invoke.fn.grantInvoke(sm);
+      for (const fn of invoked) fn.fn.grantInvoke(sm);
       for (const project of projects) {
         sm.addToRolePolicy(
           new PolicyStatement({
@@ -210,8 +214,12 @@ export class Workflows extends Construct {
       }
       return sm;
     };
-    this.publish = machine('Publish', props.connectorPublisher, [fetchSource]);
-    this.deploy = machine('Deploy', props.deploymentSteps, [build, script]);
-    this.undeploy = machine('Undeploy', props.deploymentSteps, [script]);
+    this.publish = machine('Publish', [props.artifactReader, props.connectorPublisher], [fetchSource]);
+    this.deploy = machine(
+      'Deploy',
+      [props.artifactReader, props.deploymentPrepare, props.deploymentSteps],
+      [build, script],
+    );
+    this.undeploy = machine('Undeploy', [props.deploymentSteps], [script]);
   }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploymentDeps } from '../../functions/adapters/deployment-deps.ts';
 import { reaperDeps } from '../../functions/adapters/reaper-deps.ts';
-import { workflowDeps } from '../../functions/adapters/workflow-deps.ts';
+import { transitionDeps as workflowDeps } from '../../functions/adapters/transition-deps.ts';
 import { failOperation, markDeployed } from '../../functions/core/deployment-workflow.ts';
 import { operationExecutionName } from '../../functions/core/deployments.ts';
 import { reapStuckOperations } from '../../functions/core/reaper.ts';
@@ -493,14 +493,14 @@ describe('fault injection: every Task of the deploy workflow', () => {
 
   it('RecordFailure failing too leaves the deployment to the reaper, which fails it and frees the project', async () => {
     const projectKey = await newProject();
-    await injectFault('slipway-deploy', 'Prepare', tenant, { error: 'InternalError' });
+    await injectFault('slipway-deploy', 'ReadArtifact', tenant, { error: 'InternalError' });
     await injectFault('slipway-deploy', 'RecordFailure', tenant, { error: 'InternalError' });
     let created: JsonBody;
     try {
       created = await deploy(projectKey);
       expect(await operationEnd(created)).toBe('FAILED');
     } finally {
-      await injectFault('slipway-deploy', 'Prepare', tenant, 'clear');
+      await injectFault('slipway-deploy', 'ReadArtifact', tenant, 'clear');
       await injectFault('slipway-deploy', 'RecordFailure', tenant, 'clear');
     }
     expect((await read(projectKey, created.id)).status).toBe('Deploying');

@@ -1,0 +1,23 @@
+import { artifactReaderDeps } from '../adapters/artifact-reader-deps.ts';
+import { workflowTask } from '../adapters/sfn/workflow-task.ts';
+import type { SourceCheckExecution } from '../core/connector-model.ts';
+import { readConnectorSource } from '../core/connector-publishing.ts';
+import type { DeploymentExecution } from '../core/deployment-model.ts';
+import { readDeployArtifact } from '../core/deployment-workflow.ts';
+
+/**
+ * The step both workflows start with: download an artifact, check the zip, read its
+ * connect.yaml (`statemachine/deploy.asl.json` ReadArtifact, `publish-connector.asl.json`
+ * ReadSource). The text goes on to the step that parses it, in another function.
+ */
+export type ArtifactReaderEvent =
+  | { step: 'deployment'; execution: DeploymentExecution }
+  | { step: 'connector-source'; execution: SourceCheckExecution };
+
+export const { step: readArtifactStep, handler } = workflowTask<ArtifactReaderEvent>(
+  'artifact read',
+  (event) =>
+    event.step === 'deployment'
+      ? readDeployArtifact(artifactReaderDeps, event.execution)
+      : readConnectorSource(artifactReaderDeps, event.execution),
+);
