@@ -136,12 +136,13 @@ export class StatelessStack extends Stack {
     // The workflows: their Lambda steps, state machines and CodeBuild projects.
     // Reading an artifact (S3, zip) and parsing its connect.yaml are separate functions: the
     // two together would not fit the bundle budget (see functions/core/artifacts.ts).
+    // It also copies a deployment's claimed upload to the deployment's own key: read-write.
     const artifactReader = new SlipwayFunction(this, 'ArtifactReader', {
       handler: 'artifact-reader',
       timeout: Duration.minutes(5),
     })
       .bindTable(props.table, 'readWrite')
-      .bindBucket(props.bucket, 'read');
+      .bindBucket(props.bucket, 'readWrite');
     const connectorPublisher = new SlipwayFunction(this, 'ConnectorPublisher', {
       handler: 'connector-publisher',
       timeout: Duration.minutes(1),
@@ -172,10 +173,10 @@ export class StatelessStack extends Stack {
       'SLIPWAY_PUBLISH_STATE_MACHINE_ARN',
       'start',
     );
-    // The deployments API starts, cancels (stops) and reads the deploy and undeploy workflows.
+    // The deployments API only starts the workflows: a cancel is a write the workflow notices.
     functionFor('deployments')
-      .bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'manage')
-      .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'manage')
+      .bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'start')
+      .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'start')
       .fn.addEnvironment('SLIPWAY_REGIONS', `${Stack.of(this).region}.aws`);
 
     // The reaper, every minute: finishes operations whose workflow died.
@@ -197,7 +198,7 @@ export class StatelessStack extends Stack {
       // distribution or an /assets route) is not built yet, see the README.
       assetsBaseUrl: `${this.api.apiEndpoint}/assets`,
     });
-    for (const fn of [deploymentSteps, functionFor('deployments'), reaper]) hosting.bind(fn);
+    for (const fn of [deploymentSteps, reaper]) hosting.bind(fn);
 
     // Alarms to one topic; an email address given at deploy time subscribes to it.
     const alarmEmail = new CfnParameter(this, 'AlarmEmail', {

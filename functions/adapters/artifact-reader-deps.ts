@@ -6,12 +6,15 @@
  */
 import { config } from '../config.ts';
 import type { ReadArtifactDeps } from '../core/deployment-workflow.ts';
+import { dynamoUploadRepository } from './dynamodb/uploads.ts';
 import { recordDeps } from './record-deps.ts';
 import { s3ArtifactStore } from './s3/artifacts.ts';
+import { tableNameFromConfig } from './system.ts';
 import { yauzlZipReader } from './zip/yauzl-listing.ts';
 
 export const artifactReaderDeps: ReadArtifactDeps = {
   ...recordDeps,
   artifacts: s3ArtifactStore(() => config.bucketName),
   zip: yauzlZipReader,
+  uploads: dynamoUploadRepository(tableNameFromConfig),
 };

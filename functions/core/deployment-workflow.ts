@@ -47,8 +47,10 @@ import type {
   DomainEvents,
   HostedApplicationType,
   SecretCipher,
+  UploadRepository,
   ZipReader,
 } from './ports.ts';
+import { copyClaimedUpload } from './uploads.ts';
 
 export interface WorkflowDeps {
   deployments: DeploymentRepository;
@@ -69,6 +71,7 @@ export type RecordDeps = Pick<WorkflowDeps, 'deployments' | 'events' | 'bus' | '
 export interface ReadArtifactDeps extends RecordDeps {
   artifacts: ArtifactStore;
   zip: ZipReader;
+  uploads: UploadRepository;
 }
 
 export interface PrepareDeps extends RecordDeps {
@@ -244,8 +247,8 @@ const checkedAgainst = (d: Deployment, spec: ConnectorSpecification) => {
 };
 
 /**
- * Steps 2–3 (downloading, unzipping), in the artifact-reader function: fetch the artifact,
- * check the zip, read connect.yaml. The text goes on to `prepareDeploy`.
+ * Steps 2–3 (downloading, unzipping), in the artifact-reader function: fetch the artifact
+ * (first copying a claimed upload, checked against its limits), check the zip, read connect.yaml. The text goes on to `prepareDeploy`.
  */
 export const readDeployArtifact = async (
   deps: ReadArtifactDeps,
@@ -253,6 +256,10 @@ export const readDeployArtifact = async (
 ): Promise<ArtifactContents> => {
   const d = await current(deps, e, ['Deploying']);
   await record(deps, d, e, 'Deploying', { step: 'downloading', progress: 10 }, false);
+  // A deployment of an upload gets its own copy on its first run (the API only claimed it).
+  const { source } = d.connector;
+  if (source.type === 'artifact' && !(await deps.artifacts.describe(d.connector.objectKey)))
+    await copyClaimedUpload(deps, source.uploadId, d.connector.objectKey);
   const contents = await readArtifact(
     {
       zip: deps.zip,

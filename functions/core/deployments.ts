@@ -55,7 +55,6 @@ import {
 } from './errors.ts';
 import { newId, newTimeOrderedId } from './ids.ts';
 import {
-  type ApplicationHosting,
   type Clock,
   type ConnectorRepository,
   type DeploymentEventRepository,
@@ -73,9 +72,9 @@ import {
 } from './ports.ts';
 import { getProject } from './projects.ts';
 import { describeRef, type ResourceRef } from './refs.ts';
-import { takeUpload, type UploadDeps } from './uploads.ts';
+import { claimUpload, type UploadDeps } from './uploads.ts';
 
-export interface DeploymentDeps extends UploadDeps {
+export interface DeploymentDeps extends Pick<UploadDeps, 'uploads'> {
   projects: ProjectRepository;
   clock: Clock;
   connectors: ConnectorRepository;
@@ -83,7 +82,6 @@ export interface DeploymentDeps extends UploadDeps {
   logs: DeploymentLogRepository;
   cipher: SecretCipher;
   workflows: Workflows;
-  hosting: ApplicationHosting;
   events: DeploymentEventRepository;
   bus: DomainEvents;
   settings: {
@@ -416,16 +414,13 @@ export const createDeployment = async (
     lastModifiedAt: now.toISOString(),
   };
   const lock = lockFor(deployment, 'deploy', now);
-  const release = draft.artifact
-    ? await takeUpload(
-        deps,
-        principal.tenant,
-        projectKey,
-        draft.artifact.uploadId,
-        `deployment:${id}`,
-        connector.objectKey,
-      )
-    : async () => undefined;
+  // An upload is claimed now; the workflow's first step checks its bytes and copies them to
+  // the deployment's own key (copyClaimedUpload), so this API reads no storage.
+  const uploadId = draft.artifact?.uploadId;
+  if (uploadId) await claimUpload(deps, principal.tenant, projectKey, uploadId, `deployment:${id}`);
+  const release = async () => {
+    if (uploadId) await deps.uploads.releaseConsumption(uploadId, `deployment:${id}`);
+  };
   try {
     await deps.deployments.create(deployment, lock, now.toISOString());
   } catch (error) {
@@ -565,9 +560,11 @@ export const updateDeployment = async (
 
 /**
  * `cancel`: a Queued or Deploying deployment ends Failed with a "Canceled" entry and its lock
- * released, in one conditional write; then its execution is stopped and whatever it had
- * started hosting is stopped. (The workflow's own steps find the operation no longer current
- * and do nothing, so the order cannot leave anything running.)
+ * released, in one conditional write. That write is the whole cancel: the execution is left
+ * to wind down, because its own steps are what clean up. Its next step finds the operation
+ * no longer current and fails; RecordFailure then stops whatever this build hosted, and a
+ * running build or script notices within two seconds and is killed. Stopping the execution
+ * from here would skip that cleanup, and would put the hosting clients in the API's bundle.
  */
 const cancelDeployment = async (deps: DeploymentDeps, current: Deployment): Promise<Deployment> => {
   assertCancelable(current);
@@ -583,12 +580,6 @@ const cancelDeployment = async (deps: DeploymentDeps, current: Deployment): Prom
   };
   const lock = lockFor(current, 'deploy', deps.clock.now());
   await deps.deployments.update(next, current.version, { release: lock });
-  // The cancel stands once written. Stopping is best done now; if it cannot be, the
-  // execution's own steps find the operation over and stop what they started.
-  await Promise.allSettled([
-    deps.workflows.stop('deploy', operationExecutionName(lock), 'Canceled'),
-    deps.hosting.stop({ deploymentId: current.id, buildId: lock.operationId }),
-  ]);
   await record(
     deps,
     next,

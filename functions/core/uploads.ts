@@ -81,7 +81,7 @@ export const createUpload = async (
 
 /** Another tenant's or another project's upload is reported exactly like a missing one. */
 export const getUpload = async (
-  deps: UploadDeps,
+  deps: Pick<UploadDeps, 'uploads' | 'clock'>,
   tenant: string,
   projectKey: string,
   id: string,
@@ -109,25 +109,31 @@ export const recordUploadedObject = async (
   });
 };
 
-/**
- * Uses an upload for one deployment or connector, exactly once. Before the conditional
- * write that makes it `consumed`, the stored object is checked against the limits: storage
- * that enforces no POST policy (the local S3 server) could hold anything, so the size and
- * type are read back, and a declared SHA-256 is verified unless storage already did.
- */
-export const consumeUpload = async (
-  deps: UploadDeps,
+/** An upload this project may use now: uploaded, not expired, not consumed. */
+const usableUpload = async (
+  deps: Pick<UploadDeps, 'uploads' | 'clock'>,
   tenant: string,
   projectKey: string,
   id: string,
-  consumer: string,
 ): Promise<Upload> => {
   const upload = await getUpload(deps, tenant, projectKey, id);
   if (upload.status === 'expired') throw new UploadExpired(id);
   if (upload.status === 'pending') throw new UploadNotReady(id);
   if (upload.status === 'consumed')
     throw new UploadAlreadyConsumed(id, upload.consumedBy ?? 'another resource');
+  return upload;
+};
 
+/**
+ * Checks the stored object against the upload's limits: storage that enforces no POST policy
+ * (the local S3 server) could hold anything, so the size and type are read back, and a
+ * declared SHA-256 is verified unless storage already did.
+ */
+export const verifyStoredUpload = async (
+  deps: Pick<UploadDeps, 'artifacts'>,
+  upload: Pick<Upload, 'id' | 'objectKey' | 'maxSize' | 'contentType' | 'sha256'>,
+): Promise<void> => {
+  const { id } = upload;
   const stored = await deps.artifacts.describe(upload.objectKey);
   if (!stored) throw new UploadContentInvalid(id, 'the file is no longer in storage');
   if (stored.size > upload.maxSize) throw new UploadTooLarge(stored.size, upload.maxSize);
@@ -142,13 +148,58 @@ export const consumeUpload = async (
     if (actual !== upload.sha256)
       throw new UploadContentInvalid(id, 'its SHA-256 differs from the declared one');
   }
+};
 
+/** The conditional write that makes an upload `consumed` by `consumer`, exactly once. */
+const markConsumedBy = async (
+  deps: Pick<UploadDeps, 'uploads' | 'clock'>,
+  upload: Upload,
+  consumer: string,
+): Promise<Upload> => {
   const at = deps.clock.now().toISOString();
-  if (!(await deps.uploads.markConsumed(id, consumer, at))) {
-    const now = await deps.uploads.get(id);
-    throw new UploadAlreadyConsumed(id, now?.consumedBy ?? 'another resource');
+  if (!(await deps.uploads.markConsumed(upload.id, consumer, at))) {
+    const now = await deps.uploads.get(upload.id);
+    throw new UploadAlreadyConsumed(upload.id, now?.consumedBy ?? 'another resource');
   }
   return { ...upload, status: 'consumed', consumedBy: consumer, version: upload.version + 1 };
+};
+
+/** Uses an upload for one deployment or connector, exactly once, after checking the stored object. */
+export const consumeUpload = async (
+  deps: UploadDeps,
+  tenant: string,
+  projectKey: string,
+  id: string,
+  consumer: string,
+): Promise<Upload> => {
+  const upload = await usableUpload(deps, tenant, projectKey, id);
+  await verifyStoredUpload(deps, upload);
+  return markConsumedBy(deps, upload, consumer);
+};
+
+/**
+ * Uses an upload exactly once without reading storage: for a deployment, whose workflow checks
+ * the stored object and copies it (`copyClaimedUpload`) as its first step. The deployments API
+ * then needs no S3 client, which kept its bundle over budget.
+ */
+export const claimUpload = async (
+  deps: Pick<UploadDeps, 'uploads' | 'clock'>,
+  tenant: string,
+  projectKey: string,
+  id: string,
+  consumer: string,
+): Promise<Upload> => markConsumedBy(deps, await usableUpload(deps, tenant, projectKey, id), consumer);
+
+/** A claimed upload's object, checked, copied to `targetKey` (the deployment's own copy). */
+export const copyClaimedUpload = async (
+  deps: Pick<UploadDeps, 'uploads' | 'artifacts'>,
+  uploadId: string,
+  targetKey: string,
+): Promise<void> => {
+  const upload = await deps.uploads.get(uploadId);
+  if (!upload) throw new UploadNotFound(uploadId);
+  await verifyStoredUpload(deps, upload);
+  await deps.artifacts.copy(upload.objectKey, targetKey);
 };
 
 /**

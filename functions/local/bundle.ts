@@ -69,7 +69,18 @@ export interface HandlerBundle {
   bytes: number;
   /** The AWS SDK clients inside the bundle (`dynamodb`, `s3`, …), from esbuild's metafile. */
   clients: string[];
+  /** Every npm package with code in the bundle. */
+  packages: string[];
 }
+
+const packagesOf = (inputs: Record<string, { bytesInOutput: number }>) =>
+  [
+    ...new Set(
+      Object.entries(inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .flatMap(([file]) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? []),
+    ),
+  ].sort();
 
 /** Where `bundleHandlers` puts a handler's bundle. */
 export const bundlePath = (outDir: string, name: string) => join(outDir, name, 'index.mjs');
@@ -101,11 +112,8 @@ export const bundleHandlers = async (outDir: string, names = handlerNames()): Pr
     .map(([file, output]) => ({
       name: basename(join(file, '..')),
       bytes: output.bytes,
-      clients: [
-        ...new Set(
-          Object.keys(output.inputs).flatMap((input) => /@aws-sdk\/client-([^/]+)\//.exec(input)?.[1] ?? []),
-        ),
-      ].sort(),
+      clients: packagesOf(output.inputs).flatMap((p) => /^@aws-sdk\/client-(.+)$/.exec(p)?.[1] ?? []),
+      packages: packagesOf(output.inputs),
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 };

@@ -172,7 +172,7 @@ describe('CDK stacks', () => {
     for (const fn of readers) expect(fn.Properties.Environment.Variables.SLIPWAY_JWT_KEY).toBeUndefined();
   });
 
-  it('lets exactly the deployment steps, deployments and reaper functions host and stop applications', () => {
+  it('lets exactly the deployment steps and reaper functions host and stop applications (not the API)', () => {
     const hosting = Object.values(stateless.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Properties.Environment?.Variables?.SLIPWAY_HOSTING_EXECUTION_ROLE_ARN,
     );
@@ -180,8 +180,8 @@ describe('CDK stacks', () => {
       JSON.stringify(p.Properties.PolicyDocument).includes('iam:PassRole'),
     );
 
-    expect(hosting).toHaveLength(3);
-    expect(passRoles).toHaveLength(3);
+    expect(hosting).toHaveLength(2);
+    expect(passRoles).toHaveLength(2);
     for (const fn of hosting)
       expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
         expect.arrayContaining([

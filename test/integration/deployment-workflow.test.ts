@@ -547,7 +547,7 @@ describe('fault injection: every Task of the undeploy workflow', () => {
 });
 
 describe('cancel', () => {
-  it('cancels a queued deployment: Failed with "Canceled", execution stopped, the project free', async () => {
+  it('cancels a queued deployment: Failed with "Canceled", the execution winds down, the project free', async () => {
     const projectKey = await newProject();
     await holdExecutions('slipway-deploy', true);
     let created: JsonBody;
@@ -566,7 +566,11 @@ describe('cancel', () => {
     expect(res.status).toBe(200);
     expect(body).toMatchObject({ status: 'Failed', version: created.version + 1 });
     expect(body.details.build.report.entries.at(-1)).toMatchObject({ type: 'Error', title: 'Canceled' });
-    expect(await operationEnd(created)).toBe('ABORTED');
+    // Its first step finds the operation over and the execution ends through RecordFailure.
+    expect(await operationEnd(created)).toBe('FAILED');
+    expect((await read(projectKey, created.id)).details.build.report.entries.at(-1)).toMatchObject({
+      title: 'Canceled',
+    });
     await expectLockReleased(projectKey);
   });
 
@@ -592,7 +596,8 @@ describe('cancel', () => {
 
     expect(res.status).toBe(200);
     expect(current.status).toBe('Deploying');
-    expect(await operationEnd(created)).toBe('ABORTED');
+    // The workflow winds down: RecordFailure stops what this build hosted.
+    expect(await operationEnd(created)).toBe('FAILED');
     expect(await hostedOf(created.id)).toEqual([]);
     const service = hosted.find((h) => h.applicationName === 'service-app');
     await expect(fetch(`http://127.0.0.1:${service.port}/`)).rejects.toThrow();

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { deploymentDeps } from '../../functions/adapters/deployment-deps.ts';
 import { createDeployment } from '../../functions/core/deployments.ts';
 import { MASKED } from '../../functions/http/views.ts';
 import { connectorFiles, settle, storeUpload, zipBytes } from '../fixtures/connectors.ts';
+import { untilUploaded } from '../fixtures/uploads.ts';
 import { holdExecutions, operationEnd } from '../fixtures/workflows.ts';
 import { type ApiResponse, api, type JsonBody, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
 
@@ -271,6 +273,39 @@ describe('deploying an upload directly (artifact extension)', () => {
         ...extra,
       },
     });
+
+  it('checks the stored bytes in the workflow: a SHA-256 other than the declared one fails the deployment', async () => {
+    const projectKey = await newProject();
+    const declared = zipBytes(connectorFiles());
+    const signature = await (
+      await api(`/${projectKey}/uploads`, {
+        token,
+        body: { sha256: createHash('sha256').update(declared).digest('base64') },
+      })
+    ).json();
+    // The local S3 server keeps whatever it is sent; Slipway must notice.
+    const other = zipBytes({
+      ...connectorFiles(),
+      'extra.txt': new TextEncoder().encode('not what was declared'),
+    });
+    expect(
+      (await fetch(signature.url, { method: 'PUT', headers: signature.headers, body: other })).status,
+    ).toBe(200);
+    expect((await untilUploaded(token, projectKey, signature.id)).status).toBe('uploaded');
+
+    const res = await fromUpload(projectKey, signature.id);
+    const created = await res.json();
+    expect(res.status).toBe(201);
+    expect(await operationEnd(created)).toBe('FAILED');
+
+    const failed = await read(projectKey, created.id);
+    expect(failed.status).toBe('Failed');
+    expect(failed.details.build.report.entries.at(-1)).toMatchObject({
+      type: 'Error',
+      title: expect.stringContaining('(UploadContentInvalid)'),
+      message: expect.stringContaining('its SHA-256 differs from the declared one'),
+    });
+  });
 
   it('consumes the upload, keeps its own copy, and deploys it', async () => {
     const projectKey = await newProject();
