@@ -140,13 +140,16 @@ export interface ArtifactContents {
 /**
  * Downloads an artifact, checks the zip (`inspectArtifact`) and reads its connect.yaml. Its
  * own step, in its own function: the S3 client and the connect.yaml parser together would
- * not fit one Lambda bundle's budget. Undefined when the object is gone.
+ * not fit one Lambda bundle's budget. Undefined when the object is gone. `onDownloaded`
+ * runs between the download and the checks (the deploy workflow records `unzipping` there).
  */
 export const readArtifact = (
   deps: { artifacts: ArtifactStore; zip: ZipReader },
   objectKey: string,
+  onDownloaded?: () => Promise<void>,
 ): Promise<ArtifactContents | undefined> =>
   deps.artifacts.withLocalCopy(objectKey, async (path) => {
+    await onDownloaded?.();
     const manifest = await inspectArtifact(await deps.zip.list(path), { requireConnectYaml: true });
     const connectYaml = await deps.zip.readText(path, manifest.connectYaml ?? 'connect.yaml', SPEC_MAX_BYTES);
     return { manifest, connectYaml };

@@ -260,19 +260,8 @@ export const readDeployArtifact = async (
   const { source } = d.connector;
   if (source.type === 'artifact' && !(await deps.artifacts.describe(d.connector.objectKey)))
     await copyClaimedUpload(deps, source.uploadId, d.connector.objectKey);
-  const contents = await readArtifact(
-    {
-      zip: deps.zip,
-      artifacts: {
-        ...deps.artifacts,
-        withLocalCopy: (key, use) =>
-          deps.artifacts.withLocalCopy(key, async (path) => {
-            await record(deps, d, e, 'Deploying', { step: 'unzipping', progress: 20 }, false);
-            return use(path);
-          }),
-      },
-    },
-    d.connector.objectKey,
+  const contents = await readArtifact(deps, d.connector.objectKey, () =>
+    record(deps, d, e, 'Deploying', { step: 'unzipping', progress: 20 }, false),
   );
   if (!contents) throw new ConnectorSourceMissing('the deployment artifact is gone from storage');
   return contents;

@@ -29,15 +29,15 @@ let chosen: ApplicationHosting | undefined;
  * set, Lambda and friends when the CDK stack gave a hosted-function role.
  */
 export const configuredHosting: ApplicationHosting = {
-  host: async (request) => (await pick()).host(request),
-  stop: async (target) => (await pick()).stop(target),
+  host: (request) => pick().host(request),
+  stop: (target) => pick().stop(target),
 };
 
 /**
  * Chosen on first use. The AWS adapter is imported statically: esbuild cannot tree-shake a
  * dynamically imported module, and the SDK clients it brings were 80 KB larger that way.
  */
-const pick = async (): Promise<ApplicationHosting> => {
+const pick = (): ApplicationHosting => {
   chosen ??= config.localHostingUrl
     ? localHosting(config.localHostingUrl, config.localHostingToken)
     : config.hostingExecutionRoleArn
