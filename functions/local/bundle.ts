@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 
 /**
  * How every Lambda handler is bundled: one ESM file per handler, the AWS SDK inside it (not
@@ -82,6 +82,31 @@ const packagesOf = (inputs: Record<string, { bytesInOutput: number }>) =>
     ),
   ].sort();
 
+/**
+ * What every bundle that runs on AWS shares: the handlers, the build jobs CodeBuild runs
+ * (`infra/constructs/workflows.ts`) and the benchmarks' baselines.
+ */
+export const AWS_BUNDLE_OPTIONS = {
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  minify: true,
+  mainFields: BUNDLE_MAIN_FIELDS,
+  banner: { js: BUNDLE_BANNER },
+  logLevel: 'warning',
+} satisfies BuildOptions;
+
+/** The handlers' options: Lambda's credentials, the SDK schema plugin, a metafile for sizes. */
+export const HANDLER_BUNDLE_OPTIONS = {
+  ...AWS_BUNDLE_OPTIONS,
+  sourcemap: 'linked',
+  alias: BUNDLE_ALIAS,
+  plugins: [sdkSchemaKeys],
+  metafile: true,
+} satisfies BuildOptions;
+
 /** Where `bundleHandlers` puts a handler's bundle. */
 export const bundlePath = (outDir: string, name: string) => join(outDir, name, 'index.mjs');
 
@@ -93,19 +118,7 @@ export const bundleHandlers = async (outDir: string, names = handlerNames()): Pr
   const result = await build({
     entryPoints: Object.fromEntries(names.map((name) => [`${name}/index`, join(HANDLERS_DIR, `${name}.ts`)])),
     outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    minify: true,
-    sourcemap: 'linked',
-    mainFields: BUNDLE_MAIN_FIELDS,
-    banner: { js: BUNDLE_BANNER },
-    alias: BUNDLE_ALIAS,
-    plugins: [sdkSchemaKeys],
-    metafile: true,
-    logLevel: 'warning',
+    ...HANDLER_BUNDLE_OPTIONS,
   });
   return Object.entries(result.metafile.outputs)
     .filter(([file]) => file.endsWith('.mjs'))
