@@ -123,6 +123,10 @@ export const config = {
   get assetsBaseUrl(): string {
     return required('SLIPWAY_ASSETS_BASE_URL');
   },
+  /** The bucket hosted assets are copied to (served by the CloudFront distribution). */
+  get assetsBucketName(): string {
+    return required('SLIPWAY_ASSETS_BUCKET_NAME');
+  },
   get localHostingToken(): string {
     return required('SLIPWAY_LOCAL_HOSTING_TOKEN');
   },

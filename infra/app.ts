@@ -5,11 +5,16 @@
  * local stack.
  */
 import { App } from 'aws-cdk-lib';
+import type { RouteDefinition } from '../functions/http/routes.ts';
 import { addNagChecks } from './nag.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
-export const buildApp = (app: App): { stateful: StatefulStack; stateless: StatelessStack } => {
+/** `routes` replaces the route table (tests); the stacks use `ROUTES` otherwise. */
+export const buildApp = (
+  app: App,
+  options: { routes?: readonly RouteDefinition[] } = {},
+): { stateful: StatefulStack; stateless: StatelessStack } => {
   const env = {
     account: process.env.CDK_DEFAULT_ACCOUNT,
     region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
@@ -20,8 +25,11 @@ export const buildApp = (app: App): { stateful: StatefulStack; stateless: Statel
     env,
     table: stateful.table,
     bucket: stateful.bucket,
+    assetsBucket: stateful.hostedAssets,
+    logBucket: stateful.logBucket,
     secretsKey: stateful.secretsKey,
     jwtKey: stateful.jwtKey,
+    ...(options.routes ? { routes: options.routes } : {}),
   });
   return { stateful, stateless };
 };

@@ -21,6 +21,7 @@ interface Acknowledgement {
 
 const FUNCTION_ROLES = /^SlipwayStateless\/([A-Za-z]+\/Function\/ServiceRole|Hosting\/HostedFunctionRole)$/;
 const FUNCTION_POLICIES = /^SlipwayStateless\/[A-Za-z]+\/Function\/ServiceRole\/DefaultPolicy$/;
+const DISTRIBUTION = /^SlipwayStateless\/Edge\/Distribution$/;
 
 export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
   {
@@ -58,6 +59,24 @@ export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
     paths: /^SlipwayStateless\/(GETHealth|GETOpenapi\.json|POSTOauthToken|CatchAllRoute)$/,
     reason:
       'Public by design: the health check, the OAuth token endpoint (clients authenticate with their credentials in the request), the OpenAPI document, and $default, which only answers 404/405 in the dialect’s envelope. Every other route has the Lambda authorizer (test/infra checks it route by route).',
+  },
+  {
+    id: 'AwsSolutions-CFR1',
+    paths: DISTRIBUTION,
+    reason:
+      'No geo restriction: the API and hosted assets serve the operator’s clients wherever they are, and every API route but the public ones authenticates its caller. Restricting countries is the operator’s business decision (the distribution’s geoRestriction), not a control this stack can choose for them.',
+  },
+  {
+    id: 'AwsSolutions-CFR2',
+    paths: DISTRIBUTION,
+    reason:
+      'No WAF web ACL by default: a CloudFront web ACL must be created in us-east-1 whatever region the stack is in, and costs a monthly fee per ACL and per rule plus a charge per million requests, before any traffic. Authentication happens at the API (authorizer and handlers) and the streaming handlers; an operator who wants WAF attaches a web ACL (the distribution’s webAclId), typically together with a custom domain.',
+  },
+  {
+    id: 'AwsSolutions-CFR4',
+    paths: DISTRIBUTION,
+    reason:
+      'With no custom domain, the distribution serves the default *.cloudfront.net certificate, for which CloudFront fixes the minimum viewer protocol at TLSv1 (minimumProtocolVersion applies only to a custom certificate). Modern clients negotiate TLS 1.2 or 1.3 anyway; a custom domain with an ACM certificate (us-east-1) is the way to require TLSv1.2_2021. Origins are HTTPS with TLS 1.2 only (AwsSolutions-CFR5 passes).',
   },
   {
     id: 'AwsSolutions-SMG4',

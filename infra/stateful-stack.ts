@@ -1,5 +1,6 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -11,6 +12,7 @@ import {
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../functions/adapters/dynamodb/schema.ts';
+import { HOSTED_ASSETS_PREFIX } from '../functions/adapters/hosting/configured.ts';
 
 export interface StatefulStackProps extends StackProps {
   /** Development stacks can be destroyed with their data; others retain it. */
@@ -18,14 +20,16 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * What holds data: the single table (from the same schema module the local stack uses)
- * and the artifacts bucket. Kept apart from the stateless stack so that redeploying
- * functions never puts data at risk.
+ * What holds data: the single table (from the same schema module the local stack uses),
+ * the artifacts bucket and the hosted-assets bucket. Kept apart from the stateless stack so
+ * that redeploying functions never puts data at risk.
  */
 export class StatefulStack extends Stack {
   readonly table: TableV2;
   readonly bucket: Bucket;
   readonly logBucket: Bucket;
+  /** What assets applications publish, served by the stateless stack's CloudFront distribution. */
+  readonly hostedAssets: Bucket;
   /** Encrypts the table and the artifacts. */
   readonly dataKey: Key;
   /** Encrypts secured configuration values (envelope encryption, bound to project and deployment). */
@@ -104,6 +108,37 @@ export class StatefulStack extends Stack {
       autoDeleteObjects: props.dev,
     });
 
+    // Hosted assets apart from the artifacts: they are public content (CloudFront serves them),
+    // so SSE-S3 rather than the customer key, which spares CloudFront's origin access control a
+    // grant on the key that encrypts everything else. Only CloudFront reads them, never the
+    // public: access is blocked and TLS enforced as on the other buckets.
+    this.hostedAssets = new Bucket(this, 'HostedAssets', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 'hosted-assets/',
+      removalPolicy,
+      autoDeleteObjects: props.dev,
+    });
+    // The distribution lives in the stateless stack (it also fronts the API), so this policy
+    // cannot name it: its ARN here would make each stack depend on the other. Instead, any
+    // CloudFront distribution of this account may read the hosted prefix (AWS's documented
+    // form for origin access control across stacks; the content is public anyway), and the
+    // stateless stack imports the bucket so CDK does not add a statement naming it.
+    this.hostedAssets.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudFrontReadsHostedAssets',
+        principals: [new ServicePrincipal('cloudfront.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        resources: [this.hostedAssets.arnForObjects(`${HOSTED_ASSETS_PREFIX}*`)],
+        conditions: {
+          StringEquals: { 'AWS:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'AWS:SourceArn': `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/*` },
+        },
+      }),
+    );
+
     this.jwtKey = new Secret(this, 'JwtKey', {
       description: 'Slipway: the HS256 key that signs access tokens',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
@@ -112,5 +147,6 @@ export class StatefulStack extends Stack {
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
+    new CfnOutput(this, 'HostedAssetsBucketName', { value: this.hostedAssets.bucketName });
   }
 }

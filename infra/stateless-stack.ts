@@ -23,6 +23,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Alias } from 'aws-cdk-lib/aws-kms';
+import { FunctionUrlAuthType, type IFunctionUrl, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -33,7 +34,10 @@ import {
   AUTHORIZER_FUNCTION,
   DEFAULT_ROUTE_FUNCTION,
   ROUTES,
+  type RouteDefinition,
+  routeKey,
 } from '../functions/http/routes.ts';
+import { Edge, pathPatternOf, type StreamingOrigin } from './constructs/edge.ts';
 import { Hosting } from './constructs/hosting.ts';
 import { SlipwayFunction } from './constructs/slipway-function.ts';
 import { Workflows } from './constructs/workflows.ts';
@@ -41,22 +45,39 @@ import { Workflows } from './constructs/workflows.ts';
 export interface StatelessStackProps extends StackProps {
   table: ITableV2;
   bucket: IBucket;
+  /** Where assets applications are hosted, served by the distribution. */
+  assetsBucket: IBucket;
+  /** Receives the distribution's standard logs. */
+  logBucket: IBucket;
   secretsKey: IKey;
   jwtKey: ISecret;
+  /** The route table (`ROUTES`); tests pass another to exercise what no route uses yet. */
+  routes?: readonly RouteDefinition[];
 }
+
+/**
+ * A streaming function's time limit: a ceiling, not a target. Its handler ends the stream
+ * before it and the client reconnects (with Last-Event-ID); Lambda allows at most 15 minutes.
+ */
+const STREAMING_TIMEOUT = Duration.minutes(15);
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 /**
  * The API: an HTTP API (payload format 2.0, the same events the local gateway builds)
  * with one Lambda per route group, all built from the route table in
- * `functions/http/routes.ts`, and the same Lambda authorizer on every non-public route.
+ * `functions/http/routes.ts`, and the same Lambda authorizer on every non-public route;
+ * streaming routes on function URLs instead; a CloudFront distribution in front of both and
+ * of the hosted assets (`constructs/edge.ts`), which is the URL users are given.
  */
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
+    const routes = props.routes ?? ROUTES;
+    const apiRoutes = routes.filter((route) => !route.streaming);
+    const streamingRoutes = routes.filter((route) => route.streaming);
 
     const functions = new Map<ApiFunctionName, SlipwayFunction>();
     const functionFor = (name: ApiFunctionName) => {
@@ -107,7 +128,38 @@ export class StatelessStack extends Stack {
       integration: new HttpLambdaIntegration('CatchAll', functionFor(DEFAULT_ROUTE_FUNCTION).fn),
     });
 
-    for (const route of ROUTES) {
+    // A streaming handler answers through Lambda's response stream, which an HTTP API
+    // integration cannot read: its function serves streaming routes only.
+    const apiFunctions = new Set([DEFAULT_ROUTE_FUNCTION, ...apiRoutes.map((route) => route.function)]);
+    const streamingUrls = new Map<ApiFunctionName, IFunctionUrl>();
+    const streams: StreamingOrigin[] = [];
+    for (const route of streamingRoutes) {
+      if (apiFunctions.has(route.function))
+        throw new Error(
+          `${routeKey(route)} streams, but its function '${route.function}' also serves HTTP API routes`,
+        );
+      let url = streamingUrls.get(route.function);
+      if (!url) {
+        const fn = new SlipwayFunction(this, pascal(route.function), {
+          handler: route.function,
+          timeout: STREAMING_TIMEOUT,
+        });
+        functions.set(route.function, fn);
+        // No authorizer is in this path: the handler authenticates the caller as the
+        // authorizer does (the table is bound with the other functions below).
+        props.jwtKey.grantRead(fn.fn);
+        fn.fn.addEnvironment('SLIPWAY_JWT_SECRET_ARN', props.jwtKey.secretArn);
+        // AWS_IAM: only the distribution (origin access control, SigV4) may call the URL.
+        url = fn.fn.addFunctionUrl({
+          authType: FunctionUrlAuthType.AWS_IAM,
+          invokeMode: InvokeMode.RESPONSE_STREAM,
+        });
+        streamingUrls.set(route.function, url);
+      }
+      streams.push({ pathPattern: pathPatternOf(route.path), url });
+    }
+
+    for (const route of apiRoutes) {
       const fn = functionFor(route.function);
       new HttpRoute(this, `${route.method}${pascal(route.path.replace(/[{}]/g, '').replaceAll('/', '-'))}`, {
         httpApi: this.api,
@@ -190,13 +242,20 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(reaper.fn, { retryAttempts: 0 })],
     });
 
+    // The one public entry point: the API, the hosted assets and the streaming routes.
+    const edge = new Edge(this, 'Edge', {
+      api: this.api,
+      assetsBucket: props.assetsBucket,
+      logBucket: props.logBucket,
+      streams,
+    });
+
     // Hosting applications on Lambda: the workflow hosts, a cancel and the reaper stop.
     const hosting = new Hosting(this, 'Hosting', {
       bucket: props.bucket,
+      assetsBucket: props.assetsBucket,
       secretsKey: props.secretsKey,
-      // Hosted assets are copied into the bucket; serving them publicly (a CloudFront
-      // distribution or an /assets route) is not built yet, see the README.
-      assetsBaseUrl: `${this.api.apiEndpoint}/assets`,
+      assetsBaseUrl: edge.url,
     });
     for (const fn of [deploymentSteps, reaper]) hosting.bind(fn);
 
@@ -256,7 +315,12 @@ export class StatelessStack extends Stack {
       'Lambda invocations were throttled in this account and region',
     );
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    // The URL to give users: streaming routes and hosted assets only answer through it.
+    new CfnOutput(this, 'ApiUrl', { value: edge.url });
+    new CfnOutput(this, 'HttpApiUrl', {
+      value: this.api.apiEndpoint,
+      description: 'The HTTP API itself, without the streaming routes and the hosted assets',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topicArn });
   }
 }

@@ -5,38 +5,24 @@
  * `SLIPWAY_JOB_OUTPUT` for the buildspec to upload. Locally the same jobs run in process
  * (`functions/local/stack.ts`), so this file is only the shell around them.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDeps } from '../adapters/build-deps.ts';
-import { nodeEntryPoint, runScript } from '../core/build-rules.ts';
 import { buildApplicationJob, runScriptJob } from './jobs.ts';
+import { writeRunScript } from './run-script.ts';
 
 const env = Object.fromEntries(
   Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
 );
 
-/**
- * Lambda starts a hosted application through the Web Adapter with `run.sh` (the handler the
- * hosting adapter sets): one is written unless the application brings its own.
- */
-const writeRunScript = (dir: string) => {
-  const run = join(dir, 'run.sh');
-  if (existsSync(run)) return;
-  const manifestFile = join(dir, 'package.json');
-  const manifest = existsSync(manifestFile) ? JSON.parse(readFileSync(manifestFile, 'utf8')) : undefined;
-  const entry = nodeEntryPoint(manifest, (file) => existsSync(join(dir, file)));
-  if (!entry)
-    throw new Error(
-      `No Node entry point in ${env.APPLICATION ?? 'the application'}: give it a start script, main, server.js or index.js`,
-    );
-  writeFileSync(run, runScript(entry), { mode: 0o755 });
-};
-
 const main = async () => {
   switch (env.SLIPWAY_JOB) {
     case 'build': {
       const { BUNDLE } = await buildApplicationJob(buildDeps, env);
-      if (env.APPLICATION_TYPE !== 'assets') writeRunScript(BUNDLE);
+      const application = { name: env.APPLICATION ?? 'the application', type: env.APPLICATION_TYPE ?? '' };
+      // The CodeBuild source holds both bundles: this one and the bridge.
+      if (application.type !== 'assets')
+        writeRunScript(BUNDLE, application, join(import.meta.dirname, 'pubsub-bridge.mjs'));
       writeFileSync(env.SLIPWAY_JOB_OUTPUT ?? 'bundle-dir.txt', BUNDLE);
       return;
     }

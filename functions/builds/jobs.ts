@@ -6,6 +6,7 @@
  */
 import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
+import { z } from 'zod';
 import { buildCommands, type PackageManifest, redactor, scriptEnvironment } from '../core/build-rules.ts';
 import type { Deployment } from '../core/deployment-model.ts';
 import { configurationEnvironment } from '../core/deployment-workflow.ts';
@@ -191,6 +192,12 @@ export const buildApplicationJob = async (
   }
 };
 
+/** `HOSTED`: what the application is reachable as (`ScriptJob['hosted']`, as JSON). */
+const HostedSchema = z.object({
+  serviceUrl: z.string().min(1).optional(),
+  topic: z.string().min(1).optional(),
+});
+
 /**
  * Runs one postDeploy or preUndeploy script in the built application's folder, with its
  * configuration (secured values decrypted here, and only here) as environment variables.
@@ -213,10 +220,7 @@ export const runScriptJob = async (deps: JobDeps, env: Record<string, string>, o
         signal,
         command: need(env, 'COMMAND'),
         cwd: need(env, 'BUNDLE'),
-        env: scriptEnvironment(environment, {
-          ...(env.SERVICE_URL ? { serviceUrl: env.SERVICE_URL } : {}),
-          ...(env.TOPIC ? { topic: env.TOPIC } : {}),
-        }),
+        env: scriptEnvironment(environment, HostedSchema.parse(JSON.parse(need(env, 'HOSTED')))),
         timeoutMs,
         onLine: (line, stream) => log.line(redact(line), stream === 'stderr' ? 'WARNING' : 'INFO'),
       }),

@@ -100,3 +100,15 @@ export const nodeEntryPoint = (
 /** The Web Adapter's start script for an entry point. */
 export const runScript = (entry: string) =>
   `#!/bin/sh\ncd "$(dirname "$0")"\nexec node ${JSON.stringify(entry)}\n`;
+
+/** Where a build puts the Pub/Sub bridge in an event application's folder (AWS). */
+export const BRIDGE_FILE = '.slipway/pubsub-bridge.mjs';
+/** What an event application's own `run.sh` is renamed to when the bridge takes its place. */
+export const APPLICATION_RUN_SCRIPT = 'app-run.sh';
+
+/**
+ * An event application's start script: the Pub/Sub bridge (`functions/builds/pubsub-bridge.ts`),
+ * which starts the application with `command` (its entry point, or its own start script).
+ */
+export const eventRunScript = (command: string[]) =>
+  `#!/bin/sh\ncd "$(dirname "$0")"\nexec node ${[BRIDGE_FILE, ...command].map((a) => JSON.stringify(a)).join(' ')}\n`;

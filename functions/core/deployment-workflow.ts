@@ -299,8 +299,12 @@ export interface ScriptJob {
   script: 'postDeploy' | 'preUndeploy';
   command: string;
   bundle: string;
-  serviceUrl: string;
-  topic: string;
+  /**
+   * What the application is reachable as, in the script's environment (`scriptEnvironment`). An
+   * object rather than two strings that may be empty: the state machine passes it to CodeBuild
+   * as one JSON variable (`HOSTED`), and never an empty value (see `functions/local/codebuild-local.ts`).
+   */
+  hosted: { serviceUrl?: string; topic?: string };
 }
 
 export interface HostedResult {
@@ -358,45 +362,57 @@ const scriptJobs = (
         script,
         command,
         bundle: b.bundle,
-        serviceUrl: b.applicationType === 'service' ? (h?.url ?? '') : '',
-        topic: h?.topic ?? '',
+        hosted: {
+          ...(b.applicationType === 'service' && h?.url ? { serviceUrl: h.url } : {}),
+          ...(h?.topic ? { topic: h.topic } : {}),
+        },
       },
     ];
   });
 
 /**
- * Step 5 (deploying): hosts every built application beside whatever an earlier build still
- * runs (a redeploy has no gap). Returns what they answer as, and the postDeploy scripts to run
- * unless the deployment skips them.
+ * Step 5 (deploying): hosts one built application beside whatever an earlier build still runs
+ * (a redeploy has no gap). The workflow hosts them one per invocation, in order; the first
+ * records the step.
  */
-export const hostApplications = async (
+export const hostApplication = async (
+  deps: WorkflowDeps,
+  e: DeploymentExecution,
+  b: BuiltApplication,
+  index: number,
+): Promise<HostedResult> => {
+  const d = await current(deps, e, ['Deploying']);
+  if (index === 0) await record(deps, d, e, 'Deploying', { step: 'deploying', progress: 60 }, false);
+  const { environment, secretValues } = await configurationEnvironment(deps, d, b.applicationName);
+  const result = await deps.hosting.host({
+    projectId: d.projectId,
+    deploymentId: d.id,
+    buildId: e.operationId,
+    applicationName: b.applicationName,
+    applicationType: b.applicationType as HostedApplicationType,
+    bundle: b.bundle,
+    ...(b.endpoint ? { endpoint: b.endpoint } : {}),
+    ...(b.healthCheckPath ? { healthCheckPath: b.healthCheckPath } : {}),
+    ...(b.schedule ? { schedule: b.schedule } : {}),
+    environment,
+    secretValues,
+  });
+  return { applicationName: b.applicationName, ...result };
+};
+
+/**
+ * After step 5: what the applications answer as, and the postDeploy scripts to run unless the
+ * deployment skips them. A deployment canceled while its applications were being hosted stops
+ * what this build started, which must not outlive it.
+ */
+export const applicationsHosted = async (
   deps: WorkflowDeps,
   e: DeploymentExecution,
   builds: BuiltApplication[],
+  hosted: HostedResult[],
 ): Promise<{ applications: HostedResult[]; scripts: ScriptJob[] }> => {
-  const d = await current(deps, e, ['Deploying']);
-  await record(deps, d, e, 'Deploying', { step: 'deploying', progress: 60 }, false);
-  const hosted: HostedResult[] = [];
-  for (const b of builds) {
-    const { environment, secretValues } = await configurationEnvironment(deps, d, b.applicationName);
-    const result = await deps.hosting.host({
-      projectId: d.projectId,
-      deploymentId: d.id,
-      buildId: e.operationId,
-      applicationName: b.applicationName,
-      applicationType: b.applicationType as HostedApplicationType,
-      bundle: b.bundle,
-      ...(b.endpoint ? { endpoint: b.endpoint } : {}),
-      ...(b.healthCheckPath ? { healthCheckPath: b.healthCheckPath } : {}),
-      ...(b.schedule ? { schedule: b.schedule } : {}),
-      environment,
-      secretValues,
-    });
-    hosted.push({ applicationName: b.applicationName, ...result });
-  }
-  // Canceled while hosting: what this build started must not outlive it.
-  const still = await deps.deployments.get(e.projectId, e.deploymentId);
-  if (!isRunning(still, e, ['Deploying'])) {
+  const d = await deps.deployments.get(e.projectId, e.deploymentId);
+  if (!d || !isRunning(d, e, ['Deploying'])) {
     await deps.hosting.stop({ deploymentId: e.deploymentId, buildId: e.operationId });
     throw new DeploymentOperationSuperseded(e.deploymentId, e.operationId);
   }

@@ -2,10 +2,11 @@ import { workflowTask } from '../adapters/sfn/workflow-task.ts';
 import { transitionDeps as workflowDeps } from '../adapters/transition-deps.ts';
 import type { ApplicationPlan, BuiltApplication, DeploymentExecution } from '../core/deployment-model.ts';
 import {
+  applicationsHosted,
   describeFailure,
   failOperation,
   type HostedResult,
-  hostApplications,
+  hostApplication,
   markDeployed,
   markDeploying,
   removeUndeployed,
@@ -22,7 +23,8 @@ import { logger } from '../http/logger.ts';
  */
 export type DeploymentStepEvent = { execution: DeploymentExecution } & (
   | { step: 'deploying' | 'undeploying' | 'removed' }
-  | { step: 'host'; builds: MapBuild[] }
+  | { step: 'host'; build: MapBuild; index: number }
+  | { step: 'hosted'; builds: MapBuild[]; applications: HostedResult[] }
   | { step: 'deployed'; builds: MapBuild[]; hosted: HostedResult[]; scripts: ScriptOutcome[] }
   | {
       step: 'failed';
@@ -36,8 +38,11 @@ interface MapBuild {
   built: { bundle: string };
 }
 
-const built = (builds: MapBuild[]): BuiltApplication[] =>
-  builds.map(({ application, built: { bundle } }) => ({ ...application, bundle }));
+const builtOne = ({ application, built: { bundle } }: MapBuild): BuiltApplication => ({
+  ...application,
+  bundle,
+});
+const built = (builds: MapBuild[]): BuiltApplication[] => builds.map(builtOne);
 
 const run = async (event: DeploymentStepEvent): Promise<unknown> => {
   const { execution } = event;
@@ -45,7 +50,9 @@ const run = async (event: DeploymentStepEvent): Promise<unknown> => {
     case 'deploying':
       return markDeploying(workflowDeps, execution);
     case 'host':
-      return hostApplications(workflowDeps, execution, built(event.builds));
+      return hostApplication(workflowDeps, execution, builtOne(event.build), event.index);
+    case 'hosted':
+      return applicationsHosted(workflowDeps, execution, built(event.builds), event.applications);
     case 'deployed':
       return markDeployed(workflowDeps, execution, {
         builds: built(event.builds),

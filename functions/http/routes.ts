@@ -25,6 +25,14 @@ export interface RouteDefinition {
   function: ApiFunctionName;
   /** Any one of these scopes grants access; `null` means the route is public. */
   scopes: readonly string[] | null;
+  /**
+   * The response is a stream (Server-Sent Events). HTTP APIs buffer whole responses, so on AWS
+   * such a route is not on the HTTP API: its function answers through a function URL in
+   * response-streaming mode behind the CloudFront distribution (`infra/stateless-stack.ts`),
+   * where the Lambda authorizer is not in the path, so its handler checks the caller itself.
+   * The function serves no other route. The local gateway ignores the flag for now.
+   */
+  streaming?: true;
 }
 
 const ADMIN = 'admin';

@@ -42,6 +42,13 @@ export const localCodeBuild = (projects: Record<string, LocalBuildProject>) => {
         message: `Project cannot be found: ${projectName}`,
       });
     }
+    // CodeBuild documents no empty values and some callers report them refused: the workflows
+    // never send one, and the local stand-in holds them to it.
+    const empty = EnvironmentVariablesOverride.find((v) => v.Value === undefined || v.Value === '');
+    if (empty)
+      throw taskError('CodeBuild.InvalidInputException', {
+        message: `Environment variable ${String(empty.Name)} has an empty value`,
+      });
     const env = Object.fromEntries(
       EnvironmentVariablesOverride.map((v) => [String(v.Name), String(v.Value)]),
     );

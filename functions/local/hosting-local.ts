@@ -28,6 +28,7 @@ import {
 } from '../adapters/runtime/process-runner.ts';
 import { nodeEntryPoint, redactor } from '../core/build-rules.ts';
 import { ApplicationHostingFailed } from '../core/errors.ts';
+import { normalisePath, pubSubPushBody } from '../core/hosted-events.ts';
 import type { ApplicationHosting, HostedApplication, HostingRequest } from '../core/ports.ts';
 
 /**
@@ -180,10 +181,6 @@ const aadOf = (r: { deploymentId: string; buildId: string; applicationName: stri
 
 export const topicOf = (r: { deploymentId: string; applicationName: string }) =>
   `slipway-${r.deploymentId}-${r.applicationName}`;
-
-/** `service`, `/service`, `//service` → `/service`; nothing → `fallback`. */
-const normalisePath = (path: string | undefined, fallback: string): string =>
-  path === undefined || path === '' ? fallback : `/${path.replace(/^\/+/, '')}`;
 
 const matches = (request: HostingRequest, target: StopTarget): boolean =>
   request.deploymentId === target.deploymentId &&
@@ -444,18 +441,11 @@ export class LocalHosting implements ApplicationHosting {
     const target = this.subscriberOf(topic);
     if (!target) return undefined;
     const messageId = randomUUID();
-    const publishTime = new Date().toISOString();
-    const encoded = Buffer.from(JSON.stringify(data)).toString('base64');
-    // Pub/Sub's push body carries both spellings of the message fields.
-    const body = JSON.stringify({
-      message: {
-        data: encoded,
-        messageId,
-        message_id: messageId,
-        publishTime,
-        publish_time: publishTime,
-        attributes,
-      },
+    const body = pubSubPushBody({
+      data: JSON.stringify(data),
+      messageId,
+      publishTime: new Date().toISOString(),
+      attributes,
       subscription: topic,
     });
     const url = `http://127.0.0.1:${target.port}${normalisePath(target.request.endpoint, '/')}`;

@@ -10,9 +10,12 @@ import type { SlipwayFunction } from './slipway-function.ts';
 const WEB_ADAPTER_LAYER = `arn:${Aws.PARTITION}:lambda:${Aws.REGION}:753240598075:layer:LambdaAdapterLayerArm64:25`;
 
 export interface HostingProps {
+  /** The artifacts bucket: built applications are read from it. */
   bucket: IBucket;
+  /** The hosted-assets bucket: assets applications are copied into it. */
+  assetsBucket: IBucket;
   secretsKey: IKey;
-  /** Where hosted assets are served from. */
+  /** Where `assetsBucket` is served, its keys being the paths (`https://<distribution domain>`). */
   assetsBaseUrl: string;
 }
 
@@ -159,14 +162,16 @@ export class Hosting extends Construct {
       }),
     ];
     for (const statement of statements) fn.fn.addToRolePolicy(statement);
-    // Built applications are read from the bucket; assets are copied under their prefix.
+    // Built applications are read from the artifacts bucket; assets are copied into the
+    // hosted-assets bucket under their prefix, and deleted from it when stopped.
     this.props.bucket.grantRead(grantee);
-    this.props.bucket.grantReadWrite(grantee, `${HOSTED_ASSETS_PREFIX}*`);
-    this.props.bucket.grantDelete(grantee, `${HOSTED_ASSETS_PREFIX}*`);
+    this.props.assetsBucket.grantReadWrite(grantee, `${HOSTED_ASSETS_PREFIX}*`);
+    this.props.assetsBucket.grantDelete(grantee, `${HOSTED_ASSETS_PREFIX}*`);
     // Lambda encrypts the hosted functions' environment with the secured-configuration key.
     this.props.secretsKey.grant(grantee, 'kms:Encrypt', 'kms:CreateGrant', 'kms:DescribeKey');
     for (const [name, value] of Object.entries({
       SLIPWAY_BUCKET_NAME: this.props.bucket.bucketName,
+      SLIPWAY_ASSETS_BUCKET_NAME: this.props.assetsBucket.bucketName,
       SLIPWAY_HOSTING_EXECUTION_ROLE_ARN: this.executionRole.roleArn,
       SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       SLIPWAY_WEB_ADAPTER_LAYER_ARN: WEB_ADAPTER_LAYER,

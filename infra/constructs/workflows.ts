@@ -11,7 +11,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
-import { BUNDLE_BANNER, BUNDLE_MAIN_FIELDS } from '../../functions/local/bundle.ts';
+import { AWS_BUNDLE_OPTIONS } from '../../functions/local/bundle.ts';
 import { STATE_MACHINE_DIR } from '../../functions/local/state-machines.ts';
 import type { SlipwayFunction } from './slipway-function.ts';
 
@@ -84,7 +84,8 @@ export class Workflows extends Construct {
     });
     bucket.grantPut(fetchSource);
 
-    // The jobs (functions/builds/cli.ts) bundled like the handlers: one ESM file.
+    // The jobs (functions/builds/cli.ts) bundled like the handlers: one ESM file; beside it the
+    // bridge a build copies into each event application (functions/builds/pubsub-bridge.ts).
     const jobsCode = new Asset(this, 'JobsCode', {
       path: BUILDS_DIR,
       bundling: {
@@ -92,16 +93,14 @@ export class Workflows extends Construct {
         local: {
           tryBundle(outputDir) {
             buildSync({
-              entryPoints: [join(BUILDS_DIR, 'cli.ts')],
-              outfile: join(outputDir, 'jobs.mjs'),
-              bundle: true,
-              platform: 'node',
-              target: 'node22',
-              format: 'esm',
-              minify: true,
-              mainFields: BUNDLE_MAIN_FIELDS,
-              banner: { js: BUNDLE_BANNER },
-              logLevel: 'warning',
+              entryPoints: [
+                { in: join(BUILDS_DIR, 'cli.ts'), out: 'jobs' },
+                { in: join(BUILDS_DIR, 'pubsub-bridge.ts'), out: 'pubsub-bridge' },
+              ],
+              outdir: outputDir,
+              // Not the handlers' credentials alias: CodeBuild's credentials come from its
+              // container endpoint, which the SDK's default chain finds.
+              ...AWS_BUNDLE_OPTIONS,
             });
             return true;
           },

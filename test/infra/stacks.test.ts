@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AllowedMethods, CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/schema.ts';
 import { ROUTES, routeKey } from '../../functions/http/routes.ts';
@@ -8,6 +9,21 @@ import { definitionText } from '../../infra/constructs/workflows.ts';
 
 let stateful: Template;
 let stateless: Template;
+
+/** The HTTP API serves every route of the table that does not stream. */
+const API_ROUTES = ROUTES.filter((route) => !route.streaming);
+
+/** The one resource of a type in a template: its logical id and its definition. */
+const single = (template: Template, type: string) => {
+  const entries = Object.entries(template.findResources(type));
+  expect(entries, type).toHaveLength(1);
+  const [id, resource] = entries[0] ?? [];
+  return { id: id as string, resource };
+};
+
+/** An import of one of the stateful stack's exports, by the exporting resource and attribute. */
+const importing = (pattern: RegExp) =>
+  expect.objectContaining({ 'Fn::ImportValue': expect.stringMatching(pattern) });
 
 beforeAll(() => {
   // Skip bundling: these tests look at the template, not the code.
@@ -45,13 +61,13 @@ describe('CDK stacks', () => {
       (r) => r.Properties.RouteKey as string,
     );
 
-    expect(routeKeys.sort()).toEqual([...ROUTES.map(routeKey), '$default'].sort());
+    expect(routeKeys.sort()).toEqual([...API_ROUTES.map(routeKey), '$default'].sort());
   });
 
   it('puts the Lambda authorizer on every route that needs a scope and on no public route', () => {
     const routes = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route'));
 
-    for (const route of ROUTES) {
+    for (const route of API_ROUTES) {
       const resource = routes.find((r) => r.Properties.RouteKey === routeKey(route));
       expect(resource?.Properties.AuthorizationType ?? 'NONE', routeKey(route)).toBe(
         route.scopes === null ? 'NONE' : 'CUSTOM',
@@ -84,6 +100,10 @@ describe('CDK stacks', () => {
       Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })],
     });
     dev.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
+    for (const bucket of Object.values(stateful.findResources('AWS::S3::Bucket')))
+      expect(bucket.DeletionPolicy).toBe('Retain');
+    for (const bucket of Object.values(dev.findResources('AWS::S3::Bucket')))
+      expect(bucket.DeletionPolicy).toBe('Delete');
   });
 
   it('serves the artifacts bucket over TLS only, never publicly', () => {
@@ -102,6 +122,67 @@ describe('CDK stacks', () => {
         ]),
       },
     });
+  });
+
+  it('keeps hosted assets in a bucket of their own: private, TLS only, SSE-S3, logged, readable by CloudFront', () => {
+    const buckets = Object.entries(
+      stateful.findResources('AWS::S3::Bucket', {
+        Properties: { LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'hosted-assets/' }) },
+      }),
+    );
+    const [id, bucket] = buckets[0] ?? [];
+
+    expect(buckets).toHaveLength(1);
+    expect(id).toMatch(/^HostedAssets/);
+    expect(bucket?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      // S3's own key: CloudFront's origin access control then needs no grant on a KMS key.
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    });
+    // The distribution is in the other stack, so the policy names any of this account's
+    // distributions (naming it would make the stacks depend on each other).
+    stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: id },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          {
+            Sid: 'CloudFrontReadsHostedAssets',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Action: 's3:GetObject',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/hosted-assets/*']] },
+            Condition: {
+              StringEquals: { 'AWS:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'AWS:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':cloudfront::',
+                      { Ref: 'AWS::AccountId' },
+                      ':distribution/*',
+                    ],
+                  ],
+                },
+              },
+            },
+          },
+        ]),
+      },
+    });
+    // …and CDK added no statement naming the distribution from the stateless stack.
+    stateless.resourceCountIs('AWS::S3::BucketPolicy', 0);
+    stateful.hasOutput('HostedAssetsBucketName', { Value: { Ref: id } });
   });
 
   it('encrypts the table and the artifacts with a rotated customer key, and secrets with another', () => {
@@ -191,10 +272,138 @@ describe('CDK stacks', () => {
           'SLIPWAY_BUCKET_NAME',
         ]),
       );
+  });
+
+  it('has hosting copy assets into the hosted-assets bucket, served at the distribution’s domain', () => {
+    const hosting = Object.entries(stateless.findResources('AWS::Lambda::Function')).filter(
+      ([, fn]) => fn.Properties.Environment?.Variables?.SLIPWAY_HOSTING_EXECUTION_ROLE_ARN,
+    );
+    const distribution = single(stateless, 'AWS::CloudFront::Distribution').id;
+    const roles = hosting.map(([, fn]) => ({ Ref: fn.Properties.Role['Fn::GetAtt'][0] }));
+    const writes = Object.values(stateless.findResources('AWS::IAM::Policy'))
+      .filter((p) => roles.some((role) => JSON.stringify(p.Properties.Roles).includes(JSON.stringify(role))))
+      .flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      )
+      .filter((s) => [s.Action].flat().some((a) => /^s3:(PutObject|DeleteObject)/.test(a)));
+
+    expect(hosting).toHaveLength(2);
+    for (const [, fn] of hosting) {
+      const variables = fn.Properties.Environment.Variables;
+      expect(variables.SLIPWAY_ASSETS_BUCKET_NAME).toEqual(importing(/ExportsOutputRefHostedAssets/));
+      expect(variables.SLIPWAY_ASSETS_BASE_URL).toEqual({
+        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]],
+      });
+    }
+    // Hosting writes and deletes only under the hosted prefix of the hosted-assets bucket.
+    expect(writes.length).toBeGreaterThan(0);
+    const bucket = importing(/ExportsOutputFnGetAttHostedAssets\w*Arn/);
+    for (const statement of writes)
+      for (const resource of [statement.Resource].flat())
+        expect([bucket, { 'Fn::Join': ['', [bucket, '/hosted-assets/*']] }]).toContainEqual(resource);
     stateless.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
       }),
+    });
+  });
+
+  describe('the public entry point (CloudFront)', () => {
+    const config = () =>
+      single(stateless, 'AWS::CloudFront::Distribution').resource?.Properties.DistributionConfig;
+    type Origin = { Id: string; DomainName: unknown; [key: string]: unknown };
+    const originOf = (behavior: { TargetOriginId: string }): Origin =>
+      (config().Origins as Origin[]).find((o) => o.Id === behavior.TargetOriginId) as Origin;
+    const assetsBehavior = () =>
+      (config().CacheBehaviors as { PathPattern: string; TargetOriginId: string }[]).find(
+        (b) => b.PathPattern === '/hosted-assets/*',
+      );
+
+    it('sends everything else to the HTTP API over HTTPS, uncached, with every viewer header but Host', () => {
+      const api = single(stateless, 'AWS::ApiGatewayV2::Api').id;
+      const behavior = config().DefaultCacheBehavior;
+
+      // Authorization (Bearer) and X-Auth-Token reach the API: all viewer headers do when nothing is cached.
+      expect(behavior).toMatchObject({
+        CachePolicyId: CachePolicy.CACHING_DISABLED.cachePolicyId,
+        OriginRequestPolicyId: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId,
+        AllowedMethods: AllowedMethods.ALLOW_ALL.methods,
+        ViewerProtocolPolicy: 'redirect-to-https',
+      });
+      expect(originOf(behavior)).toEqual({
+        Id: behavior.TargetOriginId,
+        DomainName: { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [api, 'ApiEndpoint'] }] }] },
+        CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] },
+      });
+    });
+
+    it('serves /hosted-assets/* from the hosted-assets bucket through origin access control, cached', () => {
+      const behavior = assetsBehavior();
+      const origin = originOf(behavior ?? { TargetOriginId: '' });
+      const access = (origin.OriginAccessControlId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+
+      expect(behavior).toMatchObject({
+        CachePolicyId: CachePolicy.CACHING_OPTIMIZED.cachePolicyId,
+        AllowedMethods: ['GET', 'HEAD'],
+        ViewerProtocolPolicy: 'redirect-to-https',
+        FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: expect.anything() }],
+      });
+      expect(origin.DomainName).toEqual(importing(/ExportsOutputFnGetAttHostedAssets\w*RegionalDomainName/));
+      expect(origin.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+      expect(access[1]).toBe('Id');
+      expect(stateless.toJSON().Resources[access[0]]).toMatchObject({
+        Type: 'AWS::CloudFront::OriginAccessControl',
+        Properties: {
+          OriginAccessControlConfig: {
+            OriginAccessControlOriginType: 's3',
+            SigningBehavior: 'always',
+            SigningProtocol: 'sigv4',
+          },
+        },
+      });
+    });
+
+    it('answers an assets application’s URL (ending in /) with its index.html', () => {
+      const { id, resource } = single(stateless, 'AWS::CloudFront::Function');
+      const code = resource?.Properties.FunctionCode as string;
+      // The CloudFront Function's own code, run as CloudFront would run it on a viewer request.
+      const handler = new Function(`${code}\nreturn handler;`)() as (event: { request: { uri: string } }) => {
+        uri: string;
+      };
+
+      expect(resource?.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+      expect(assetsBehavior()).toMatchObject({
+        FunctionAssociations: [{ FunctionARN: { 'Fn::GetAtt': [id, 'FunctionARN'] } }],
+      });
+      expect(handler({ request: { uri: '/hosted-assets/d-1/web/' } }).uri).toBe(
+        '/hosted-assets/d-1/web/index.html',
+      );
+      expect(handler({ request: { uri: '/hosted-assets/d-1/web/img/logo.png' } }).uri).toBe(
+        '/hosted-assets/d-1/web/img/logo.png',
+      );
+    });
+
+    it('logs to the access-log bucket under cloudfront/', () => {
+      expect(config().Logging).toEqual({
+        Bucket: importing(/ExportsOutputFnGetAttAccessLogs\w*RegionalDomainName/),
+        Prefix: 'cloudfront/',
+      });
+    });
+
+    it('gives the distribution as ApiUrl, the HTTP API itself as HttpApiUrl', () => {
+      const distribution = single(stateless, 'AWS::CloudFront::Distribution').id;
+      const api = single(stateless, 'AWS::ApiGatewayV2::Api').id;
+
+      stateless.hasOutput('ApiUrl', {
+        Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] },
+      });
+      stateless.hasOutput('HttpApiUrl', { Value: { 'Fn::GetAtt': [api, 'ApiEndpoint'] } });
+    });
+
+    it('makes no function URL, streaming behavior or origin request policy while no route streams', () => {
+      stateless.resourceCountIs('AWS::Lambda::Url', 0);
+      stateless.resourceCountIs('AWS::CloudFront::OriginRequestPolicy', 0);
+      expect(config().CacheBehaviors).toHaveLength(1);
     });
   });
 

@@ -56,6 +56,7 @@ const s3 = mockClient(S3Client);
 
 const settings: AwsHostingSettings = {
   bucket: 'slipway-artifacts',
+  assetsBucket: 'slipway-hosted-assets',
   executionRoleArn: 'arn:aws:iam::111122223333:role/slipway-hosted',
   schedulerRoleArn: 'arn:aws:iam::111122223333:role/slipway-scheduler',
   webAdapterLayerArn: 'arn:aws:lambda:eu-west-1:753240598075:layer:LambdaAdapterLayerArm64:25',
@@ -290,7 +291,8 @@ describe('AWS hosting: event applications', () => {
     expect(result).toEqual({ topic: topicArn(name) });
     expect(lambda.commandCalls(CreateFunctionCommand)[0]?.args[0].input.Environment?.Variables).toMatchObject(
       {
-        AWS_LWA_PASS_THROUGH_PATH: '/events',
+        AWS_LWA_PASS_THROUGH_PATH: '/.slipway/events',
+        SLIPWAY_EVENT_ENDPOINT: '/events',
         AWS_LWA_READINESS_CHECK_PATH: '/events',
       },
     );
@@ -338,6 +340,7 @@ describe('AWS hosting: event applications', () => {
       EventSourceArn: queueArn(name),
       FunctionName: name,
       BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
       Enabled: true,
     });
   });
@@ -461,7 +464,7 @@ describe('cron conversion for EventBridge Scheduler', () => {
 describe('AWS hosting: assets', () => {
   const prefix = `builds/${DEPLOYMENT}/${BUILD}/web/`;
 
-  it('copies every extracted file under the deployment’s assets prefix, page by page', async () => {
+  it('copies every extracted file into the assets bucket under the deployment’s prefix, page by page', async () => {
     s3.on(ListObjectsV2Command)
       .resolvesOnce({
         Contents: [{ Key: `${prefix}index.html` }, { Key: `${prefix}img/` }],
@@ -475,7 +478,8 @@ describe('AWS hosting: assets', () => {
       request({ applicationName: 'web', applicationType: 'assets', bundle: prefix }),
     );
 
-    expect(result).toEqual({ url: `https://cdn.example.com/${DEPLOYMENT}/web/` });
+    // The distribution serves the assets bucket at its keys, and a path ending in / as its index.html.
+    expect(result).toEqual({ url: `https://cdn.example.com/hosted-assets/${DEPLOYMENT}/web/` });
     // The S3 paginator reuses one input object, so the first call shows the last token too.
     const listed = s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
     expect(listed).toHaveLength(2);
@@ -486,12 +490,12 @@ describe('AWS hosting: assets', () => {
     });
     expect(s3.commandCalls(CopyObjectCommand).map((c) => c.args[0].input)).toEqual([
       {
-        Bucket: 'slipway-artifacts',
+        Bucket: 'slipway-hosted-assets',
         Key: `hosted-assets/${DEPLOYMENT}/web/index.html`,
         CopySource: `slipway-artifacts/${prefix}index.html`,
       },
       {
-        Bucket: 'slipway-artifacts',
+        Bucket: 'slipway-hosted-assets',
         Key: `hosted-assets/${DEPLOYMENT}/web/img/logo one.png`,
         CopySource: `slipway-artifacts/${prefix}img/logo%20one.png`,
       },
@@ -623,7 +627,7 @@ describe('AWS hosting: stop', () => {
     expect(s3.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
   });
 
-  it('removes the whole deployment: group, every resource on every page, and the assets', async () => {
+  it('removes the whole deployment: group, every resource on every page, and the hosted assets', async () => {
     tagging
       .on(GetResourcesCommand)
       .resolvesOnce({ ResourceTagMappingList: everything.slice(0, 3), PaginationToken: 'page-2' })
@@ -644,13 +648,19 @@ describe('AWS hosting: stop', () => {
     expect(deleted.functions().sort()).toEqual([oldApi, oldEvents, newApi, newJob].sort());
     expect(deleted.queues()).toEqual([queueUrl(oldEvents)]);
     expect(s3.commandCalls(ListObjectsV2Command)[1]?.args[0].input).toMatchObject({
-      Bucket: 'slipway-artifacts',
+      Bucket: 'slipway-hosted-assets',
       Prefix: `hosted-assets/${DEPLOYMENT}/`,
       ContinuationToken: 'more',
     });
-    expect(s3.commandCalls(DeleteObjectsCommand).map((c) => c.args[0].input.Delete?.Objects)).toEqual([
-      [{ Key: `hosted-assets/${DEPLOYMENT}/web/index.html` }],
-      [{ Key: `hosted-assets/${DEPLOYMENT}/web/app.js` }],
+    expect(s3.commandCalls(DeleteObjectsCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        Bucket: 'slipway-hosted-assets',
+        Delete: { Objects: [{ Key: `hosted-assets/${DEPLOYMENT}/web/index.html` }], Quiet: true },
+      },
+      {
+        Bucket: 'slipway-hosted-assets',
+        Delete: { Objects: [{ Key: `hosted-assets/${DEPLOYMENT}/web/app.js` }], Quiet: true },
+      },
     ]);
   });
 

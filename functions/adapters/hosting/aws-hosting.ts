@@ -43,6 +43,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { redactor } from '../../core/build-rules.ts';
 import { ApplicationHostingFailed } from '../../core/errors.ts';
+import { EVENT_ENDPOINT_VARIABLE, EVENTS_BRIDGE_PATH, normalisePath } from '../../core/hosted-events.ts';
 import { sha256Hex } from '../../core/ids.ts';
 import type { ApplicationHosting, HostedApplication, HostingRequest } from '../../core/ports.ts';
 
@@ -50,8 +51,8 @@ import type { ApplicationHosting, HostedApplication, HostingRequest } from '../.
  * Hosting on AWS: every service, event and job application is a Lambda function running its
  * own HTTP server behind the AWS Lambda Web Adapter; a service gets a public function URL, an
  * event application an SNS topic feeding an SQS queue mapped to the function, a job an
- * EventBridge Scheduler schedule invoking the function. Assets are copied under a public prefix
- * of the artifacts bucket.
+ * EventBridge Scheduler schedule invoking the function. Assets are copied from the artifacts
+ * bucket into the hosted-assets bucket, which a CloudFront distribution serves.
  *
  * Every name is derived from the deployment, build and application, so a retried step finds
  * what an earlier attempt made; everything is tagged with them, so `stop` finds it again.
@@ -66,9 +67,17 @@ export interface AwsHostingSettings {
   schedulerRoleArn: string;
   /** The AWS Lambda Web Adapter layer for the region and arm64. */
   webAdapterLayerArn: string;
-  /** Where assets are copied in the bucket, ending in `/` (e.g. `hosted-assets/`). */
+  /**
+   * The hosted-assets bucket, apart from the artifacts: public content, served by CloudFront,
+   * encrypted with S3's own key so that CloudFront needs no grant on the artifacts' key.
+   */
+  assetsBucket: string;
+  /** Where assets are copied in `assetsBucket`, ending in `/` (e.g. `hosted-assets/`). */
   assetsPrefix: string;
-  /** Where `assetsPrefix` is served (the API's `/assets` route or a CloudFront URL). */
+  /**
+   * Where `assetsBucket` is served, its keys being the URLs' paths (a CloudFront distribution,
+   * `https://<domain>`): an application's URL is `<assetsBaseUrl>/<assetsPrefix><deployment>/<app>/`.
+   */
   assetsBaseUrl: string;
   /** The key encrypting the functions' environment; AWS's own key when absent. */
   kmsKeyArn?: string;
@@ -137,10 +146,6 @@ const fitName = (name: string): string => {
   if (safe === name && name.length <= MAX_NAME) return name;
   return `${safe.slice(0, MAX_NAME - 9)}-${sha256Hex(name).slice(0, 8)}`;
 };
-
-/** `service`, `/service`, `//service` → `/service`; nothing → `fallback`. */
-const normalisePath = (path: string | undefined, fallback: string): string =>
-  path === undefined || path === '' ? fallback : `/${path.replace(/^\/+/, '')}`;
 
 const arnOf = (arn: string | undefined): string => {
   if (!arn) throw new Error('Lambda returned no function ARN');
@@ -320,9 +325,15 @@ export const awsHosting = (
       PORT: WEB_ADAPTER_PORT,
       AWS_LWA_READINESS_CHECK_PATH: normalisePath(request.healthCheckPath ?? request.endpoint, '/'),
     };
-    // Events and schedule invocations are not HTTP requests: the adapter POSTs them to this path.
-    if (request.applicationType !== 'service')
+    // Events and schedule invocations are not HTTP requests: the adapter POSTs them to a path.
+    // A job gets its schedule's input at its endpoint; an event application's SQS events go to
+    // the bridge its build put in front of it, which pushes each in Pub/Sub's form.
+    if (request.applicationType === 'job')
       variables.AWS_LWA_PASS_THROUGH_PATH = normalisePath(request.endpoint, '/');
+    if (request.applicationType === 'event') {
+      variables.AWS_LWA_PASS_THROUGH_PATH = EVENTS_BRIDGE_PATH;
+      variables[EVENT_ENDPOINT_VARIABLE] = normalisePath(request.endpoint, '/');
+    }
     const configuration = {
       FunctionName: name,
       Role: settings.executionRoleArn,
@@ -479,11 +490,13 @@ export const awsHosting = (
       if ((page.EventSourceMappings ?? []).length > 0) return { topic: topicArn };
     await ignoring(
       lambda.send(
-        // One message per invocation, as a push subscription delivers them.
+        // One message per invocation, as a push subscription delivers them; the bridge reports
+        // a message the application refused as a batch item failure, so only it is retried.
         new CreateEventSourceMappingCommand({
           EventSourceArn: queueArn,
           FunctionName: name,
           BatchSize: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
           Enabled: true,
         }),
       ),
@@ -552,7 +565,7 @@ export const awsHosting = (
       await inBatches(keys, COPY_CONCURRENCY, (key) =>
         s3.send(
           new CopyObjectCommand({
-            Bucket: settings.bucket,
+            Bucket: settings.assetsBucket,
             Key: `${destination}${key.slice(source.length)}`,
             CopySource: `${settings.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
           }),
@@ -562,7 +575,9 @@ export const awsHosting = (
     }
     if (copied === 0)
       throw new ApplicationHostingFailed(request.applicationName, `there are no files under '${source}'`);
-    const path = `${encodeURIComponent(request.deploymentId)}/${encodeURIComponent(request.applicationName)}/`;
+    // The distribution maps a path to the key of the same name and a path ending in `/` to its
+    // index.html, so the destination prefix is the application's URL.
+    const path = destination.split('/').map(encodeURIComponent).join('/');
     return { url: `${assetsBaseUrl}/${path}` };
   };
 
@@ -669,12 +684,15 @@ export const awsHosting = (
   const removeAssets = async (deploymentId: string) => {
     for await (const page of paginateListObjectsV2(
       { client: s3 },
-      { Bucket: settings.bucket, Prefix: `${settings.assetsPrefix}${deploymentId}/` },
+      { Bucket: settings.assetsBucket, Prefix: `${settings.assetsPrefix}${deploymentId}/` },
     )) {
       const objects = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
       if (objects.length === 0) continue;
       const out = await s3.send(
-        new DeleteObjectsCommand({ Bucket: settings.bucket, Delete: { Objects: objects, Quiet: true } }),
+        new DeleteObjectsCommand({
+          Bucket: settings.assetsBucket,
+          Delete: { Objects: objects, Quiet: true },
+        }),
       );
       const failed = out.Errors ?? [];
       if (failed.length > 0)

@@ -4,13 +4,16 @@ import type { ApplicationHosting } from '../../core/ports.ts';
 import { awsHosting } from './aws-hosting.ts';
 import { localHosting } from './local-hosting.ts';
 
-/** What hosted resources are named after (`slipway-…`) and where hosted assets live in the bucket. */
+/**
+ * What hosted resources are named after (`slipway-…`) and where hosted assets live in their
+ * bucket: also the path the CloudFront distribution serves them under (`/hosted-assets/*`).
+ */
 export const HOSTED_NAME_PREFIX = 'slipway';
 export const HOSTED_ASSETS_PREFIX = 'hosted-assets/';
 
 /**
- * Until the AWS hosting adapter lands (issue 6: Lambda, SQS/SNS, EventBridge Scheduler),
- * a server without the local hosting service refuses to host and has nothing to stop.
+ * A server with neither the local hosting service nor the AWS hosting settings refuses to
+ * host and has nothing to stop.
  */
 const unconfigured: ApplicationHosting = {
   async host(request) {
@@ -43,6 +46,7 @@ const pick = (): ApplicationHosting => {
     : config.hostingExecutionRoleArn
       ? awsHosting({
           bucket: config.bucketName,
+          assetsBucket: config.assetsBucketName,
           executionRoleArn: config.hostingExecutionRoleArn,
           schedulerRoleArn: config.hostingSchedulerRoleArn,
           webAdapterLayerArn: config.webAdapterLayerArn,
