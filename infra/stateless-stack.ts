@@ -171,6 +171,7 @@ export class StatelessStack extends Stack {
 
     const writers = new Set<ApiFunctionName>([
       'projects',
+      'store-projects',
       'oauth-token',
       'uploads',
       'connectors',

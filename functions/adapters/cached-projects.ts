@@ -16,6 +16,7 @@ export const cachedProjectRepository = (
   return {
     create: (project) => inner.create(project),
     list: (tenant, page) => inner.list(tenant, page),
+    getById: (id) => inner.getById(id),
     async get(tenant, key) {
       const id = `${tenant}\u0000${key}`;
       const hit = cache.get(id);

@@ -1,4 +1,10 @@
-import { AuthenticationError, AuthorizationError, InvalidClient, InvalidScope } from './errors.ts';
+import {
+  AuthenticationError,
+  AuthorizationError,
+  InvalidClient,
+  InvalidScope,
+  ResourceNotFound,
+} from './errors.ts';
 import { sha256Hex } from './ids.ts';
 import type { AccessTokenService, CredentialRepository, Principal, SecretHasher } from './ports.ts';
 import { expandScopes, hasAnyScope, scopeImplies } from './scopes.ts';
@@ -81,4 +87,12 @@ export const authorize = (
   if (scopeTemplates.length === 0) return;
   const required = expandScopes(scopeTemplates, pathParameters);
   if (!hasAnyScope(principal.scopes, required)) throw new AuthorizationError(required);
+};
+
+/**
+ * A path under `/stores/{store_hash}` belongs to the store whose hash the caller's tenant is.
+ * Another store's paths answer 404, as if they did not exist, before any scope is checked.
+ */
+export const authorizeStore = (principal: Principal, storeHash: string): void => {
+  if (principal.tenant !== storeHash) throw new ResourceNotFound(`The store '${storeHash}' was not found.`);
 };

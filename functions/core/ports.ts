@@ -59,6 +59,8 @@ export interface ProjectRepository {
   /** Creates the project; throws `DuplicateField` when the tenant already has the key. */
   create(project: Project): Promise<void>;
   get(tenant: string, key: string): Promise<Project | undefined>;
+  /** By its uuid, in any tenant (the caller checks the tenant). */
+  getById(id: string): Promise<Project | undefined>;
   list(tenant: string, page: PageRequest): Promise<Page<Project>>;
 }
 

@@ -13,7 +13,7 @@ import { MAX_UPLOAD_TTL_SECONDS } from './uploads.ts';
 export const Key = z.string().regex(/^[A-Za-z0-9_-]{2,256}$/, 'must be 2-256 characters of [A-Za-z0-9_-]');
 
 /** First path segments the API itself uses: a project with such a key could not be addressed. */
-const RESERVED_PROJECT_KEYS = new Set([
+export const RESERVED_PROJECT_KEYS = new Set([
   'projects',
   'connectors',
   'oauth',

@@ -8,7 +8,9 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import { type OperationSpec, PLATFORM_API, PROJECTS_API, UPLOADS_API } from './api-spec.ts';
 import { CONNECTORS_API } from './connectors-api.ts';
 import { DEPLOYMENTS_API } from './deployments-api.ts';
+import { dialectForPath } from './dialects.ts';
 import { ROUTES } from './routes.ts';
+import { STORE_PROJECTS_API } from './store-api.ts';
 
 /** Every route's spec; each function's own group lives beside its schemas, so bundles stay apart. */
 export const allOperations = (): Record<string, OperationSpec> => ({
@@ -17,6 +19,7 @@ export const allOperations = (): Record<string, OperationSpec> => ({
   ...UPLOADS_API,
   ...CONNECTORS_API,
   ...DEPLOYMENTS_API,
+  ...STORE_PROJECTS_API,
 });
 
 const ErrorResponse = z
@@ -30,9 +33,27 @@ const ErrorResponse = z
     description: "Connect's error envelope: the first error's message, and every error with its code",
   });
 
-const error = (description: string) => ({
+const BigCommerceErrorResponse = z
+  .object({
+    status: z.number().int(),
+    title: z.string(),
+    type: z.string(),
+    errors: z.record(z.string(), z.string()),
+    code: z.string().meta({ description: 'Slipway: the error code' }),
+    detail: z.string().optional(),
+  })
+  .meta({
+    id: 'BigCommerceErrorResponse',
+    description: "BigCommerce's error envelope (paths under /stores/): `errors` names the offending field",
+  });
+
+const errorFor = (path: string) => (description: string) => ({
   description,
-  content: { 'application/json': { schema: ErrorResponse } },
+  content: {
+    'application/json': {
+      schema: dialectForPath(path) === 'bigcommerce' ? BigCommerceErrorResponse : ErrorResponse,
+    },
+  },
 });
 
 const pathParameters = (path: string) => {
@@ -53,13 +74,18 @@ const operationOf = (route: (typeof ROUTES)[number]): ZodOpenApiOperationObject 
   const spec: OperationSpec | undefined = allOperations()[`${route.method} ${route.path}`];
   const path = pathParameters(route.path);
   const isPublic = route.scopes === null;
+  const error = errorFor(route.path);
+  const bigCommerce = dialectForPath(route.path) === 'bigcommerce';
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
     summary: spec?.summary ?? `${route.method} ${route.path}`,
     tags: [route.function],
     ...(isPublic
       ? { security: [] }
-      : { description: `Scopes (any one): ${(route.scopes ?? []).join(', ')}` }),
+      : {
+          description: `Scopes (any one): ${(route.scopes ?? []).join(', ')}`,
+          ...(bigCommerce ? { security: [{ storeToken: [] }] } : {}),
+        }),
     ...(path || spec?.query
       ? {
           requestParams: {
@@ -105,7 +131,7 @@ export const openApiDocument = () => {
       title: 'Slipway',
       version: '0.1.0',
       description:
-        'A self-hostable deployments control plane speaking the commercetools Connect Deployments API (and, as it lands, the BigCommerce Infrastructure Hosting API).',
+        'A self-hostable deployments control plane speaking the commercetools Connect Deployments API and (as it lands) the BigCommerce Infrastructure Hosting API.',
     },
     security: [{ bearerAuth: [] }],
     components: {
@@ -115,6 +141,13 @@ export const openApiDocument = () => {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description: 'A token from POST /oauth/token',
+        },
+        storeToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Auth-Token',
+          description:
+            'A store access token (npm run client:create -- --store <hash>), for paths under /stores/',
         },
       },
     },

@@ -4,7 +4,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { config } from '../config.ts';
-import { authorize } from '../core/auth.ts';
+import { authorize, authorizeStore } from '../core/auth.ts';
 import {
   AuthenticationError,
   InvalidJsonInput,
@@ -120,6 +120,7 @@ const dispatch =
       let principal: Principal | undefined;
       if (route.scopes !== null) {
         principal = principalFromContext(event.requestContext.authorizer?.lambda);
+        if (pathParameters.store_hash !== undefined) authorizeStore(principal, pathParameters.store_hash);
         authorize(principal, route.scopes, pathParameters);
       }
 

@@ -15,6 +15,7 @@ export type ApiFunctionName =
   | 'uploads'
   | 'connectors'
   | 'deployments'
+  | 'store-projects'
   | 'openapi'
   | 'fallback';
 
@@ -45,6 +46,10 @@ const VIEW_DEPLOYMENTS = [...MANAGE_DEPLOYMENTS, 'view_connectors_deployments:{p
 /** Connector scopes are not per project: connectors belong to the tenant. */
 const MANAGE_CONNECTORS = [ADMIN, 'manage_connectors'];
 const VIEW_CONNECTORS = [ADMIN, 'manage_connectors', 'view_connectors'];
+
+const STORE_PROJECTS = '/stores/{store_hash}/v3/infrastructure/projects';
+const MANAGE_STORE_PROJECTS = [ADMIN, 'store_infrastructure_projects_manage'];
+const READ_STORE_PROJECTS = [...MANAGE_STORE_PROJECTS, 'store_infrastructure_projects_read_only'];
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'health', scopes: null },
@@ -120,6 +125,15 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/{projectKey}/deployments/{deploymentRef}',
     function: 'deployments',
     scopes: MANAGE_DEPLOYMENTS,
+  },
+  // The BigCommerce dialect: a store hash is a tenant (a token of another store gets 404).
+  { method: 'GET', path: STORE_PROJECTS, function: 'store-projects', scopes: READ_STORE_PROJECTS },
+  { method: 'POST', path: STORE_PROJECTS, function: 'store-projects', scopes: MANAGE_STORE_PROJECTS },
+  {
+    method: 'GET',
+    path: `${STORE_PROJECTS}/{project_uuid}`,
+    function: 'store-projects',
+    scopes: READ_STORE_PROJECTS,
   },
 ];
 

@@ -233,3 +233,14 @@ export const deploymentView = (d: Deployment) => ({
 
 /** `ETag: "<version>"`, for `If-Match` on the next write. */
 export const etag = (version: number) => ({ etag: `"${version}"` });
+
+/** A project in the BigCommerce dialect. */
+export const storeProjectView = (p: Project) => ({
+  uuid: p.id,
+  name: p.name,
+  date_created: p.createdAt,
+  date_modified: p.lastModifiedAt,
+});
+
+/** BigCommerce's success envelope: `meta` is `{}` for a single object. */
+export const storeData = <T>(data: T, meta: Record<string, unknown> = {}) => ({ data, meta });

@@ -17,6 +17,7 @@ const counting = (found: Project | undefined) => {
   const inner: ProjectRepository = {
     create: async () => undefined,
     list: async () => ({ results: [] }),
+    getById: async () => undefined,
     get: vi.fn(async () => found),
   };
   return inner;

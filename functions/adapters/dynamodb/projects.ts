@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DuplicateField } from '../../core/errors.ts';
 import type { Page, PageRequest, Project, ProjectRepository } from '../../core/ports.ts';
 import { documentClient } from './client.ts';
@@ -52,6 +52,19 @@ export const dynamoProjectRepository = (tableName: () => string): ProjectReposit
       new GetCommand({ TableName: tableName(), Key: keys.project(tenant, key), ConsistentRead: true }),
     );
     return out.Item ? fromItem(out.Item) : undefined;
+  },
+
+  async getById(id) {
+    const out = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK = :sk',
+        ExpressionAttributeValues: { ':pk': keys.projectById(id).GSI1PK, ':sk': keys.projectById(id).GSI1SK },
+      }),
+    );
+    const [item] = out.Items ?? [];
+    return item ? fromItem(item) : undefined;
   },
 
   list(tenant, page: PageRequest): Promise<Page<Project>> {

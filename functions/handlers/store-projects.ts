@@ -1,0 +1,37 @@
+import { deps } from '../adapters/deps.ts';
+import { createStoreProject, getStoreProject, listStoreProjects } from '../core/store-projects.ts';
+import { schemasOf } from '../http/api-spec.ts';
+import { apiHandler, operation } from '../http/pipeline.ts';
+import { json } from '../http/responses.ts';
+import { STORE_PROJECTS_API } from '../http/store-api.ts';
+import { storeData, storeProjectView } from '../http/views.ts';
+
+const BASE = '/stores/{store_hash}/v3/infrastructure/projects';
+
+/** The BigCommerce Infrastructure Hosting API's projects (and Slipway's GET of one). */
+export const handler = apiHandler({
+  [`GET ${BASE}`]: operation({
+    ...schemasOf(STORE_PROJECTS_API, `GET ${BASE}`),
+    run: async ({ query, principal }) => {
+      const { projects, pagination } = await listStoreProjects(deps, principal().tenant, query);
+      return json(200, storeData(projects.map(storeProjectView), { cursor_pagination: pagination }));
+    },
+  }),
+  // BigCommerce answers a created project with 200, not 201.
+  [`POST ${BASE}`]: operation({
+    ...schemasOf(STORE_PROJECTS_API, `POST ${BASE}`),
+    run: async ({ body, principal }) =>
+      json(200, storeData(storeProjectView(await createStoreProject(deps, principal().tenant, body)))),
+  }),
+  [`GET ${BASE}/{project_uuid}`]: operation({
+    run: async ({ pathParameters, principal }) =>
+      json(
+        200,
+        storeData(
+          storeProjectView(
+            await getStoreProject(deps, principal().tenant, pathParameters.project_uuid ?? ''),
+          ),
+        ),
+      ),
+  }),
+});
