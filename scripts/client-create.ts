@@ -9,9 +9,10 @@
  * data dir's database directly when nothing runs, or, when SLIPWAY_TABLE_NAME is set in the
  * environment, that table with the caller's AWS credentials (a deployed stack).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runningStack } from '../functions/local/runtime-file.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -39,28 +40,13 @@ if (values.store !== undefined && !/^[a-z0-9]{1,32}$/.test(values.store))
 
 const dataDir = resolve(process.env.SLIPWAY_DATA_DIR ?? '.slipway');
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Points the SDK at the right table; returns a function that releases anything it started. */
 const connect = async (): Promise<() => Promise<void>> => {
   if (process.env.SLIPWAY_TABLE_NAME) return async () => undefined;
-  const runtimeFile = join(dataDir, 'runtime.json');
-  if (existsSync(runtimeFile)) {
-    const runtime = JSON.parse(readFileSync(runtimeFile, 'utf8')) as {
-      pid: number;
-      env: Record<string, string>;
-    };
-    if (isAlive(runtime.pid)) {
-      Object.assign(process.env, runtime.env);
-      return async () => undefined;
-    }
+  const stack = runningStack(dataDir);
+  if ('running' in stack) {
+    Object.assign(process.env, stack.running.env);
+    return async () => undefined;
   }
   if (!existsSync(join(dataDir, 'dynamodb')))
     fail(`No Slipway data in ${dataDir}: run \`npm start\` once first.`);

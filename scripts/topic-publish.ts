@@ -7,8 +7,8 @@
  * `<json>` is the message's data (any JSON); the running stack is found through
  * `<SLIPWAY_DATA_DIR or .slipway>/runtime.json`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { runningStack, runtimeFileOf } from '../functions/local/runtime-file.ts';
 
 const usage = `Usage: npm run topic:publish -- <topic> '<json>'`;
 
@@ -28,27 +28,13 @@ try {
 }
 
 const dataDir = resolve(process.env.SLIPWAY_DATA_DIR ?? '.slipway');
-const runtimeFile = join(dataDir, 'runtime.json');
 const notRunning = (why: string) => `Slipway is not running (${why}): start it with \`npm start\`.`;
-if (!existsSync(runtimeFile)) fail(notRunning(`no ${runtimeFile}`));
-
-const runtime = JSON.parse(readFileSync(runtimeFile, 'utf8')) as {
-  pid?: number;
-  env?: Record<string, string>;
-};
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-if (runtime.pid !== undefined && !isAlive(runtime.pid))
-  fail(notRunning(`the process ${runtime.pid} of ${runtimeFile} is gone`));
-const url = runtime.env?.SLIPWAY_LOCAL_HOSTING_URL;
-const token = runtime.env?.SLIPWAY_LOCAL_HOSTING_TOKEN;
-if (!url || !token) fail(`${runtimeFile} does not name the local hosting service: restart \`npm start\`.`);
+const stack = runningStack(dataDir);
+const runtime = 'running' in stack ? stack.running : fail(notRunning(stack.notRunning));
+const url = runtime.env.SLIPWAY_LOCAL_HOSTING_URL;
+const token = runtime.env.SLIPWAY_LOCAL_HOSTING_TOKEN;
+if (!url || !token)
+  fail(`${runtimeFileOf(dataDir)} does not name the local hosting service: restart \`npm start\`.`);
 
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 const publish = async (): Promise<Response> => {

@@ -135,7 +135,11 @@ const main = async () => {
   // The bridge lives and dies with its application.
   app.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => app.kill(signal));
-  await startBridge({ port, appPort, endpoint: process.env[EVENT_ENDPOINT_VARIABLE] ?? '/' });
+  const endpoint = process.env[EVENT_ENDPOINT_VARIABLE] ?? '/';
+  await startBridge({ port, appPort, endpoint });
+  process.stdout.write(
+    `[slipway] Pub/Sub bridge on port ${port}, pushing to ${endpoint} on port ${appPort}\n`,
+  );
 };
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) void main();

@@ -3,10 +3,11 @@
  * development admin client exists, prints the ready lines, and stops every child process
  * on Ctrl-C or SIGTERM.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { JavaMissingError } from './dynamodb-local.ts';
+import { removeRuntime, writeRuntime } from './runtime-file.ts';
 
 // When whoever reads our output goes away (a closed pipe), writes fail with EPIPE; that must
 // not turn into an uncaught exception loop, only into a shutdown.
@@ -52,13 +53,12 @@ const main = async () => {
   process.stdout.write(`Starting Slipway (data in ${dataDir})…\n`);
   const stack = await startLocalStack({ dataDir, port, jwtKey: loadOrCreateJwtKey(dataDir) });
 
-  const runtimeFile = join(dataDir, 'runtime.json');
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write('Stopping Slipway…\n');
-    rmSync(runtimeFile, { force: true });
+    removeRuntime(dataDir);
     await stack.stop();
     process.exit(code);
   };
@@ -78,10 +78,7 @@ const main = async () => {
   }, 500).unref();
 
   // Lets `npm run client:create` reach this instance's DynamoDB while it runs.
-  writeFileSync(
-    runtimeFile,
-    `${JSON.stringify({ pid: process.pid, url: stack.url, env: stack.env }, null, 2)}\n`,
-  );
+  writeRuntime(dataDir, { pid: process.pid, url: stack.url, env: stack.env });
 
   const admin = await ensureDevAdmin(dataDir);
   process.stdout.write(

@@ -9,10 +9,13 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRunScript } from '../../functions/builds/run-script.ts';
 import { EVENTS_BRIDGE_PATH } from '../../functions/core/hosted-events.ts';
+import { AWS_BUNDLE_OPTIONS } from '../../functions/local/bundle.ts';
 import { freePort } from '../../functions/local/ports.ts';
 
 /** Answers pushes to /events (500 when the message's attribute `reject` is set), lists what it got. */
@@ -32,7 +35,7 @@ createServer(async (req, res) => {
   }
   res.statusCode = 404;
   res.end();
-}).listen(Number(process.env.PORT), '127.0.0.1');
+}).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('app listening'));
 `;
 
 const QUEUE_ARN = 'arn:aws:sqs:eu-west-1:123456789012:slipway-app';
@@ -60,28 +63,31 @@ describe('the Pub/Sub bridge in front of an event application', () => {
     // The folder a build leaves: the application, and what the build adds for Lambda.
     writeFileSync(join(dir, 'server.mjs'), APP);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { start: 'node server.mjs' } }));
+    // Bundled as CodeBuild's source holds it (infra/constructs/workflows.ts).
     await build({
-      entryPoints: [join(import.meta.dirname, '../../functions/builds/pubsub-bridge.ts')],
-      outfile: bridgeBundle,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      logLevel: 'warning',
+      entryPoints: [
+        { in: join(import.meta.dirname, '../../functions/builds/pubsub-bridge.ts'), out: 'pubsub-bridge' },
+      ],
+      outdir: dirname(bridgeBundle),
+      ...AWS_BUNDLE_OPTIONS,
     });
     writeRunScript(dir, { name: 'events', type: 'event' }, bridgeBundle);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     app = spawn('sh', [join(dir, 'run.sh')], {
       env: { PATH: process.env.PATH, PORT: String(port), SLIPWAY_EVENT_ENDPOINT: '/events' },
-      stdio: 'inherit',
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
-    // The Web Adapter's readiness check: through the bridge to the application.
-    for (;;) {
-      const answer = await fetch(`${base}/health`).catch(() => undefined);
-      if (answer?.status === 200) break;
-      if (app.exitCode !== null) throw new Error(`run.sh exited with ${app.exitCode}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // Both announce they listen: the application, then (or before) the bridge.
+    const waiting = new Set(['app listening', '[slipway] Pub/Sub bridge']);
+    for await (const line of createInterface({ input: app.stdout as Readable })) {
+      for (const start of waiting) if (line.startsWith(start)) waiting.delete(start);
+      if (waiting.size === 0) break;
     }
+    if (waiting.size > 0) throw new Error(`run.sh ended before ${[...waiting].join(' and ')}`);
+    app.stdout?.resume(); // what they print later is not read
+    // The Web Adapter's readiness check, through the bridge to the application.
+    expect((await fetch(`${base}/health`)).status).toBe(200);
   });
 
   afterAll(async () => {
