@@ -56,6 +56,9 @@ const IMPORT_ENV: Record<string, string> = {
 
 /** Run in the child: the time of the import alone, not node's own start-up. */
 const IMPORT_SCRIPT = [
+  // Lambda's Node.js runtime defines `awslambda` before it loads a handler; streaming handlers
+  // call it when they load.
+  'globalThis.awslambda = { streamifyResponse: (h) => h, HttpResponseStream: { from: (s) => s } };',
   'const started = performance.now();',
   'await import(process.argv[1]);',
   "process.stdout.write('\\nimport-ms ' + (performance.now() - started) + '\\n');",

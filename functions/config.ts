@@ -87,6 +87,21 @@ export const config = {
   get uploadTtlSeconds(): number {
     return integer('SLIPWAY_UPLOAD_TTL_SECONDS', 900);
   },
+  /** How long a deployment's event stream stays open before the client reconnects (BigCommerce: 30 s). */
+  get eventStreamSeconds(): number {
+    return integer('SLIPWAY_EVENT_STREAM_SECONDS', 30);
+  },
+  /** How long a log tail stays open (BigCommerce: 60 s), and how often it sends a keep-alive (15 s). */
+  get logTailSeconds(): number {
+    return integer('SLIPWAY_LOG_TAIL_SECONDS', 60);
+  },
+  get logTailKeepAliveSeconds(): number {
+    return integer('SLIPWAY_LOG_TAIL_KEEPALIVE_SECONDS', 15);
+  },
+  /** How often a stream looks for what is new (a DynamoDB query each time). */
+  get streamPollMs(): number {
+    return integer('SLIPWAY_STREAM_POLL_MS', 1_000);
+  },
   get healthCacheMs(): number {
     return integer('SLIPWAY_HEALTH_CACHE_MS', 2_000);
   },

@@ -172,6 +172,9 @@ export class StatelessStack extends Stack {
     const writers = new Set<ApiFunctionName>([
       'projects',
       'store-projects',
+      'store-deployments',
+      // Each request to a project's address is a log entry of the deployment served there.
+      'sites',
       'oauth-token',
       'uploads',
       'connectors',
@@ -212,6 +215,7 @@ export class StatelessStack extends Stack {
       .bindBucket(props.bucket, 'read');
     deploymentSteps.bindSecrets(props.secretsKey, 'open');
     functionFor('deployments').bindSecrets(props.secretsKey, 'seal');
+    functions.get('store-deployments')?.bindSecrets(props.secretsKey, 'seal');
     const workflows = new Workflows(this, 'Workflows', {
       table: props.table,
       bucket: props.bucket,
@@ -229,6 +233,12 @@ export class StatelessStack extends Stack {
     // The deployments API only starts the workflows: a cancel is a write the workflow notices.
     functionFor('deployments')
       .bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'start')
+      .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'start')
+      .fn.addEnvironment('SLIPWAY_REGIONS', `${Stack.of(this).region}.aws`);
+    // BigCommerce's deployments and project deletion start the same workflows.
+    functions
+      .get('store-deployments')
+      ?.bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'start')
       .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'start')
       .fn.addEnvironment('SLIPWAY_REGIONS', `${Stack.of(this).region}.aws`);
 

@@ -46,6 +46,12 @@ const captureLogs = (logFile: string) => {
 export const setup = async (project: TestProject) => {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'DEBUG';
+  // Streams close sooner than their 30 s and 60 s, so tests see them close and reconnect;
+  // they look for news ten times a second.
+  process.env.SLIPWAY_EVENT_STREAM_SECONDS ??= '2';
+  process.env.SLIPWAY_LOG_TAIL_SECONDS ??= '3';
+  process.env.SLIPWAY_LOG_TAIL_KEEPALIVE_SECONDS ??= '1';
+  process.env.SLIPWAY_STREAM_POLL_MS ??= '100';
   dataDir = mkdtempSync(join(tmpdir(), 'slipway-test-'));
   const logFile = join(dataDir, 'functions.log');
   writeFileSync(logFile, '');

@@ -17,6 +17,10 @@ export const cachedProjectRepository = (
     create: (project) => inner.create(project),
     list: (tenant, page) => inner.list(tenant, page),
     getById: (id) => inner.getById(id),
+    delete: (project) => {
+      cache.delete(`${project.tenant}\u0000${project.key}`);
+      return inner.delete(project);
+    },
     async get(tenant, key) {
       const id = `${tenant}\u0000${key}`;
       const hit = cache.get(id);

@@ -1,3 +1,4 @@
+import { nodeEntryPoint, type PackageManifest } from './build-rules.ts';
 import { ArtifactRejected } from './errors.ts';
 import type { ArtifactStore, ZipReader } from './ports.ts';
 
@@ -36,6 +37,26 @@ export const ARTIFACT_LIMITS: ArtifactLimits = {
   ratioCheckFromBytes: 10 * 1024 * 1024,
 };
 
+/**
+ * BigCommerce's documented limits for a bundle without connect.yaml (the Catalyst CLI's
+ * `output/` folder), on top of the artifact's own: 1,000 files and 25 MB a file.
+ */
+export interface BundleLimits {
+  maxFiles: number;
+  maxFileBytes: number;
+}
+
+export const OUTPUT_BUNDLE_LIMITS: BundleLimits = {
+  maxFiles: 1_000,
+  maxFileBytes: 25 * 1024 * 1024,
+};
+
+/**
+ * The one application a bundle without connect.yaml deploys as. Named after its folder: an
+ * application's folder is `<root><name>/` (`planOf` in deployment-workflow.ts).
+ */
+export const OUTPUT_APPLICATION = 'output';
+
 export interface ArtifactManifest {
   entryCount: number;
   uncompressedBytes: number;
@@ -43,9 +64,15 @@ export interface ArtifactManifest {
   root: string;
   /** Path of connect.yaml inside the zip, when there is one. */
   connectYaml?: string;
+  /**
+   * `<root>output/`, for a bundle without connect.yaml whose output/ folder holds files (the
+   * Catalyst convention): that folder deploys as the application `OUTPUT_APPLICATION`.
+   */
+  outputFolder?: string;
 }
 
 const SPEC_FILE = 'connect.yaml';
+const OUTPUT_FOLDER = `${OUTPUT_APPLICATION}/`;
 
 /**
  * Finds connect.yaml at the root, or under a single top-level folder (what zipping a folder
@@ -63,15 +90,54 @@ const locateSpec = (names: string[]): { root: string; connectYaml?: string } => 
 };
 
 /**
- * Checks an artifact before anything in it runs: entry count, no symbolic links, total
- * uncompressed size and compression ratio (zip bombs), and where connect.yaml is. Sizes come
- * from the central directory; the extractor validates them against the real streams too, so
- * a zip that lies about them fails there.
+ * connect.yaml first; without it, an output/ folder holding files, at the root or under the
+ * single top-level folder. The root is tried first, so a zip of nothing but output/ is a
+ * bundle at the root rather than a folder named output.
  */
-export const inspectArtifact = async (
+const locateContents = (names: string[]): Pick<ArtifactManifest, 'root' | 'connectYaml' | 'outputFolder'> => {
+  const spec = locateSpec(names);
+  if (spec.connectYaml) return spec;
+  const root = ['', spec.root].find((r) => names.some((n) => n.startsWith(`${r}${OUTPUT_FOLDER}`)));
+  return root === undefined ? spec : { root, outputFolder: `${root}${OUTPUT_FOLDER}` };
+};
+
+/** The files of an output/ bundle against BigCommerce's limits, from central-directory sizes. */
+const checkBundle = (files: { name: string; size: number }[], folder: string, limits: BundleLimits) => {
+  const inside = files.filter((f) => f.name.startsWith(folder));
+  if (inside.length > limits.maxFiles) {
+    throw new ArtifactRejected(
+      'BundleTooManyFiles',
+      `The ${folder} folder holds ${inside.length} files; a bundle may hold at most ${limits.maxFiles}.`,
+      { fileCount: inside.length, maxFiles: limits.maxFiles },
+    );
+  }
+  const big = inside.find((f) => f.size > limits.maxFileBytes);
+  if (big) {
+    throw new ArtifactRejected(
+      'BundleFileTooLarge',
+      `'${big.name}' is ${big.size} bytes; a file in a bundle may be at most ${limits.maxFileBytes} bytes (${limits.maxFileBytes / (1024 * 1024)} MB).`,
+      { entry: big.name, size: big.size, maxFileBytes: limits.maxFileBytes },
+    );
+  }
+};
+
+export interface InspectionOptions {
+  /** Refuse an artifact without connect.yaml (`ConnectorSpecificationFileNotFound`). */
+  requireConnectYaml: boolean;
+  /**
+   * With `requireConnectYaml`, an output/ bundle satisfies it too: deployments take one,
+   * connector drafts (which publish connect.yaml's declarations) do not.
+   */
+  acceptOutputBundle?: boolean;
+  limits?: ArtifactLimits;
+  bundleLimits?: BundleLimits;
+}
+
+/** The manifest, and the files' names and sizes for the caller's own use (never for workflow state). */
+const examineArtifact = async (
   listing: ArtifactListing,
-  options: { requireConnectYaml: boolean; limits?: ArtifactLimits },
-): Promise<ArtifactManifest> => {
+  options: InspectionOptions,
+): Promise<{ manifest: ArtifactManifest; files: { name: string; size: number }[] }> => {
   const limits = options.limits ?? ARTIFACT_LIMITS;
   try {
     if (listing.entryCount > limits.maxEntries) {
@@ -82,7 +148,7 @@ export const inspectArtifact = async (
       );
     }
     let uncompressedBytes = 0;
-    const names: string[] = [];
+    const files: { name: string; size: number }[] = [];
     for await (const entry of listing.entries) {
       if (entry.isSymlink) {
         throw new ArtifactRejected(
@@ -101,7 +167,7 @@ export const inspectArtifact = async (
           { maxUncompressedBytes: limits.maxUncompressedBytes },
         );
       }
-      if (!entry.isDirectory) names.push(entry.name);
+      if (!entry.isDirectory) files.push({ name: entry.name, size: entry.uncompressedSize });
     }
     const ratio = uncompressedBytes / Math.max(listing.fileSize, 1);
     if (uncompressedBytes >= limits.ratioCheckFromBytes && ratio > limits.maxCompressionRatio) {
@@ -111,18 +177,35 @@ export const inspectArtifact = async (
         { ratio: Math.round(ratio), maxCompressionRatio: limits.maxCompressionRatio },
       );
     }
-    const spec = locateSpec(names);
-    if (options.requireConnectYaml && !spec.connectYaml) {
+    const located = locateContents(files.map((f) => f.name));
+    const accepted = located.connectYaml || (options.acceptOutputBundle && located.outputFolder);
+    if (options.requireConnectYaml && !accepted) {
       throw new ArtifactRejected(
         'ConnectorSpecificationFileNotFound',
-        'connect.yaml was not found at the root of the artifact or under its single top-level folder.',
+        options.acceptOutputBundle
+          ? 'Neither connect.yaml nor an output/ folder with files was found at the root of the artifact or under its single top-level folder: give connect.yaml to deploy a connector, or an output/ folder to deploy it as one application.'
+          : 'connect.yaml was not found at the root of the artifact or under its single top-level folder.',
       );
     }
-    return { entryCount: listing.entryCount, uncompressedBytes, ...spec };
+    if (located.outputFolder)
+      checkBundle(files, located.outputFolder, options.bundleLimits ?? OUTPUT_BUNDLE_LIMITS);
+    return { manifest: { entryCount: listing.entryCount, uncompressedBytes, ...located }, files };
   } finally {
     listing.close();
   }
 };
+
+/**
+ * Checks an artifact before anything in it runs: entry count, no symbolic links, total
+ * uncompressed size and compression ratio (zip bombs), and where connect.yaml is or, without
+ * it, the output/ folder (then BigCommerce's bundle limits: file count, size of each file).
+ * Sizes come from the central directory; the extractor validates them against the real
+ * streams too, so a zip that lies about them fails there.
+ */
+export const inspectArtifact = async (
+  listing: ArtifactListing,
+  options: InspectionOptions,
+): Promise<ArtifactManifest> => (await examineArtifact(listing, options)).manifest;
 
 /**
  * connect.yaml files are a few kilobytes. The file's text travels between the workflows'
@@ -134,23 +217,123 @@ export const SPEC_MAX_BYTES = 64 * 1024;
 /** A checked artifact: its manifest and the text of its connect.yaml, for the spec parser. */
 export interface ArtifactContents {
   manifest: ArtifactManifest;
+  /** The artifact's connect.yaml, or for an output/ bundle one written for it (`outputBundleSpec`). */
   connectYaml: string;
 }
 
+/** Configuration keys a deployment gives an application, by kind. */
+export interface ConfigurationKeys {
+  standard: string[];
+  secured: string[];
+}
+
+/** An output/ folder's package.json is read in memory only; this is generous for one. */
+const PACKAGE_JSON_MAX_BYTES = 1024 * 1024;
+
+const packageManifestOf = (text: string, name: string): PackageManifest & { main?: string } => {
+  const invalid = (reason: string) =>
+    new ArtifactRejected('BundleManifestInvalid', `'${name}' is not a valid package.json: ${reason}.`, {
+      entry: name,
+    });
+  let parsed: unknown;
+  try {
+    // npm reads a package.json that starts with a byte order mark; JSON.parse does not.
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw invalid((error as Error).message);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw invalid('it is not a JSON object');
+  const { scripts, main } = parsed as { scripts?: unknown; main?: unknown };
+  if (scripts !== undefined && (typeof scripts !== 'object' || scripts === null || Array.isArray(scripts)))
+    throw invalid("'scripts' is not an object");
+  if (main !== undefined && typeof main !== 'string') throw invalid("'main' is not a string");
+  return parsed as PackageManifest & { main?: string };
+};
+
+/** `./dist/server.js` and `dist/server.js` name the same entry. */
+const normalized = (file: string) => file.replace(/^(?:\.\/)+/, '');
+
 /**
- * Downloads an artifact, checks the zip (`inspectArtifact`) and reads its connect.yaml. Its
- * own step, in its own function: the S3 client and the connect.yaml parser together would
- * not fit one Lambda bundle's budget. Undefined when the object is gone. `onDownloaded`
- * runs between the download and the checks (the deploy workflow records `unzipping` there).
+ * The connect.yaml an output/ bundle would have, as JSON (which is YAML, and needs no
+ * quoting): one application named `output`, a service at `/` when the folder has a Node entry
+ * point (a start script, or what `nodeEntryPoint` finds), static assets otherwise. A service
+ * declares the configuration keys the deployment gives it, none of them required, so the
+ * checks against the specification accept them; Connect's specification gives assets no
+ * configuration, so keys given to an assets bundle are refused as unknown.
+ */
+export const outputBundleSpec = (
+  manifest: (PackageManifest & { main?: string }) | undefined,
+  exists: (file: string) => boolean,
+  keys: ConfigurationKeys = { standard: [], secured: [] },
+): string => {
+  const start = manifest?.scripts?.start;
+  const isService =
+    (typeof start === 'string' && start.trim() !== '') ||
+    nodeEntryPoint(manifest, (file) => exists(normalized(file))) !== undefined;
+  if (!isService)
+    return JSON.stringify({ deployAs: [{ name: OUTPUT_APPLICATION, applicationType: 'assets' }] });
+  const declared = (key: string) => ({ key, description: 'Set by the deployment', required: false });
+  const configured = keys.standard.length + keys.secured.length > 0;
+  return JSON.stringify({
+    deployAs: [
+      {
+        name: OUTPUT_APPLICATION,
+        applicationType: 'service',
+        endpoint: '/',
+        ...(configured
+          ? {
+              configuration: {
+                standardConfiguration: keys.standard.map(declared),
+                securedConfiguration: keys.secured.map(declared),
+              },
+            }
+          : {}),
+      },
+    ],
+  });
+};
+
+export interface ReadArtifactOptions {
+  /** Runs between the download and the checks (the deploy workflow records `unzipping` there). */
+  onDownloaded?: () => Promise<void>;
+  /** Take an artifact without connect.yaml whose output/ folder holds files (deployments). */
+  acceptOutputBundle?: boolean;
+  /** What the deployment gives the output/ bundle's application; its spec declares them. */
+  configurationKeys?: ConfigurationKeys;
+}
+
+/**
+ * Downloads an artifact, checks the zip (`inspectArtifact`) and reads its connect.yaml, or for
+ * an output/ bundle (only with `acceptOutputBundle`) reads its package.json and writes one
+ * (`outputBundleSpec`). Its own step, in its own function: the S3 client and the connect.yaml
+ * parser together would not fit one Lambda bundle's budget. Undefined when the object is gone.
  */
 export const readArtifact = (
-  deps: { artifacts: ArtifactStore; zip: ZipReader },
+  deps: { artifacts: Pick<ArtifactStore, 'withLocalCopy'>; zip: ZipReader },
   objectKey: string,
-  onDownloaded?: () => Promise<void>,
+  options: ReadArtifactOptions = {},
 ): Promise<ArtifactContents | undefined> =>
   deps.artifacts.withLocalCopy(objectKey, async (path) => {
-    await onDownloaded?.();
-    const manifest = await inspectArtifact(await deps.zip.list(path), { requireConnectYaml: true });
-    const connectYaml = await deps.zip.readText(path, manifest.connectYaml ?? 'connect.yaml', SPEC_MAX_BYTES);
+    await options.onDownloaded?.();
+    const { manifest, files } = await examineArtifact(await deps.zip.list(path), {
+      requireConnectYaml: true,
+      acceptOutputBundle: options.acceptOutputBundle ?? false,
+    });
+    const folder = manifest.outputFolder;
+    if (manifest.connectYaml || !folder) {
+      const connectYaml = await deps.zip.readText(path, manifest.connectYaml ?? SPEC_FILE, SPEC_MAX_BYTES);
+      return { manifest, connectYaml };
+    }
+    const names = new Set(files.map((f) => f.name));
+    const packageJson = `${folder}package.json`;
+    const packageManifest = names.has(packageJson)
+      ? packageManifestOf(await deps.zip.readText(path, packageJson, PACKAGE_JSON_MAX_BYTES), packageJson)
+      : undefined;
+    const connectYaml = outputBundleSpec(
+      packageManifest,
+      (file) => names.has(`${folder}${file}`),
+      options.configurationKeys,
+    );
     return { manifest, connectYaml };
   });

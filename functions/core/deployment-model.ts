@@ -96,6 +96,11 @@ export interface Deployment {
    * Deployed one. Set on create or redeploy; the project's setting applies when absent.
    */
   strictScripts?: boolean;
+  /**
+   * Slipway: served at its project's one address (`/sites/<project id>/`) once deployed,
+   * replacing whatever was served there (the BigCommerce dialect's deployments).
+   */
+  site?: boolean;
   /** What is hosted now: the build that runs and the applications connect.yaml declared for it. Internal. */
   hosted?: HostedBuild;
   createdAt: string;

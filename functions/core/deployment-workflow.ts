@@ -6,7 +6,7 @@
  * progress trail and publishes status changes. All are idempotent: a retried step finds its
  * work done. The definitions hold order, retries and timeouts; the rules are here.
  */
-import { type ArtifactContents, readArtifact } from './artifacts.ts';
+import { type ArtifactContents, OUTPUT_APPLICATION, readArtifact } from './artifacts.ts';
 import type { ConnectorSpecification, SpecificationParser } from './connector-spec.ts';
 import { connectorConfigurations } from './connector-spec.ts';
 import type {
@@ -248,7 +248,8 @@ const checkedAgainst = (d: Deployment, spec: ConnectorSpecification) => {
 
 /**
  * Steps 2–3 (downloading, unzipping), in the artifact-reader function: fetch the artifact
- * (first copying a claimed upload, checked against its limits), check the zip, read connect.yaml. The text goes on to `prepareDeploy`.
+ * (first copying a claimed upload, checked against its limits), check the zip, read connect.yaml
+ * (or, for an output/ bundle, write one). The text goes on to `prepareDeploy`.
  */
 export const readDeployArtifact = async (
   deps: ReadArtifactDeps,
@@ -260,9 +261,16 @@ export const readDeployArtifact = async (
   const { source } = d.connector;
   if (source.type === 'artifact' && !(await deps.artifacts.describe(d.connector.objectKey)))
     await copyClaimedUpload(deps, source.uploadId, d.connector.objectKey);
-  const contents = await readArtifact(deps, d.connector.objectKey, () =>
-    record(deps, d, e, 'Deploying', { step: 'unzipping', progress: 20 }, false),
-  );
+  // A bundle without connect.yaml gets one written for it, declaring what the deployment gives its app.
+  const output = d.applications.find((a) => a.applicationName === OUTPUT_APPLICATION);
+  const contents = await readArtifact(deps, d.connector.objectKey, {
+    onDownloaded: () => record(deps, d, e, 'Deploying', { step: 'unzipping', progress: 20 }, false),
+    acceptOutputBundle: true,
+    configurationKeys: {
+      standard: (output?.standardConfiguration ?? []).map((c) => c.key),
+      secured: (output?.securedConfiguration ?? []).map((c) => c.key),
+    },
+  });
   if (!contents) throw new ConnectorSourceMissing('the deployment artifact is gone from storage');
   return contents;
 };
@@ -499,6 +507,7 @@ export const markDeployed = async (
 const afterDeployed = async (deps: WorkflowDeps, e: DeploymentExecution, d: Deployment) => {
   if (d.hosted?.replaces)
     await deps.hosting.stop({ deploymentId: e.deploymentId, buildId: d.hosted.replaces });
+  if (d.site) await serveAtProjectAddress(deps, d);
   await deps.logs.append(
     d.applications.map((a) => ({
       type: 'APPLICATION_TEXT' as const,
@@ -512,6 +521,18 @@ const afterDeployed = async (deps: WorkflowDeps, e: DeploymentExecution, d: Depl
     })),
   );
   await record(deps, d, e, 'Deployed', { step: 'complete', progress: 100 }, true);
+};
+
+/**
+ * A site deployment takes over its project's address; the deployment served there before is
+ * stopped (one address per project: each deployment replaces the last). The address names
+ * what it replaced until then, so a retry after a failed stop stops it again.
+ */
+const serveAtProjectAddress = async (deps: WorkflowDeps, d: Deployment) => {
+  const site = await deps.deployments.getSite(d.projectId);
+  const replaces = site?.deploymentId === d.id ? site.replaces : site?.deploymentId;
+  await deps.deployments.setSite(d.projectId, { deploymentId: d.id, ...(replaces ? { replaces } : {}) });
+  if (replaces) await deps.hosting.stop({ deploymentId: replaces });
 };
 
 /** A Task's failure as the state machine's Catch hands it over. */

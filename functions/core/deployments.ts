@@ -345,6 +345,14 @@ export const createDeployment = async (
   principal: Principal,
   projectKey: string,
   draft: DeploymentDraft,
+  options: {
+    /** The project key the upload was made for: `''` for a store's uploads (BigCommerce), made before any project is named. */
+    uploadProjectKey?: string;
+    /** Served at the project's address once deployed, replacing the deployment served there. */
+    site?: boolean;
+    /** Claim an upload storage has not reported yet (see `claimUpload`). */
+    acceptPendingUpload?: boolean;
+  } = {},
 ): Promise<Deployment> => {
   const project = await getProject(deps, principal.tenant, projectKey);
   checkRegionServed(deps, draft.region);
@@ -406,6 +414,7 @@ export const createDeployment = async (
     applications,
     status: 'Queued',
     skipScripts: false,
+    ...(options.site ? { site: true } : {}),
     // The deployment's own choice, else its project's (fixed now, so a later project change does not move it).
     ...((draft.strictScripts ?? project.strictScripts) === undefined
       ? {}
@@ -417,7 +426,15 @@ export const createDeployment = async (
   // An upload is claimed now; the workflow's first step checks its bytes and copies them to
   // the deployment's own key (copyClaimedUpload), so this API reads no storage.
   const uploadId = draft.artifact?.uploadId;
-  if (uploadId) await claimUpload(deps, principal.tenant, projectKey, uploadId, `deployment:${id}`);
+  if (uploadId)
+    await claimUpload(
+      deps,
+      principal.tenant,
+      options.uploadProjectKey ?? projectKey,
+      uploadId,
+      `deployment:${id}`,
+      options.acceptPendingUpload ?? false,
+    );
   const release = async () => {
     if (uploadId) await deps.uploads.releaseConsumption(uploadId, `deployment:${id}`);
   };

@@ -62,6 +62,8 @@ export interface ProjectRepository {
   /** By its uuid, in any tenant (the caller checks the tenant). */
   getById(id: string): Promise<Project | undefined>;
   list(tenant: string, page: PageRequest): Promise<Page<Project>>;
+  /** Removes the project (its key is free again); false when it was already gone. */
+  delete(project: Project): Promise<boolean>;
 }
 
 export interface CredentialRepository {
@@ -132,7 +134,7 @@ export interface UploadRepository {
    * Marks an uploaded upload consumed by `consumer`, once: returns false when it is no longer
    * `uploaded` (another consumer won the race).
    */
-  markConsumed(id: string, consumer: string, at: string): Promise<boolean>;
+  markConsumed(id: string, consumer: string, at: string, acceptPending?: boolean): Promise<boolean>;
   /** Undoes `markConsumed` when the consumer could not be created; only that consumer can. */
   releaseConsumption(id: string, consumer: string): Promise<void>;
 }
@@ -255,6 +257,8 @@ export interface DeploymentRepository {
    */
   create(deployment: Deployment, lock: ProjectLock, now: string): Promise<void>;
   get(projectId: string, id: string): Promise<Deployment | undefined>;
+  /** By its id alone, in any project (the BigCommerce dialect addresses deployments by uuid). */
+  getById(id: string): Promise<Deployment | undefined>;
   resolveKey(projectId: string, key: string): Promise<string | undefined>;
   list(projectId: string, request: DeploymentListRequest): Promise<Page<Deployment>>;
   /**
@@ -270,6 +274,18 @@ export interface DeploymentRepository {
   listLocks(): Promise<ProjectLock[]>;
   /** Releases a lock whose deployment no longer runs its operation (the reaper's clean-up). */
   releaseLock(lock: ProjectLock): Promise<void>;
+  /** The deployment a project's address serves (`ProjectSite`), if any. */
+  getSite(projectId: string): Promise<ProjectSite | undefined>;
+  setSite(projectId: string, site: ProjectSite): Promise<void>;
+}
+
+/**
+ * What a project's one address (`/sites/<project id>/`) serves: the newest deployment that
+ * was deployed there, and the one it replaced (kept so a retried replacement still stops it).
+ */
+export interface ProjectSite {
+  deploymentId: string;
+  replaces?: string;
 }
 
 /** A deployment's progress trail, oldest first; kept as long as its logs. */

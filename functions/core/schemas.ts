@@ -19,6 +19,8 @@ export const RESERVED_PROJECT_KEYS = new Set([
   'oauth',
   'health',
   'stores',
+  'sites',
+  'assets',
   'openapi.json',
 ]);
 

@@ -6,7 +6,7 @@ import {
   UploadNotReady,
   UploadTooLarge,
 } from './errors.ts';
-import { newId } from './ids.ts';
+import { newId, sha256Hex } from './ids.ts';
 import type { ArtifactStore, Clock, PresignedUpload, Upload, UploadRepository } from './ports.ts';
 import type { ProjectDeps } from './projects.ts';
 import { getProject } from './projects.ts';
@@ -22,7 +22,7 @@ export interface UploadDeps extends ProjectDeps {
 const CONTENT_TYPE = 'application/zip';
 /** No upload URL lives longer than this, whatever the request or the configuration asks. */
 export const MAX_UPLOAD_TTL_SECONDS = 3600;
-const OBJECT_KEY = /^projects\/[0-9a-f-]{36}\/uploads\/([0-9a-f-]{36})\.zip$/;
+const OBJECT_KEY = /^projects\/[0-9a-z-]{1,64}\/uploads\/([0-9a-f-]{36})\.zip$/;
 
 /** The object key is the server's choice: `projects/<projectId>/uploads/<uploadId>.zip`. */
 export const uploadObjectKey = (projectId: string, uploadId: string) =>
@@ -34,17 +34,24 @@ const withEffectiveStatus = (upload: Upload, now: Date): Upload =>
     ? { ...upload, status: 'expired' }
     : upload;
 
+/** Who an upload is for: a project, or (`projectKey: ''`) any project of a store. */
+interface UploadOwner {
+  tenant: string;
+  projectKey: string;
+  projectId: string;
+  /** The object key's folder under `projects/`. */
+  folder: string;
+}
+
 /**
  * Reserves an upload slot and signs a PUT URL for it. Content-Type is always signed; the size
  * and the SHA-256 are signed when the client declares them, so storage rejects other bytes.
  */
-export const createUpload = async (
+const reserveUpload = async (
   deps: UploadDeps,
-  tenant: string,
-  projectKey: string,
+  owner: UploadOwner,
   draft: UploadDraft,
 ): Promise<{ upload: Upload; presigned: PresignedUpload }> => {
-  const project = await getProject(deps, tenant, projectKey);
   const { maxUploadBytes, uploadTtlSeconds } = deps.limits;
   if (draft.size !== undefined && draft.size > maxUploadBytes)
     throw new UploadTooLarge(draft.size, maxUploadBytes);
@@ -54,10 +61,10 @@ export const createUpload = async (
   const id = newId();
   const upload: Upload = {
     id,
-    tenant,
-    projectKey,
-    projectId: project.id,
-    objectKey: uploadObjectKey(project.id, id),
+    tenant: owner.tenant,
+    projectKey: owner.projectKey,
+    projectId: owner.projectId,
+    objectKey: uploadObjectKey(owner.folder, id),
     status: 'pending',
     contentType: CONTENT_TYPE,
     declaredSize: draft.size,
@@ -78,6 +85,31 @@ export const createUpload = async (
   await deps.uploads.create(upload);
   return { upload, presigned };
 };
+
+/** POST /{projectKey}/uploads: an upload for one project. */
+export const createUpload = async (
+  deps: UploadDeps,
+  tenant: string,
+  projectKey: string,
+  draft: UploadDraft,
+): Promise<{ upload: Upload; presigned: PresignedUpload }> => {
+  const project = await getProject(deps, tenant, projectKey);
+  return reserveUpload(deps, { tenant, projectKey, projectId: project.id, folder: project.id }, draft);
+};
+
+/**
+ * BigCommerce's POST /deployments/uploads: an upload for a store, which any of its projects
+ * may deploy (the project is named only when the deployment is created).
+ */
+export const createStoreUpload = (
+  deps: UploadDeps,
+  store: string,
+): Promise<{ upload: Upload; presigned: PresignedUpload }> =>
+  reserveUpload(
+    deps,
+    { tenant: store, projectKey: '', projectId: '', folder: `store-${sha256Hex(store).slice(0, 32)}` },
+    {},
+  );
 
 /** Another tenant's or another project's upload is reported exactly like a missing one. */
 export const getUpload = async (
@@ -109,16 +141,17 @@ export const recordUploadedObject = async (
   });
 };
 
-/** An upload this project may use now: uploaded, not expired, not consumed. */
+/** An upload this project may use now: uploaded (or, when accepted, still pending), not expired, not consumed. */
 const usableUpload = async (
   deps: Pick<UploadDeps, 'uploads' | 'clock'>,
   tenant: string,
   projectKey: string,
   id: string,
+  acceptPending = false,
 ): Promise<Upload> => {
   const upload = await getUpload(deps, tenant, projectKey, id);
   if (upload.status === 'expired') throw new UploadExpired(id);
-  if (upload.status === 'pending') throw new UploadNotReady(id);
+  if (upload.status === 'pending' && !acceptPending) throw new UploadNotReady(id);
   if (upload.status === 'consumed')
     throw new UploadAlreadyConsumed(id, upload.consumedBy ?? 'another resource');
   return upload;
@@ -155,9 +188,10 @@ const markConsumedBy = async (
   deps: Pick<UploadDeps, 'uploads' | 'clock'>,
   upload: Upload,
   consumer: string,
+  acceptPending = false,
 ): Promise<Upload> => {
   const at = deps.clock.now().toISOString();
-  if (!(await deps.uploads.markConsumed(upload.id, consumer, at))) {
+  if (!(await deps.uploads.markConsumed(upload.id, consumer, at, acceptPending))) {
     const now = await deps.uploads.get(upload.id);
     throw new UploadAlreadyConsumed(upload.id, now?.consumedBy ?? 'another resource');
   }
@@ -188,7 +222,19 @@ export const claimUpload = async (
   projectKey: string,
   id: string,
   consumer: string,
-): Promise<Upload> => markConsumedBy(deps, await usableUpload(deps, tenant, projectKey, id), consumer);
+  /**
+   * Claim an upload storage has not reported yet (its URL still valid). BigCommerce clients
+   * PUT the bundle and create the deployment at once, before the storage event can land; the
+   * workflow's first step then finds the object, or fails the deployment (code 20) without it.
+   */
+  acceptPending = false,
+): Promise<Upload> =>
+  markConsumedBy(
+    deps,
+    await usableUpload(deps, tenant, projectKey, id, acceptPending),
+    consumer,
+    acceptPending,
+  );
 
 /** A claimed upload's object, checked, copied to `targetKey` (the deployment's own copy). */
 export const copyClaimedUpload = async (

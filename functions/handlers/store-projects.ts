@@ -1,4 +1,9 @@
 import { deps } from '../adapters/deps.ts';
+import { dynamoDeploymentLogRepository } from '../adapters/dynamodb/deployment-logs.ts';
+import { dynamoDeploymentRepository } from '../adapters/dynamodb/deployments.ts';
+import { tableNameFromConfig } from '../adapters/system.ts';
+import { assertStoreUuid } from '../core/store-deployment-states.ts';
+import { listStoreLogs } from '../core/store-logs.ts';
 import { createStoreProject, getStoreProject, listStoreProjects } from '../core/store-projects.ts';
 import { schemasOf } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
@@ -7,6 +12,13 @@ import { STORE_PROJECTS_API } from '../http/store-api.ts';
 import { storeData, storeProjectView } from '../http/views.ts';
 
 const BASE = '/stores/{store_hash}/v3/infrastructure/projects';
+const LOGS = '/stores/{store_hash}/v3/infrastructure/logs/{project_uuid}';
+
+const logDeps = {
+  ...deps,
+  deployments: dynamoDeploymentRepository(tableNameFromConfig),
+  logs: dynamoDeploymentLogRepository(tableNameFromConfig),
+};
 
 /** The BigCommerce Infrastructure Hosting API's projects (and Slipway's GET of one). */
 export const handler = apiHandler({
@@ -33,5 +45,13 @@ export const handler = apiHandler({
           ),
         ),
       ),
+  }),
+  [`GET ${LOGS}`]: operation({
+    ...schemasOf(STORE_PROJECTS_API, `GET ${LOGS}`),
+    run: async ({ pathParameters, query, principal }) => {
+      const uuid = assertStoreUuid(pathParameters.project_uuid, 'project_uuid');
+      const { data, pagination } = await listStoreLogs(logDeps, principal().tenant, uuid, query);
+      return json(200, storeData(data, { cursor_pagination: pagination }));
+    },
   }),
 });

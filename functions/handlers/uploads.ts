@@ -1,9 +1,9 @@
 import { uploadDeps } from '../adapters/upload-deps.ts';
-import { createUpload, getUpload } from '../core/uploads.ts';
+import { createStoreUpload, createUpload, getUpload } from '../core/uploads.ts';
 import { schemasOf, UPLOADS_API } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
-import { uploadSignatureView, uploadView } from '../http/views.ts';
+import { storeData, uploadSignatureView, uploadView } from '../http/views.ts';
 
 export const handler = apiHandler({
   'POST /{projectKey}/uploads': operation({
@@ -21,5 +21,12 @@ export const handler = apiHandler({
   'GET /{projectKey}/uploads/{uploadId}': operation({
     run: async ({ pathParameters: { projectKey = '', uploadId = '' }, principal }) =>
       json(200, uploadView(await getUpload(uploadDeps, principal().tenant, projectKey, uploadId))),
+  }),
+  // BigCommerce's upload signature: for the store, named by a project only when deployed.
+  'POST /stores/{store_hash}/v3/infrastructure/deployments/uploads': operation({
+    run: async ({ principal }) => {
+      const { upload, presigned } = await createStoreUpload(uploadDeps, principal().tenant);
+      return json(200, storeData({ upload_url: presigned.url, upload_uuid: upload.id }));
+    },
   }),
 });

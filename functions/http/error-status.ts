@@ -24,6 +24,9 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ArtifactTooLarge: 400,
   ArtifactCompressionRatio: 400,
   ArtifactTooManyEntries: 400,
+  BundleTooManyFiles: 400,
+  BundleFileTooLarge: 400,
+  BundleManifestInvalid: 400,
   ConnectorSpecificationFileNotFound: 400,
   ConnectorSpecificationFileNotValid: 400,
   GitRepositoryNotReachable: 400,
@@ -59,6 +62,11 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   PreconditionFailed: 412,
   IdempotencyKeyInProgress: 409,
   IdempotencyKeyMismatch: 422,
+  // The BigCommerce dialect's own.
+  StoreDeploymentInProgress: 409,
+  InvalidStoreUuid: 400,
+  StoreFilterRequired: 422,
+  StoreProjectBusy: 409,
 };
 
 export const statusForCode = (code: string): number => STATUS_BY_CODE[code] ?? 500;

@@ -10,7 +10,12 @@ import { CONNECTORS_API } from './connectors-api.ts';
 import { DEPLOYMENTS_API } from './deployments-api.ts';
 import { dialectForPath } from './dialects.ts';
 import { ROUTES } from './routes.ts';
-import { STORE_PROJECTS_API } from './store-api.ts';
+import {
+  STORE_DEPLOYMENTS_API,
+  STORE_PROJECTS_API,
+  STORE_STREAMS_API,
+  STORE_UPLOADS_API,
+} from './store-api.ts';
 
 /** Every route's spec; each function's own group lives beside its schemas, so bundles stay apart. */
 export const allOperations = (): Record<string, OperationSpec> => ({
@@ -20,7 +25,13 @@ export const allOperations = (): Record<string, OperationSpec> => ({
   ...CONNECTORS_API,
   ...DEPLOYMENTS_API,
   ...STORE_PROJECTS_API,
+  ...STORE_DEPLOYMENTS_API,
+  ...STORE_UPLOADS_API,
+  ...STORE_STREAMS_API,
 });
+
+/** The routes the document describes: the API's, not the projects' websites (`ANY /sites/…`). */
+export const documentedRoutes = () => ROUTES.filter((route) => route.method !== 'ANY');
 
 const ErrorResponse = z
   .object({
@@ -122,7 +133,7 @@ const operationOf = (route: (typeof ROUTES)[number]): ZodOpenApiOperationObject 
 
 export const openApiDocument = () => {
   const paths: ZodOpenApiPathsObject = {};
-  for (const route of ROUTES) {
+  for (const route of documentedRoutes()) {
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationOf(route) };
   }
   return createDocument({

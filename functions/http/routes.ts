@@ -5,7 +5,8 @@
  * token but no particular scope.
  */
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** `ANY` is API Gateway's any-method route (the sites' proxy). */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
 
 /** Lambda functions behind the API; each is `functions/handlers/<name>.ts`. */
 export type ApiFunctionName =
@@ -16,12 +17,15 @@ export type ApiFunctionName =
   | 'connectors'
   | 'deployments'
   | 'store-projects'
+  | 'store-deployments'
+  | 'store-streams'
+  | 'sites'
   | 'openapi'
   | 'fallback';
 
 export interface RouteDefinition {
   method: HttpMethod;
-  /** API Gateway HTTP API path syntax: `/projects/{projectKey}`. */
+  /** API Gateway HTTP API path syntax: `/projects/{projectKey}`; a last `{proxy+}` takes the rest of the path. */
   path: string;
   function: ApiFunctionName;
   /** Any one of these scopes grants access; `null` means the route is public. */
@@ -31,7 +35,8 @@ export interface RouteDefinition {
    * such a route is not on the HTTP API: its function answers through a function URL in
    * response-streaming mode behind the CloudFront distribution (`infra/stateless-stack.ts`),
    * where the Lambda authorizer is not in the path, so its handler checks the caller itself.
-   * The function serves no other route. The local gateway ignores the flag for now.
+   * The function serves no other route. The local gateway streams them the same way
+   * (`functions/local/lambda-runtime.ts`), also without the authorizer.
    */
   streaming?: true;
 }
@@ -50,6 +55,15 @@ const VIEW_CONNECTORS = [ADMIN, 'manage_connectors', 'view_connectors'];
 const STORE_PROJECTS = '/stores/{store_hash}/v3/infrastructure/projects';
 const MANAGE_STORE_PROJECTS = [ADMIN, 'store_infrastructure_projects_manage'];
 const READ_STORE_PROJECTS = [...MANAGE_STORE_PROJECTS, 'store_infrastructure_projects_read_only'];
+const STORE = '/stores/{store_hash}/v3/infrastructure';
+const STORE_DEPLOYMENTS = `${STORE}/deployments`;
+const CREATE_STORE_DEPLOYMENTS = [
+  ADMIN,
+  'store_infrastructure_deployments_manage',
+  'store_infrastructure_deployments_create_preview',
+];
+const READ_STORE_DEPLOYMENTS = [...CREATE_STORE_DEPLOYMENTS, 'store_infrastructure_deployments_read_only'];
+const READ_STORE_LOGS = [ADMIN, 'store_infrastructure_logs_read_only'];
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'health', scopes: null },
@@ -135,6 +149,55 @@ export const ROUTES: readonly RouteDefinition[] = [
     function: 'store-projects',
     scopes: READ_STORE_PROJECTS,
   },
+  { method: 'DELETE', path: STORE_PROJECTS, function: 'store-deployments', scopes: MANAGE_STORE_PROJECTS },
+  {
+    method: 'DELETE',
+    path: `${STORE_PROJECTS}/{project_uuid}`,
+    function: 'store-deployments',
+    scopes: MANAGE_STORE_PROJECTS,
+  },
+  {
+    method: 'POST',
+    path: `${STORE_DEPLOYMENTS}/uploads`,
+    function: 'uploads',
+    scopes: CREATE_STORE_DEPLOYMENTS,
+  },
+  {
+    method: 'POST',
+    path: STORE_DEPLOYMENTS,
+    function: 'store-deployments',
+    scopes: CREATE_STORE_DEPLOYMENTS,
+  },
+  { method: 'GET', path: STORE_DEPLOYMENTS, function: 'store-deployments', scopes: READ_STORE_DEPLOYMENTS },
+  {
+    method: 'GET',
+    path: `${STORE_DEPLOYMENTS}/{deployment_uuid}`,
+    function: 'store-deployments',
+    scopes: READ_STORE_DEPLOYMENTS,
+  },
+  {
+    method: 'GET',
+    path: `${STORE_DEPLOYMENTS}/{deployment_uuid}/events`,
+    function: 'store-streams',
+    scopes: READ_STORE_DEPLOYMENTS,
+    streaming: true,
+  },
+  {
+    method: 'GET',
+    path: `${STORE}/logs/{project_uuid}`,
+    function: 'store-projects',
+    scopes: READ_STORE_LOGS,
+  },
+  {
+    method: 'GET',
+    path: `${STORE}/logs/{project_uuid}/tail`,
+    function: 'store-streams',
+    scopes: READ_STORE_LOGS,
+    streaming: true,
+  },
+  // A project's address: what its site deployment serves, to anyone (it is a website).
+  { method: 'ANY', path: '/sites/{project_uuid}', function: 'sites', scopes: null },
+  { method: 'ANY', path: '/sites/{project_uuid}/{proxy+}', function: 'sites', scopes: null },
 ];
 
 /** API Gateway's catch-all route: answers unknown paths (404) and wrong methods (405) in the dialect's envelope. */
@@ -150,7 +213,7 @@ const routesByKey = new Map(ROUTES.map((route) => [routeKey(route), route]));
 
 export const routeByKey = (key: string): RouteDefinition | undefined => routesByKey.get(key);
 
-type Segment = { literal: string } | { param: string };
+type Segment = { literal: string } | { param: string } | { greedy: string };
 
 /**
  * Each route's segments, and its rank: literal segments outrank parameters, left to right,
@@ -160,7 +223,14 @@ const compiled = ROUTES.map((route) => {
   const segments = route.path
     .split('/')
     .slice(1)
-    .map((s): Segment => (s.startsWith('{') && s.endsWith('}') ? { param: s.slice(1, -1) } : { literal: s }));
+    .map(
+      (s): Segment =>
+        s.startsWith('{') && s.endsWith('+}')
+          ? { greedy: s.slice(1, -2) }
+          : s.startsWith('{') && s.endsWith('}')
+            ? { param: s.slice(1, -1) }
+            : { literal: s },
+    );
   return { route, segments, rank: segments.map((s) => ('literal' in s ? '1' : '0')).join('') };
 });
 
@@ -169,11 +239,21 @@ export type RouteMatch =
   | { kind: 'method-not-allowed'; allowed: HttpMethod[] }
   | { kind: 'not-found' };
 
+/**
+ * A greedy last segment (`{proxy+}`) takes the rest of the path, raw, including an empty rest
+ * after a trailing slash (so `/sites/<id>/` reaches the site's root).
+ */
 const matchSegments = (segments: Segment[], parts: string[]): Record<string, string> | undefined => {
-  if (segments.length !== parts.length) return undefined;
+  const greedy = segments.at(-1);
+  const isGreedy = greedy !== undefined && 'greedy' in greedy;
+  if (isGreedy ? parts.length < segments.length : segments.length !== parts.length) return undefined;
   const params: Record<string, string> = {};
   for (const [i, segment] of segments.entries()) {
     const part = parts[i] ?? '';
+    if ('greedy' in segment) {
+      params[segment.greedy] = parts.slice(i).join('/');
+      break;
+    }
     if ('literal' in segment) {
       if (segment.literal !== part) return undefined;
     } else {
@@ -197,7 +277,7 @@ export const matchRoute = (method: string, rawPath: string): RouteMatch => {
     const params = matchSegments(segments, parts);
     if (!params) continue;
     allowed.add(route.method);
-    if (route.method !== method) continue;
+    if (route.method !== method && route.method !== 'ANY') continue;
     if (!best || rank > best.rank) best = { route, params, rank };
   }
   if (best) return { kind: 'route', route: best.route, pathParameters: best.params };

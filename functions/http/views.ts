@@ -7,8 +7,14 @@ import type {
   Creator,
 } from '../core/connector-model.ts';
 import type { ConfigurationKey, ConfigurationSpec } from '../core/connector-spec.ts';
-import type { Deployment, StoredConfiguration } from '../core/deployment-model.ts';
+import type { Deployment, DeploymentEvent, StoredConfiguration } from '../core/deployment-model.ts';
 import type { Page, PageRequest, PresignedUpload, Project, Upload } from '../core/ports.ts';
+import {
+  deployTrail,
+  type StoreDeploymentState,
+  siteUrl,
+  storeDeploymentStates,
+} from '../core/store-deployment-states.ts';
 
 /** Wire shapes. The tenant is never shown: it is implied by the token. */
 export const projectView = (p: Project) => ({
@@ -244,3 +250,42 @@ export const storeProjectView = (p: Project) => ({
 
 /** BigCommerce's success envelope: `meta` is `{}` for a single object. */
 export const storeData = <T>(data: T, meta: Record<string, unknown> = {}) => ({ data, meta });
+
+/**
+ * The URL this server is reached at, from the request: CloudFront's viewer host when it
+ * forwards one (`x-forwarded-host`), else the Host header; `x-forwarded-proto` (API Gateway
+ * sets it) or plain http (the local gateway on loopback).
+ */
+export const publicBaseUrl = (headers: Record<string, string | undefined>): string => {
+  const host = headers['x-forwarded-host'] ?? headers.host ?? '127.0.0.1';
+  const proto = headers['x-forwarded-proto']?.split(',')[0]?.trim() ?? 'http';
+  return `${proto}://${host}`;
+};
+
+/** Where a deployment is reached once completed: its project's address, and that address's host. */
+export const storeAddress = (d: Deployment, baseUrl: string, completed: boolean) => {
+  if (!completed) return { deployment_url: null, deployment_hostnames: [] };
+  const url = siteUrl(baseUrl, d.projectId);
+  return { deployment_url: url, deployment_hostnames: [new URL(url).host] };
+};
+
+/** One state of a deployment as the event stream sends it. */
+export const storeEventView = (d: Deployment, state: StoreDeploymentState, baseUrl: string) => {
+  const { id: _, ...rest } = state;
+  return { ...rest, ...storeAddress(d, baseUrl, state.deployment_status === 'completed') };
+};
+
+/** Slipway's GET of a deployment: the stream's last state, with the steps so far and its dates. */
+export const storeDeploymentView = (d: Deployment, trail: DeploymentEvent[], baseUrl: string) => {
+  const states = storeDeploymentStates(d, trail);
+  const last = states.at(-1) as StoreDeploymentState;
+  return {
+    ...storeEventView(d, last, baseUrl),
+    project_uuid: d.projectId,
+    steps: deployTrail(trail)
+      .filter((e) => e.step !== 'failed')
+      .map((e) => ({ step: e.step, progress: e.progress, timestamp: e.at })),
+    date_created: d.createdAt,
+    date_modified: d.lastModifiedAt,
+  };
+};

@@ -58,3 +58,24 @@ export const ensureDevAdmin = async (
   const token = await deps.tokens.sign({ clientId, tenant, scopes: [ADMIN_SCOPE] }, 24 * 3600);
   return { tenant, clientId, secret, token };
 };
+
+/** Every scope of the BigCommerce dialect, which the development store's token holds. */
+export const STORE_SCOPES = [
+  'store_infrastructure_deployments_read_only',
+  'store_infrastructure_deployments_create_preview',
+  'store_infrastructure_deployments_manage',
+  'store_infrastructure_projects_read_only',
+  'store_infrastructure_projects_manage',
+  'store_infrastructure_logs_read_only',
+];
+
+/**
+ * The development store: the development tenant itself (so a project made in one dialect shows
+ * in the other), with a new `X-Auth-Token` on every start, printed once and kept only hashed.
+ */
+export const devStoreToken = async (tenant: string): Promise<{ storeHash: string; token: string }> => {
+  const { authDeps: deps } = await import('../adapters/auth-deps.ts');
+  const { createStoreToken } = await import('../core/credentials.ts');
+  const { token } = await createStoreToken(deps, { tenant, name: 'Development store', scopes: STORE_SCOPES });
+  return { storeHash: tenant, token };
+};

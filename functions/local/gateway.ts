@@ -12,16 +12,20 @@ import { dialectForPath } from '../http/dialects.ts';
 import { logger } from '../http/logger.ts';
 import { errorResponse } from '../http/responses.ts';
 import { AUTHORIZER_FUNCTION, DEFAULT_ROUTE_FUNCTION, matchRoute, routeKey } from '../http/routes.ts';
-import type { Invoke } from './lambda-runtime.ts';
+import type { Invoke, InvokeStream } from './lambda-runtime.ts';
 
 /**
  * The local stand-in for API Gateway (HTTP API, payload format 2.0): every request becomes
  * the event the deployed API sends, goes through the same Lambda authorizer (on routes that
  * have scopes) and the same handler, and the result is mapped back the way API Gateway does.
+ * A `streaming` route is what CloudFront and a function URL make of it on AWS: no authorizer,
+ * the function URL's event, and the handler's response stream written through as it comes.
  */
 
 export interface GatewayOptions {
   invoke: Invoke;
+  /** Runs the handler of a `streaming` route with a response stream over `res`. */
+  invokeStream?: InvokeStream;
   maxBodyBytes: number;
   /**
    * Serves `/assets/…` (the local hosting's assets applications) before any routing; true when
@@ -222,6 +226,17 @@ export const createGateway = (options: GatewayOptions): Server =>
         const event = buildEvent(req, body, { routeKey: '$default' }, requestId);
         return sendResult(res, await options.invoke(DEFAULT_ROUTE_FUNCTION, event), requestId);
       }
+      if (match.route.streaming) {
+        if (!options.invokeStream)
+          throw new Error(`${routeKey(match.route)} streams, but the gateway was given no invokeStream`);
+        // A function URL's event: its only route is `$default`, with no path parameters.
+        await options.invokeStream(
+          match.route.function,
+          buildEvent(req, body, { routeKey: '$default' }, requestId),
+          res,
+        );
+        return;
+      }
       const event = buildEvent(
         req,
         body,
@@ -246,6 +261,8 @@ export const createGateway = (options: GatewayOptions): Server =>
     } catch (error) {
       // What API Gateway does when an integration fails: the client sees a 5xx, never the stack.
       logger.error('gateway invocation failed', { path, error: error as Error });
+      // A stream that fails once its head went out can only end early (`invokeStream` cut it).
+      if (res.headersSent) return;
       return sendError(res, path, error, requestId);
     }
   });

@@ -223,6 +223,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     const { config } = await import('../config.ts');
     const gateway: Server = createGateway({
       invoke: invokeFunction,
+      invokeStream: invokeFunction.invokeStream,
       maxBodyBytes: config.maxBodyBytes,
       assets: (req, res) => hosting.serveAsset(req, res),
     });

@@ -48,7 +48,7 @@ const main = async () => {
   await assertPortFree(port);
   mkdirSync(dataDir, { recursive: true });
 
-  const { loadOrCreateJwtKey, ensureDevAdmin } = await import('./dev-setup.ts');
+  const { loadOrCreateJwtKey, ensureDevAdmin, devStoreToken } = await import('./dev-setup.ts');
   const { startLocalStack } = await import('./stack.ts');
   process.stdout.write(`Starting Slipway (data in ${dataDir})…\n`);
   const stack = await startLocalStack({ dataDir, port, jwtKey: loadOrCreateJwtKey(dataDir) });
@@ -81,6 +81,7 @@ const main = async () => {
   writeRuntime(dataDir, { pid: process.pid, url: stack.url, env: stack.env });
 
   const admin = await ensureDevAdmin(dataDir);
+  const store = await devStoreToken(admin.tenant);
   process.stdout.write(
     [
       `Slipway ready at ${stack.url}`,
@@ -88,7 +89,12 @@ const main = async () => {
       `Admin client secret: ${admin.secret}`,
       `Admin token: ${admin.token}`,
       '',
+      // The BigCommerce dialect, after the other ready lines (tools read them by their labels).
+      `Store hash: ${store.storeHash}`,
+      `Store token: ${store.token}`,
+      '',
       `Try: curl -H "Authorization: Bearer $TOKEN" ${stack.url}/projects`,
+      `Or: curl -H "X-Auth-Token: $STORE_TOKEN" ${stack.url}/stores/${store.storeHash}/v3/infrastructure/projects`,
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

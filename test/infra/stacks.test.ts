@@ -213,7 +213,7 @@ describe('CDK stacks', () => {
     });
   });
 
-  it('gives the secured-configuration key to who seals (the API) and who opens (hosting, scripts) only', () => {
+  it('gives the secured-configuration key to who seals (both dialects’ deployments) and who opens (hosting, scripts) only', () => {
     const withKey = Object.values(stateless.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Properties.Environment?.Variables?.SLIPWAY_KMS_KEY_ID,
     );
@@ -221,7 +221,7 @@ describe('CDK stacks', () => {
       JSON.stringify(p.Properties.Environment.EnvironmentVariables).includes('SLIPWAY_KMS_KEY_ID'),
     );
 
-    expect(withKey).toHaveLength(2);
+    expect(withKey).toHaveLength(3);
     expect(scripts).toHaveLength(1);
   });
 
@@ -240,7 +240,7 @@ describe('CDK stacks', () => {
     stateful.hasOutput('BucketName', {});
   });
 
-  it('keeps the access-token key in Secrets Manager, readable by the token endpoint and the authorizer only', () => {
+  it('keeps the access-token key in Secrets Manager, readable by the token endpoint, the authorizer and the streams only', () => {
     const readers = Object.values(stateless.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Properties.Environment?.Variables?.SLIPWAY_JWT_SECRET_ARN,
     );
@@ -249,7 +249,8 @@ describe('CDK stacks', () => {
     stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
     });
-    expect(readers).toHaveLength(2);
+    // The streaming function authenticates its callers itself: no authorizer is in its path.
+    expect(readers).toHaveLength(3);
     for (const fn of readers) expect(fn.Properties.Environment.Variables.SLIPWAY_JWT_KEY).toBeUndefined();
   });
 
@@ -400,10 +401,18 @@ describe('CDK stacks', () => {
       stateless.hasOutput('HttpApiUrl', { Value: { 'Fn::GetAtt': [api, 'ApiEndpoint'] } });
     });
 
-    it('makes no function URL, streaming behavior or origin request policy while no route streams', () => {
-      stateless.resourceCountIs('AWS::Lambda::Url', 0);
-      stateless.resourceCountIs('AWS::CloudFront::OriginRequestPolicy', 0);
-      expect(config().CacheBehaviors).toHaveLength(1);
+    it('serves both streaming routes from one function URL, one behavior each, beside the assets', () => {
+      stateless.resourceCountIs('AWS::Lambda::Url', 1);
+      stateless.resourceCountIs('AWS::CloudFront::OriginRequestPolicy', 1);
+      expect(
+        config()
+          .CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)
+          .sort(),
+      ).toEqual([
+        '/hosted-assets/*',
+        '/stores/*/v3/infrastructure/deployments/*/events',
+        '/stores/*/v3/infrastructure/logs/*/tail',
+      ]);
     });
   });
 

@@ -7,21 +7,10 @@ import { buildApp } from '../../infra/app.ts';
 import { pathPatternOf } from '../../infra/constructs/edge.ts';
 import { addNagChecks } from '../../infra/nag.ts';
 
-/**
- * No route streams yet (Server-Sent Events come with a later issue), so these tests give the
- * stacks a route table with one that does. Bundling is skipped, so any handler stands in for
- * the streaming one: `openapi`'s own route is left out, as a streaming function serves
- * nothing else.
- */
-const EVENTS: RouteDefinition = {
-  method: 'GET',
-  path: '/stores/{store_hash}/v3/infrastructure/deployments/{deployment_uuid}/events',
-  function: 'openapi',
-  scopes: [],
-  streaming: true,
-};
+/** The deployment events route, served (with the log tail) by the store-streams function. */
+const EVENTS = ROUTES.find((route) => route.streaming && route.path.endsWith('/events')) as RouteDefinition;
 const EVENTS_PATTERN = '/stores/*/v3/infrastructure/deployments/*/events';
-const routes = [...ROUTES.filter((route) => route.function !== EVENTS.function), EVENTS];
+const routes = ROUTES;
 
 const newApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
@@ -34,7 +23,7 @@ beforeAll(() => {
 /** The logical id of the streaming route's function. */
 const streamingFunction = () =>
   Object.keys(stateless.findResources('AWS::Lambda::Function')).find((id) =>
-    id.startsWith('OpenapiFunction'),
+    id.startsWith('StoreStreamsFunction'),
   ) ?? '';
 const distributionId = () => Object.keys(stateless.findResources('AWS::CloudFront::Distribution'))[0] ?? '';
 

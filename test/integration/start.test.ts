@@ -48,7 +48,7 @@ const groupEmpties = async (pgid: number): Promise<string[]> => {
   return processesInGroup(pgid);
 };
 
-/** Resolves once the four ready lines are printed; rejects if the process exits first or 60 s pass. */
+/** Resolves once the ready lines (the store's last) are printed; rejects if the process exits first or 60 s pass. */
 const start = (port: number, env: Record<string, string> = {}): Promise<Started> =>
   new Promise((resolveStart, reject) => {
     const child = spawn('npm', ['start'], {
@@ -63,11 +63,11 @@ const start = (port: number, env: Record<string, string> = {}): Promise<Started>
       const lines = Object.fromEntries(
         [
           ...output.matchAll(
-            /^(Slipway ready at|Admin client id:|Admin client secret:|Admin token:) (\S+)$/gm,
+            /^(Slipway ready at|Admin client id:|Admin client secret:|Admin token:|Store hash:|Store token:) (\S+)$/gm,
           ),
         ].map((m) => [m[1] ?? '', m[2] ?? '']),
       );
-      if (lines['Admin token:']) {
+      if (lines['Store token:']) {
         child.stdout?.off('data', onData);
         resolveStart({ child, url: lines['Slipway ready at'] ?? '', lines, output: () => output });
       }
@@ -125,6 +125,10 @@ describe('npm start', () => {
       body: JSON.stringify({ key: 'kept-across-restart', name: 'Kept' }),
     });
     const anonymous = await fetch(`${first.url}/projects`);
+    const storeProjects = await fetch(
+      `${first.url}/stores/${first.lines['Store hash:']}/v3/infrastructure/projects`,
+      { headers: { 'x-auth-token': first.lines['Store token:'] ?? '' } },
+    );
 
     expect(first.url).toBe(`http://127.0.0.1:${port}`);
     expect(first.lines['Admin client id:']).toMatch(/^[a-z0-9]{24}$/);
@@ -135,6 +139,11 @@ describe('npm start', () => {
     });
     expect(created.status).toBe(201);
     expect(anonymous.status).toBe(401);
+    // The development store is the development tenant: its token sees the project made above.
+    expect(storeProjects.status).toBe(200);
+    expect(((await storeProjects.json()) as JsonBody).data).toEqual([
+      expect.objectContaining({ name: 'Kept' }),
+    ]);
     expect(((await anonymous.json()) as JsonBody).errors[0].code).toBe('AuthenticationError');
 
     // `npm run client:create` writes to the running instance; the new client gets a token there.

@@ -3,22 +3,13 @@
  * as the Catalyst CLI calls them.
  */
 import { describe, expect, it } from 'vitest';
-import { api, createStoreAccessToken, newTenant, tokenFor } from '../helpers.ts';
+import { newStore } from '../fixtures/stores.ts';
+import { api, tokenFor } from '../helpers.ts';
 
 const MANAGE = 'store_infrastructure_projects_manage';
 const READ = 'store_infrastructure_projects_read_only';
 
-/** A new store with a token holding `scopes`. */
-const store = async (scopes = [MANAGE]) => {
-  const hash = newTenant();
-  const { token } = await createStoreAccessToken(hash, scopes);
-  const call = (path: string, init: { method?: string; body?: unknown; token?: string } = {}) =>
-    api(`/stores/${hash}/v3/infrastructure${path}`, {
-      ...init,
-      headers: { 'x-auth-token': init.token ?? token },
-    });
-  return { hash, token, call };
-};
+const store = (scopes = [MANAGE]) => newStore(scopes);
 
 const BC_ERROR_TYPE = expect.stringContaining('bigcommerce.com');
 

@@ -18,6 +18,7 @@ const counting = (found: Project | undefined) => {
     create: async () => undefined,
     list: async () => ({ results: [] }),
     getById: async () => undefined,
+    delete: async () => true,
     get: vi.fn(async () => found),
   };
   return inner;
@@ -58,5 +59,18 @@ describe('cached project reads', () => {
     await cached.get('t1', 'shop');
 
     expect(inner.get).toHaveBeenCalledTimes(4);
+  });
+});
+
+describe('a deleted project', () => {
+  it('is forgotten by the cache at once, so the next read asks the table', async () => {
+    const inner = counting(project);
+    const cached = cachedProjectRepository(inner, 60_000);
+    await cached.get(project.tenant, project.key);
+
+    await cached.delete(project);
+    await cached.get(project.tenant, project.key);
+
+    expect(inner.get).toHaveBeenCalledTimes(2);
   });
 });

@@ -67,10 +67,31 @@ describe('route matching', () => {
     });
   });
 
-  it('protects every route except health, the token endpoint and the API description', () => {
+  it("protects every route except health, the token endpoint, the API description and the projects' websites", () => {
     const publicRoutes = ROUTES.filter((r) => r.scopes === null).map(routeKey);
 
-    expect(publicRoutes).toEqual(['GET /health', 'POST /oauth/token', 'GET /openapi.json']);
+    expect(publicRoutes).toEqual([
+      'GET /health',
+      'POST /oauth/token',
+      'GET /openapi.json',
+      'ANY /sites/{project_uuid}',
+      'ANY /sites/{project_uuid}/{proxy+}',
+    ]);
+  });
+
+  it('gives a greedy last segment the rest of the path, raw, and any method to an ANY route', () => {
+    const match = matchRoute('POST', '/sites/abc/api/items%20x/1');
+    const root = matchRoute('GET', '/sites/abc/');
+    const bare = matchRoute('DELETE', '/sites/abc');
+
+    expect(match).toMatchObject({
+      kind: 'route',
+      route: { path: '/sites/{project_uuid}/{proxy+}' },
+      pathParameters: { project_uuid: 'abc', proxy: 'api/items%20x/1' },
+    });
+    expect(root).toMatchObject({ kind: 'route', pathParameters: { project_uuid: 'abc', proxy: '' } });
+    expect(bare).toMatchObject({ kind: 'route', route: { path: '/sites/{project_uuid}' } });
+    expect(matchRoute('GET', '/sites').kind).toBe('not-found');
   });
 });
 

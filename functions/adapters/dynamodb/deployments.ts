@@ -1,6 +1,7 @@
 import {
   DeleteCommand,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -157,6 +158,17 @@ export const dynamoDeploymentRepository = (tableName: () => string): DeploymentR
           },
         });
       }
+      // Last, so the cancellation reasons above keep their positions.
+      items.push({
+        Put: {
+          TableName: tableName(),
+          Item: {
+            ...keys.deploymentRef(deployment.id),
+            entity: 'DeploymentRef',
+            projectId: deployment.projectId,
+          },
+        },
+      });
       const key = deployment.key;
       await transact(items, (reasons) => {
         if (failed(reasons[3]) && key !== undefined) return new DuplicateField('key', key);
@@ -167,6 +179,13 @@ export const dynamoDeploymentRepository = (tableName: () => string): DeploymentR
 
     async get(projectId, id) {
       const item = await getItem(keys.deployment(projectId, id));
+      return item ? fromItem(item) : undefined;
+    },
+
+    async getById(id) {
+      const ref = await getItem(keys.deploymentRef(id));
+      if (!ref) return undefined;
+      const item = await getItem(keys.deployment(String(ref.projectId), id));
       return item ? fromItem(item) : undefined;
     },
 
@@ -266,12 +285,32 @@ export const dynamoDeploymentRepository = (tableName: () => string): DeploymentR
             Delete: { TableName: tableName(), Key: keys.deploymentKey(deployment.projectId, deployment.key) },
           });
         }
+        items.push({ Delete: { TableName: tableName(), Key: keys.deploymentRef(deployment.id) } });
         await transact(items, (reasons) => {
           if (failed(reasons[0])) return versionConflict(expectedVersion, reasons[0], deployment.id);
           if (withLock && failed(reasons[1])) return new LockNotHeld();
           return undefined;
         });
       }
+    },
+
+    async getSite(projectId) {
+      const item = await getItem(keys.projectSite(projectId));
+      return item
+        ? {
+            deploymentId: String(item.deploymentId),
+            ...(typeof item.replaces === 'string' ? { replaces: item.replaces } : {}),
+          }
+        : undefined;
+    },
+
+    async setSite(projectId, site) {
+      await documentClient.send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { ...keys.projectSite(projectId), entity: 'ProjectSite', ...site },
+        }),
+      );
     },
 
     async getLock(projectId) {

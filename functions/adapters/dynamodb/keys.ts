@@ -39,6 +39,10 @@ export const keys = {
     GSI1SK: key === undefined ? `~${id}` : `KEY#${key}`,
   }),
   deploymentsByKeyPartition: (projectId: string) => `DEPLOYMENTS#${projectId}`,
+  /** Where a deployment is, by its id alone (the BigCommerce dialect's GET by uuid). */
+  deploymentRef: (id: string) => ({ PK: `DEPLOYMENTREF#${id}`, SK: 'DEPLOYMENTREF' }),
+  /** What the project's address serves. */
+  projectSite: (projectId: string) => ({ PK: `PROJECT#${projectId}`, SK: 'SITE' }),
   /** The one-in-progress lock and the deployment count, beside the project's deployments. */
   projectLock: (projectId: string) => ({ PK: `PROJECT#${projectId}`, SK: 'LOCK' }),
   /** GSI1: every held lock, oldest lease first (few at a time: one per project in progress), for the reaper. */

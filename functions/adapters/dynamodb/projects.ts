@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DuplicateField } from '../../core/errors.ts';
 import type { Page, PageRequest, Project, ProjectRepository } from '../../core/ports.ts';
 import { documentClient } from './client.ts';
@@ -43,6 +43,23 @@ export const dynamoProjectRepository = (tableName: () => string): ProjectReposit
       );
     } catch (error) {
       if (isConditionFailure(error)) throw new DuplicateField('key', project.key);
+      throw error;
+    }
+  },
+
+  async delete(project) {
+    try {
+      await documentClient.send(
+        new DeleteCommand({
+          TableName: tableName(),
+          Key: keys.project(project.tenant, project.key),
+          ConditionExpression: 'id = :id',
+          ExpressionAttributeValues: { ':id': project.id },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   },

@@ -65,18 +65,19 @@ export const dynamoUploadRepository = (tableName: () => string): UploadRepositor
     return out?.Attributes ? fromItem(out.Attributes) : undefined;
   },
 
-  async markConsumed(id, consumer, at) {
+  async markConsumed(id, consumer, at, acceptPending = false) {
     const out = await unlessConditionFails(() =>
       documentClient.send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.upload(id),
           UpdateExpression: 'SET #status = :consumed, consumedBy = :by, consumedAt = :at ADD version :one',
-          ConditionExpression: '#status = :uploaded',
+          ConditionExpression: acceptPending ? '#status IN (:uploaded, :pending)' : '#status = :uploaded',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':consumed': 'consumed',
             ':uploaded': 'uploaded',
+            ...(acceptPending ? { ':pending': 'pending' } : {}),
             ':by': consumer,
             ':at': at,
             ':one': 1,

@@ -1,0 +1,110 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { deps } from '../adapters/deps.ts';
+import { dynamoDeploymentLogRepository } from '../adapters/dynamodb/deployment-logs.ts';
+import { dynamoDeploymentRepository } from '../adapters/dynamodb/deployments.ts';
+import { tableNameFromConfig } from '../adapters/system.ts';
+import { siteOrigin } from '../core/sites.ts';
+import { logger } from '../http/logger.ts';
+import type { HttpResult } from '../http/responses.ts';
+import { publicBaseUrl } from '../http/views.ts';
+
+const siteDeps = {
+  projects: deps.projects,
+  deployments: dynamoDeploymentRepository(tableNameFromConfig),
+  logs: dynamoDeploymentLogRepository(tableNameFromConfig),
+};
+
+/** Headers that describe one hop, not the message (RFC 9110 §7.6.1), and what fetch re-encodes. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'host',
+  'content-length',
+  'content-encoding',
+]);
+
+const text = (statusCode: number, body: string): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  body,
+});
+
+/** How long the application has to answer; under API Gateway's 30 s integration limit. */
+const UPSTREAM_TIMEOUT_MS = 25_000;
+
+/**
+ * A project's address: forwards the request to the application its site deployment runs
+ * (method, headers, body, query) and answers with what it answered. Each request is a log
+ * entry of that deployment (BigCommerce's request logs). Public: it is the project's website.
+ */
+export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+  const projectId = event.pathParameters?.project_uuid ?? '';
+  const rest = event.pathParameters?.proxy;
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  const siteBase = `${publicBaseUrl(event.headers)}/sites/${projectId}`;
+  // The address is a folder: relative links in what it serves need the trailing slash.
+  if (rest === undefined) return { statusCode: 308, headers: { location: `${siteBase}/${query}` } };
+
+  const target = await siteOrigin(siteDeps, projectId);
+  if (!target) return text(404, 'Nothing is deployed at this address.');
+
+  const method = event.requestContext.http.method;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(event.headers))
+    if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) headers.set(name, value);
+  if (event.cookies?.length) headers.set('cookie', event.cookies.join('; '));
+  const body =
+    event.body === undefined || method === 'GET' || method === 'HEAD'
+      ? undefined
+      : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+
+  let status: number;
+  let result: HttpResult;
+  try {
+    const response = await fetch(`${target.origin}/${rest}${query}`, {
+      method,
+      headers,
+      ...(body ? { body } : {}),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+    });
+    status = response.status;
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      if (!HOP_BY_HOP.has(name) && name !== 'set-cookie') out[name] = value;
+    });
+    // A redirect to the application's own URL stays at the project's address.
+    if (out.location?.startsWith(target.origin))
+      out.location = `${siteBase}${out.location.slice(target.origin.length)}`;
+    const cookies = response.headers.getSetCookie();
+    result = {
+      statusCode: status,
+      headers: out,
+      ...(cookies.length ? { cookies } : {}),
+      body: Buffer.from(await response.arrayBuffer()).toString('base64'),
+      isBase64Encoded: true,
+    };
+  } catch (error) {
+    logger.warn('site application did not answer', { projectId, error: error as Error });
+    status = 502;
+    result = text(502, 'The application at this address did not answer.');
+  }
+  await siteDeps.logs
+    .append([
+      {
+        type: 'HTTP_REQUEST',
+        deploymentId: target.deployment.id,
+        applicationName: target.applicationName,
+        severity: status >= 500 ? 'ERROR' : status >= 400 ? 'WARNING' : 'INFO',
+        timestamp: new Date().toISOString(),
+        details: { method, url: `/${rest}${query}`, status },
+      },
+    ])
+    .catch((error: unknown) => logger.warn('request log not written', { error: error as Error }));
+  return result;
+};
