@@ -62,7 +62,7 @@ const CODE_GROUPS: [number, readonly string[]][] = [
       'DeploymentEmptyRequiredGlobalConfigurationKey',
     ],
   ],
-  [50, ['ApplicationHostingFailed', 'ApplicationScriptFailed', 'States.Timeout', 'Canceled']],
+  [50, ['ApplicationHostingFailed', 'ApplicationScriptFailed', 'StepTimedOut', 'States.Timeout', 'Canceled']],
 ];
 const CODES = new Map(CODE_GROUPS.flatMap(([code, names]) => names.map((name) => [name, code] as const)));
 
@@ -131,10 +131,17 @@ export const storeDeploymentStates = (d: Deployment, trail: DeploymentEvent[]): 
   return states;
 };
 
-/** A failed deployment's error from its report, when its trail has none. */
+/**
+ * A failed deployment's error from its report, for when its trail does not say yet (the
+ * Failed write lands a moment before the trail's entry) or never will (a workflow that could
+ * not start): the same code and message the trail's entry carries, so the two read alike.
+ */
 const failureOf = (d: Deployment): StoreDeploymentState['error'] => {
   const entry = d.details.build.report.entries.findLast((e) => e.type === 'Error');
-  return { code: 10, message: entry ? [entry.title, entry.message].filter(Boolean).join(': ') : 'Failed.' };
+  if (!entry) return { code: 10, message: 'The deployment failed.' };
+  const code =
+    /\(([A-Za-z.]+)\)$/.exec(entry.title)?.[1] ?? (entry.title === 'Canceled' ? 'Canceled' : undefined);
+  return { code: storeErrorCode(code), message: entry.message ?? entry.title };
 };
 
 /** Whether a stream of these states has said all it will. */
