@@ -1,4 +1,4 @@
-import type { Page } from './ports.ts';
+import type { Page, PageRequest } from './ports.ts';
 import type { SortKey } from './schemas.ts';
 
 export interface ListingRequest {
@@ -35,4 +35,19 @@ export const sortAndPage = <T extends { id: string }>(
     return compare(a.id, b.id);
   });
   return { results: sorted.slice(request.offset, request.offset + request.limit), total: items.length };
+};
+
+/** Every item of a cursor-paged listing, page after page (for listings known to be small). */
+export const collectPages = async <T>(
+  list: (page: PageRequest & { cursor?: string }) => Promise<Page<T>>,
+  pageSize = 500,
+): Promise<T[]> => {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list({ limit: pageSize, offset: 0, ...(cursor ? { cursor } : {}) });
+    out.push(...page.results);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
 };

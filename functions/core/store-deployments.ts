@@ -16,6 +16,7 @@ import {
   StoreFilterRequired,
   StoreProjectBusy,
 } from './errors.ts';
+import { collectPages } from './listing.ts';
 import type { Principal } from './ports.ts';
 import { assertStoreUuid } from './store-deployment-states.ts';
 import { getStoreProject } from './store-projects.ts';
@@ -119,19 +120,9 @@ export const listStoreDeployments = async (
   projectUuid: string,
 ): Promise<Deployment[]> => {
   const project = await getStoreProject(deps, store, projectUuid);
-  const out: Deployment[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.deployments.list(project.id, {
-      limit: 500,
-      offset: 0,
-      sort: [{ field: 'createdAt', direction: 'desc' }],
-      ...(cursor ? { cursor } : {}),
-    });
-    out.push(...page.results);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
+  return collectPages((page) =>
+    deps.deployments.list(project.id, { ...page, sort: [{ field: 'createdAt', direction: 'desc' }] }),
+  );
 };
 
 /**

@@ -12,6 +12,7 @@
 import * as z from 'zod';
 import { InvalidQueryParam, ResourceNotFound } from './errors.ts';
 import { sha256Hex } from './ids.ts';
+import { collectPages } from './listing.ts';
 import type { Project } from './ports.ts';
 import { createProject, type ProjectDeps } from './projects.ts';
 import { QueryInt, RESERVED_PROJECT_KEYS } from './schemas.ts';
@@ -78,16 +79,8 @@ export const getStoreProject = async (deps: ProjectDeps, store: string, uuid: st
 };
 
 /** Every project of a store (a store holds tens of projects, not millions). */
-const allProjects = async (deps: ProjectDeps, store: string): Promise<Project[]> => {
-  const out: Project[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.projects.list(store, { limit: 500, offset: 0, ...(cursor ? { cursor } : {}) });
-    out.push(...page.results);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-};
+const allProjects = (deps: ProjectDeps, store: string): Promise<Project[]> =>
+  collectPages((page) => deps.projects.list(store, page));
 
 const cursorOf = (p: Project) => Buffer.from(p.id).toString('base64url');
 
