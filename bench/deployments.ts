@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Deployment } from '../functions/core/deployment-model.ts';
+import type { Deployment } from '../functions/core/deployments/model.ts';
 import { measure, median, withBenchStack, writeSection } from './lib.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -33,9 +33,9 @@ const main = () =>
     const { documentClient } = await import('../functions/adapters/dynamodb/client.ts');
     const { deploymentItem } = await import('../functions/adapters/dynamodb/deployments.ts');
     const { keys } = await import('../functions/adapters/dynamodb/keys.ts');
-    const { authDeps: deps } = await import('../functions/adapters/auth-deps.ts');
-    const { createProject } = await import('../functions/core/projects.ts');
-    const { newId, newTimeOrderedId } = await import('../functions/core/ids.ts');
+    const { authDeps: deps } = await import('../functions/wiring/auth.ts');
+    const { createProject } = await import('../functions/core/projects/projects.ts');
+    const { newId, newTimeOrderedId } = await import('../functions/core/shared/ids.ts');
     const table = stack.env.SLIPWAY_TABLE_NAME ?? '';
     const tenant = 'benchtenant';
     const token = await deps.tokens.sign({ clientId: 'bench', tenant, scopes: ['admin'] }, 3600);

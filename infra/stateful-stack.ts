@@ -12,7 +12,7 @@ import {
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../functions/adapters/dynamodb/schema.ts';
-import { HOSTED_ASSETS_PREFIX } from '../functions/adapters/hosting/configured.ts';
+import { HOSTED_ASSETS_PREFIX } from '../functions/wiring/hosting.ts';
 
 export interface StatefulStackProps extends StackProps {
   /** Development stacks can be destroyed with their data; others retain it. */

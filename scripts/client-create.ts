@@ -67,8 +67,8 @@ const connect = async (): Promise<() => Promise<void>> => {
 const main = async () => {
   const release = await connect();
   try {
-    const { deps } = await import('../functions/adapters/deps.ts');
-    const { createApiClient, createStoreToken } = await import('../functions/core/credentials.ts');
+    const { deps } = await import('../functions/wiring/shared.ts');
+    const { createApiClient, createStoreToken } = await import('../functions/core/auth/credentials.ts');
     const { readDevState } = await import('../functions/local/dev-setup.ts');
     const name = values.name ?? 'API client';
 

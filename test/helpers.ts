@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { authDeps as deps } from '../functions/adapters/auth-deps.ts';
-import { createApiClient, createStoreToken } from '../functions/core/credentials.ts';
-import { newTenantId } from '../functions/core/ids.ts';
+import { createApiClient, createStoreToken } from '../functions/core/auth/credentials.ts';
+import { newTenantId } from '../functions/core/shared/ids.ts';
+import { authDeps as deps } from '../functions/wiring/auth.ts';
 
 export const gatewayUrl = (): string => inject('gatewayUrl');
 

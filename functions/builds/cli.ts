@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildDeps } from '../adapters/build-deps.ts';
+import { buildDeps } from '../wiring/builds.ts';
 import { buildApplicationJob, runScriptJob } from './jobs.ts';
 import { writeRunScript } from './run-script.ts';
 

@@ -7,24 +7,25 @@
 import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { buildCommands, type PackageManifest, redactor, scriptEnvironment } from '../core/build-rules.ts';
-import type { Deployment } from '../core/deployment-model.ts';
-import { configurationEnvironment } from '../core/deployment-workflow.ts';
-import {
-  ApplicationBuildFailed,
-  ApplicationScriptFailed,
-  ConnectorSourceMissing,
-  DeploymentOperationSuperseded,
-} from '../core/errors.ts';
+import { ConnectorSourceMissing } from '../core/connectors/errors.ts';
+import { DeploymentOperationSuperseded } from '../core/deployments/errors.ts';
+import type { Deployment } from '../core/deployments/model.ts';
 import type {
-  ArtifactStore,
-  Clock,
-  CommandRunner,
   DeploymentLogRepository,
   DeploymentRepository,
   SecretCipher,
-  ZipReader,
-} from '../core/ports.ts';
+} from '../core/deployments/ports.ts';
+import { configurationEnvironment } from '../core/deployments/workflow/host.ts';
+import {
+  buildCommands,
+  type PackageManifest,
+  redactor,
+  scriptEnvironment,
+} from '../core/hosting/build-rules.ts';
+import { ApplicationBuildFailed, ApplicationScriptFailed } from '../core/hosting/errors.ts';
+import type { CommandRunner } from '../core/hosting/ports.ts';
+import type { Clock } from '../core/shared/clock.ts';
+import type { ArtifactStore, ZipReader } from '../core/uploads/ports.ts';
 import { logSink } from './log-sink.ts';
 
 export interface JobDeps {

@@ -1,6 +1,7 @@
-import { MAX_LOG_LINE } from '../core/build-rules.ts';
-import type { DeploymentLog } from '../core/deployment-model.ts';
-import type { Clock, DeploymentLogRepository } from '../core/ports.ts';
+import type { DeploymentLog } from '../core/deployments/model.ts';
+import type { DeploymentLogRepository } from '../core/deployments/ports.ts';
+import { MAX_LOG_LINE } from '../core/hosting/build-rules.ts';
+import type { Clock } from '../core/shared/clock.ts';
 
 /**
  * Output lines of a build, script or hosted application, batched into the deployment's logs.

@@ -20,7 +20,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
-import { EVENT_ENDPOINT_VARIABLE, EVENTS_BRIDGE_PATH, pubSubPushBody } from '../core/hosted-events.ts';
+import {
+  EVENT_ENDPOINT_VARIABLE,
+  EVENTS_BRIDGE_PATH,
+  pubSubPushBody,
+} from '../core/hosting/hosted-events.ts';
 
 /** The parts of a Lambda SQS event record the bridge reads. */
 export interface SqsRecord {

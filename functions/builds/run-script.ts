@@ -6,7 +6,7 @@ import {
   eventRunScript,
   nodeEntryPoint,
   runScript,
-} from '../core/build-rules.ts';
+} from '../core/hosting/build-rules.ts';
 
 /**
  * Lambda starts a hosted application through the Web Adapter with `run.sh` (the handler the

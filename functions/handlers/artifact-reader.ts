@@ -1,9 +1,9 @@
-import { artifactReaderDeps } from '../adapters/artifact-reader-deps.ts';
-import { workflowTask } from '../adapters/sfn/workflow-task.ts';
-import type { SourceCheckExecution } from '../core/connector-model.ts';
-import { readConnectorSource } from '../core/connector-publishing.ts';
-import type { DeploymentExecution } from '../core/deployment-model.ts';
-import { readDeployArtifact } from '../core/deployment-workflow.ts';
+import type { SourceCheckExecution } from '../core/connectors/model.ts';
+import { readConnectorSource } from '../core/connectors/publishing.ts';
+import type { DeploymentExecution } from '../core/deployments/model.ts';
+import { readDeployArtifact } from '../core/deployments/workflow/prepare.ts';
+import { workflowTask } from '../tasks/workflow-task.ts';
+import { artifactReaderDeps } from '../wiring/artifact-reader.ts';
 
 /**
  * The step both workflows start with: download an artifact, check the zip, read its

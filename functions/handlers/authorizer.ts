@@ -5,9 +5,10 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
 import type { AuthorizerContext } from '../http/authorizer-context.ts';
-import { resolveCaller } from '../http/caller.ts';
+import { callerResolver } from '../http/caller.ts';
 import { logger } from '../http/logger.ts';
 import { MIDDY_OPTIONS } from '../http/middy-options.ts';
+import { authDeps } from '../wiring/auth.ts';
 
 /**
  * HTTP API Lambda authorizer (payload 2.0, simple responses): it resolves who is calling and
@@ -18,4 +19,4 @@ export const handler = middy<
   APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>
 >(MIDDY_OPTIONS)
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(resolveCaller);
+  .handler(callerResolver(authDeps));

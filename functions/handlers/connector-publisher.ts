@@ -1,10 +1,10 @@
-import { publisherDeps } from '../adapters/publisher-deps.ts';
-import { type CaughtError, failureOfCaught } from '../adapters/sfn/task-errors.ts';
-import { workflowTask } from '../adapters/sfn/workflow-task.ts';
-import type { ArtifactContents } from '../core/artifacts.ts';
-import type { SourceCheckExecution, SourceInspection } from '../core/connector-model.ts';
-import { finishCheck, inspectConnectorSource } from '../core/connector-publishing.ts';
+import type { SourceCheckExecution, SourceInspection } from '../core/connectors/model.ts';
+import { finishCheck, inspectConnectorSource } from '../core/connectors/publishing.ts';
+import type { ArtifactContents } from '../core/uploads/artifacts.ts';
 import { logger } from '../http/logger.ts';
+import { type CaughtError, failureOfCaught } from '../tasks/task-errors.ts';
+import { workflowTask } from '../tasks/workflow-task.ts';
+import { publisherDeps } from '../wiring/publisher.ts';
 
 /** The steps of `statemachine/publish-connector.asl.json` that run here (ReadSource runs in `artifact-reader`). */
 export type PublisherEvent =

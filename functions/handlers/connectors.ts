@@ -1,4 +1,3 @@
-import { connectorDeps } from '../adapters/connector-deps.ts';
 import {
   createConnectorDraft,
   deleteConnectorDraft,
@@ -7,13 +6,14 @@ import {
   listConnectorDrafts,
   searchConnectors,
   updateConnectorDraft,
-} from '../core/connectors.ts';
-import { parseRef } from '../core/refs.ts';
+} from '../core/connectors/registry.ts';
+import { parseRef } from '../core/shared/refs.ts';
 import { schemasOf } from '../http/api-spec.ts';
 import { CONNECTORS_API } from '../http/connectors-api.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { connectorStagedView, connectorView, pagedResponse } from '../http/views.ts';
+import { connectorDeps } from '../wiring/connectors.ts';
 
 export const handler = apiHandler({
   'POST /connectors/drafts': operation({

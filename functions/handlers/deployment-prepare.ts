@@ -1,8 +1,8 @@
-import { prepareDeps } from '../adapters/prepare-deps.ts';
-import { workflowTask } from '../adapters/sfn/workflow-task.ts';
-import type { ArtifactContents } from '../core/artifacts.ts';
-import type { DeploymentExecution } from '../core/deployment-model.ts';
-import { prepareDeploy } from '../core/deployment-workflow.ts';
+import type { DeploymentExecution } from '../core/deployments/model.ts';
+import { prepareDeploy } from '../core/deployments/workflow/prepare.ts';
+import type { ArtifactContents } from '../core/uploads/artifacts.ts';
+import { workflowTask } from '../tasks/workflow-task.ts';
+import { prepareDeps } from '../wiring/prepare.ts';
 
 /** `statemachine/deploy.asl.json` Prepare: parse connect.yaml, check the configuration, plan the builds. */
 export interface DeploymentPrepareEvent {

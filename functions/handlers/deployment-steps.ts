@@ -1,20 +1,17 @@
-import { workflowTask } from '../adapters/sfn/workflow-task.ts';
-import { transitionDeps as workflowDeps } from '../adapters/transition-deps.ts';
-import type { ApplicationPlan, BuiltApplication, DeploymentExecution } from '../core/deployment-model.ts';
+import type { ApplicationPlan, BuiltApplication, DeploymentExecution } from '../core/deployments/model.ts';
+import { describeFailure, failOperation, type StepFailure } from '../core/deployments/workflow/failure.ts';
 import {
   applicationsHosted,
-  describeFailure,
-  failOperation,
   type HostedResult,
   hostApplication,
   markDeployed,
-  markDeploying,
-  removeUndeployed,
   type ScriptOutcome,
-  type StepFailure,
-  startUndeploy,
-} from '../core/deployment-workflow.ts';
+} from '../core/deployments/workflow/host.ts';
+import { markDeploying } from '../core/deployments/workflow/record.ts';
+import { removeUndeployed, startUndeploy } from '../core/deployments/workflow/undeploy.ts';
 import { logger } from '../http/logger.ts';
+import { workflowTask } from '../tasks/workflow-task.ts';
+import { transitionDeps as workflowDeps } from '../wiring/transition.ts';
 
 /**
  * The Lambda steps of `statemachine/deploy.asl.json` and `undeploy.asl.json` that change a

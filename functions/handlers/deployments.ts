@@ -1,19 +1,14 @@
-import { deploymentDeps } from '../adapters/deployment-deps.ts';
-import {
-  createDeployment,
-  deleteDeployment,
-  getDeployment,
-  getDeploymentLogs,
-  listDeployments,
-  updateDeployment,
-} from '../core/deployments.ts';
-import { parseRef } from '../core/refs.ts';
+import { createDeployment } from '../core/deployments/create.ts';
+import { getDeployment, getDeploymentLogs, listDeployments } from '../core/deployments/queries.ts';
+import { deleteDeployment, updateDeployment } from '../core/deployments/update.ts';
+import { parseRef } from '../core/shared/refs.ts';
 import { schemasOf } from '../http/api-spec.ts';
 import { DEPLOYMENTS_API } from '../http/deployments-api.ts';
 import { idempotentPosts } from '../http/idempotency.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { deploymentView, etag, pagedResponse } from '../http/views.ts';
+import { deploymentDeps } from '../wiring/deployments.ts';
 
 export const handler = apiHandler(
   {

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { MethodNotAllowed, ResourceNotFound } from '../core/errors.ts';
+import { MethodNotAllowed, ResourceNotFound } from '../core/shared/errors.ts';
 import { dialectForPath } from '../http/dialects.ts';
 import { logger } from '../http/logger.ts';
 import { MIDDY_OPTIONS } from '../http/middy-options.ts';

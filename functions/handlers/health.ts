@@ -1,6 +1,6 @@
-import { checkDependencies } from '../adapters/health.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
+import { checkDependencies } from '../wiring/health.ts';
 
 export const getHealth = operation({
   run: async () => {

@@ -1,11 +1,12 @@
-import { authDeps as deps } from '../adapters/auth-deps.ts';
 import { config } from '../config.ts';
-import { issueAccessToken } from '../core/auth.ts';
-import { InvalidClient, UnsupportedGrantType, UnsupportedMediaType } from '../core/errors.ts';
-import { TokenRequest } from '../core/schemas.ts';
+import { issueAccessToken } from '../core/auth/access.ts';
+import { InvalidClient, UnsupportedGrantType } from '../core/auth/errors.ts';
+import { TokenRequest } from '../core/auth/schemas.ts';
+import { UnsupportedMediaType } from '../core/shared/errors.ts';
 import { type ApiEvent, apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { parseInput } from '../http/validation.ts';
+import { authDeps as deps } from '../wiring/auth.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 

@@ -1,9 +1,9 @@
-import { deps } from '../adapters/deps.ts';
-import { createProject, getProject, listProjects } from '../core/projects.ts';
+import { createProject, getProject, listProjects } from '../core/projects/projects.ts';
 import { PROJECTS_API, schemasOf } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { pagedResponse, projectView } from '../http/views.ts';
+import { deps } from '../wiring/shared.ts';
 
 export const handler = apiHandler({
   'POST /projects': operation({

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
-import { reaperDeps } from '../adapters/reaper-deps.ts';
-import { reapStuckOperations } from '../core/reaper.ts';
+import { reapStuckOperations } from '../core/deployments/reaper.ts';
 import { logger } from '../http/logger.ts';
+import { reaperDeps } from '../wiring/reaper.ts';
 
 /**
  * The reaper, on a schedule (EventBridge Scheduler on AWS, an interval in `npm start`):

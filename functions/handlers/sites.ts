@@ -1,18 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { deps } from '../adapters/deps.ts';
-import { dynamoDeploymentLogRepository } from '../adapters/dynamodb/deployment-logs.ts';
-import { dynamoDeploymentRepository } from '../adapters/dynamodb/deployments.ts';
-import { tableNameFromConfig } from '../adapters/system.ts';
-import { siteOrigin } from '../core/sites.ts';
+import { siteOrigin } from '../core/store/sites.ts';
 import { logger } from '../http/logger.ts';
 import type { HttpResult } from '../http/responses.ts';
 import { publicBaseUrl } from '../http/views.ts';
-
-const siteDeps = {
-  projects: deps.projects,
-  deployments: dynamoDeploymentRepository(tableNameFromConfig),
-  logs: dynamoDeploymentLogRepository(tableNameFromConfig),
-};
+import { siteDeps } from '../wiring/sites.ts';
 
 /** Headers that describe one hop, not the message (RFC 9110 §7.6.1), and what fetch re-encodes. */
 const HOP_BY_HOP = new Set([

@@ -1,17 +1,17 @@
-import { deploymentDeps as deps } from '../adapters/deployment-deps.ts';
-import { assertStoreUuid } from '../core/store-deployment-states.ts';
+import { assertStoreUuid } from '../core/store/deployment-states.ts';
 import {
   createStoreDeployment,
   deleteStoreProject,
   deleteStoreProjects,
   getStoreDeployment,
   listStoreDeployments,
-} from '../core/store-deployments.ts';
+} from '../core/store/deployments.ts';
 import { schemasOf } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { STORE_DEPLOYMENTS_API } from '../http/store-api.ts';
 import { publicBaseUrl, storeData, storeDeploymentView } from '../http/views.ts';
+import { deploymentDeps as deps } from '../wiring/deployments.ts';
 
 const STORE = '/stores/{store_hash}/v3/infrastructure';
 const noContent = () => ({ statusCode: 204 });

@@ -1,24 +1,15 @@
-import { deps } from '../adapters/deps.ts';
-import { dynamoDeploymentLogRepository } from '../adapters/dynamodb/deployment-logs.ts';
-import { dynamoDeploymentRepository } from '../adapters/dynamodb/deployments.ts';
-import { tableNameFromConfig } from '../adapters/system.ts';
-import { assertStoreUuid } from '../core/store-deployment-states.ts';
-import { listStoreLogs } from '../core/store-logs.ts';
-import { createStoreProject, getStoreProject, listStoreProjects } from '../core/store-projects.ts';
+import { assertStoreUuid } from '../core/store/deployment-states.ts';
+import { listStoreLogs } from '../core/store/logs.ts';
+import { createStoreProject, getStoreProject, listStoreProjects } from '../core/store/projects.ts';
 import { schemasOf } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { STORE_PROJECTS_API } from '../http/store-api.ts';
 import { storeData, storeProjectView } from '../http/views.ts';
+import { deps, logDeps } from '../wiring/store-projects.ts';
 
 const BASE = '/stores/{store_hash}/v3/infrastructure/projects';
 const LOGS = '/stores/{store_hash}/v3/infrastructure/logs/{project_uuid}';
-
-const logDeps = {
-  ...deps,
-  deployments: dynamoDeploymentRepository(tableNameFromConfig),
-  logs: dynamoDeploymentLogRepository(tableNameFromConfig),
-};
 
 /** The BigCommerce Infrastructure Hosting API's projects (and Slipway's GET of one). */
 export const handler = apiHandler({

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { uploadDeps } from '../adapters/upload-deps.ts';
-import { recordUploadedObject } from '../core/uploads.ts';
+import { recordUploadedObject } from '../core/uploads/uploads.ts';
 import { logger } from '../http/logger.ts';
+import { uploadDeps } from '../wiring/uploads.ts';
 
 /** The EventBridge "Object Created" detail S3 sends (only the fields used here). */
 export interface ObjectCreatedDetail {

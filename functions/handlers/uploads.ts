@@ -1,9 +1,9 @@
-import { uploadDeps } from '../adapters/upload-deps.ts';
-import { createStoreUpload, createUpload, getUpload } from '../core/uploads.ts';
+import { createStoreUpload, createUpload, getUpload } from '../core/uploads/uploads.ts';
 import { schemasOf, UPLOADS_API } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { storeData, uploadSignatureView, uploadView } from '../http/views.ts';
+import { uploadDeps } from '../wiring/uploads.ts';
 
 export const handler = apiHandler({
   'POST /{projectKey}/uploads': operation({

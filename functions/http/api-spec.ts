@@ -6,7 +6,10 @@
  * modules (`connectors-api.ts`, `deployments-api.ts`) so other bundles do not hold their schemas.
  */
 import type * as z from 'zod';
-import { PageQuery, ProjectDraft, TokenRequest, UploadDraft } from '../core/schemas.ts';
+import { TokenRequest } from '../core/auth/schemas.ts';
+import { ProjectDraft } from '../core/projects/schemas.ts';
+import { PageQuery } from '../core/shared/schemas.ts';
+import { UploadDraft } from '../core/uploads/schemas.ts';
 
 export interface OperationSpec {
   summary: string;

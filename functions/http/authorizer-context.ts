@@ -1,5 +1,5 @@
-import { AuthenticationError } from '../core/errors.ts';
-import type { Principal } from '../core/principal.ts';
+import { AuthenticationError } from '../core/auth/errors.ts';
+import type { Principal } from '../core/auth/principal.ts';
 
 /**
  * What the Lambda authorizer hands to handlers through API Gateway. Values are strings

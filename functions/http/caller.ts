@@ -2,12 +2,18 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { authDeps as deps } from '../adapters/auth-deps.ts';
-import { authenticate, type Credentials } from '../core/auth.ts';
-import { AuthenticationError } from '../core/errors.ts';
+import { authenticate, type Credentials } from '../core/auth/access.ts';
+import { AuthenticationError } from '../core/auth/errors.ts';
+import type { AccessTokenService, CredentialRepository } from '../core/auth/ports.ts';
 import { type AuthorizerContext, contextFromPrincipal } from './authorizer-context.ts';
 
-/** The request's headers: all `resolveCaller` reads, so any payload 2.0 event will do. */
+/** What verifies tokens and finds store tokens: the auth wiring (`wiring/auth.ts`). */
+export interface CallerDeps {
+  credentials: CredentialRepository;
+  tokens: AccessTokenService;
+}
+
+/** The request's headers: all a caller resolver reads, so any payload 2.0 event will do. */
 export type CallerRequest = Pick<APIGatewayRequestAuthorizerEventV2, 'headers'>;
 
 const header = (event: CallerRequest, name: string): string | undefined => {
@@ -31,22 +37,22 @@ const credentialsOf = (event: CallerRequest): Credentials | { malformed: true } 
  * through with that answer in its context; handlers enforce 401/403 in their dialect's envelope
  * (see `authorizer-context.ts` for why).
  */
-export const resolveCaller = async (
-  event: CallerRequest,
-): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
-  const credentials = credentialsOf(event);
-  if ('malformed' in credentials) {
-    return {
-      isAuthorized: true,
-      context: { authenticated: 'false', reason: 'The Authorization header must be "Bearer <token>".' },
-    };
-  }
-  try {
-    return { isAuthorized: true, context: contextFromPrincipal(await authenticate(deps, credentials)) };
-  } catch (error) {
-    if (error instanceof AuthenticationError) {
-      return { isAuthorized: true, context: { authenticated: 'false', reason: error.message } };
+export const callerResolver =
+  (deps: CallerDeps) =>
+  async (event: CallerRequest): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
+    const credentials = credentialsOf(event);
+    if ('malformed' in credentials) {
+      return {
+        isAuthorized: true,
+        context: { authenticated: 'false', reason: 'The Authorization header must be "Bearer <token>".' },
+      };
     }
-    throw error;
-  }
-};
+    try {
+      return { isAuthorized: true, context: contextFromPrincipal(await authenticate(deps, credentials)) };
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        return { isAuthorized: true, context: { authenticated: 'false', reason: error.message } };
+      }
+      throw error;
+    }
+  };

@@ -5,7 +5,7 @@ import {
   ConnectorStagedQuery,
   ConnectorUpdate,
   VersionQuery,
-} from '../core/connector-schemas.ts';
+} from '../core/connectors/schemas.ts';
 import type { OperationSpec } from './api-spec.ts';
 
 export const CONNECTORS_API = {

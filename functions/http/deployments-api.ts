@@ -5,7 +5,7 @@ import {
   DeploymentLogQuery,
   DeploymentQuery,
   DeploymentUpdate,
-} from '../core/deployment-schemas.ts';
+} from '../core/deployments/schemas.ts';
 import type { OperationSpec } from './api-spec.ts';
 
 export const DEPLOYMENTS_API = {

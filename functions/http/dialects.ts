@@ -1,4 +1,4 @@
-import type { AppError } from '../core/errors.ts';
+import type { AppError } from '../core/shared/errors.ts';
 
 /**
  * The two public dialects differ in their error envelope (and later in their success

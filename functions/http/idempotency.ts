@@ -8,7 +8,7 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type middy from '@middy/core';
 import { config } from '../config.ts';
-import { IdempotencyKeyInProgress, IdempotencyKeyMismatch } from '../core/errors.ts';
+import { IdempotencyKeyInProgress, IdempotencyKeyMismatch } from '../core/shared/errors.ts';
 import type { ApiEvent } from './pipeline.ts';
 import type { HttpResult } from './responses.ts';
 

@@ -4,14 +4,10 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { config } from '../config.ts';
-import { authorize, authorizeStore } from '../core/auth.ts';
-import {
-  AuthenticationError,
-  InvalidJsonInput,
-  PayloadTooLarge,
-  UnsupportedMediaType,
-} from '../core/errors.ts';
-import type { Principal } from '../core/principal.ts';
+import { authorize, authorizeStore } from '../core/auth/access.ts';
+import { AuthenticationError } from '../core/auth/errors.ts';
+import type { Principal } from '../core/auth/principal.ts';
+import { InvalidJsonInput, PayloadTooLarge, UnsupportedMediaType } from '../core/shared/errors.ts';
 import { type AuthorizerContext, principalFromContext } from './authorizer-context.ts';
 import { dialectForPath } from './dialects.ts';
 import { logger } from './logger.ts';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AppError } from '../core/errors.ts';
+import { AppError } from '../core/shared/errors.ts';
 import { type Dialect, errorBody } from './dialects.ts';
 import { statusForCode } from './error-status.ts';
 

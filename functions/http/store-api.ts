@@ -1,8 +1,8 @@
 /** The BigCommerce dialect's routes: what each accepts and answers (see `api-spec.ts`). */
 import * as z from 'zod';
-import { StoreDeploymentDraft } from '../core/store-deployments.ts';
-import { StoreLogsQuery } from '../core/store-logs.ts';
-import { StoreProjectDraft, StoreProjectsQuery } from '../core/store-projects.ts';
+import { StoreDeploymentDraft } from '../core/store/deployments.ts';
+import { StoreLogsQuery } from '../core/store/logs.ts';
+import { StoreProjectDraft, StoreProjectsQuery } from '../core/store/projects.ts';
 import type { OperationSpec } from './api-spec.ts';
 
 const STORE = '/stores/{store_hash}/v3/infrastructure';

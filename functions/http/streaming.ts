@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { APIGatewayProxyEventV2, Context, StreamifyHandler } from 'aws-lambda';
-import { MethodNotAllowed, ResourceNotFound } from '../core/errors.ts';
-import { resolveCaller } from './caller.ts';
+import { MethodNotAllowed, ResourceNotFound } from '../core/shared/errors.ts';
+import { type CallerDeps, callerResolver } from './caller.ts';
 import { dialectForPath } from './dialects.ts';
 import { logger } from './logger.ts';
 import { type ApiEvent, apiHandler, type Operation } from './pipeline.ts';
@@ -40,6 +40,7 @@ const isStreaming = (result: HttpResult): result is StreamingResult =>
  * the dialect's envelope.
  */
 const answer = async (
+  resolveCaller: ReturnType<typeof callerResolver>,
   run: (event: ApiEvent, context: Context) => Promise<HttpResult>,
   // biome-ignore lint/suspicious/noExplicitAny: see apiHandler
   operations: Record<string, Operation<any, any>>,
@@ -113,14 +114,20 @@ const send = async (result: HttpResult, responseStream: Writable, signal: AbortS
 export const streamingApiHandler = (
   // biome-ignore lint/suspicious/noExplicitAny: see apiHandler
   operations: Record<string, Operation<any, any>>,
+  callerDeps: CallerDeps,
 ): StreamifyHandler<APIGatewayProxyEventV2, void> => {
   const run = apiHandler(operations);
+  const resolveCaller = callerResolver(callerDeps);
   return awslambda.streamifyResponse<APIGatewayProxyEventV2, void>(async (event, responseStream, context) => {
     // The stream closes (or fails) before this handler ends it only when the client went away.
     const client = new AbortController();
     const hangUp = () => client.abort();
     responseStream.on('close', hangUp).on('error', hangUp);
-    const out = await send(await answer(run, operations, event, context), responseStream, client.signal);
+    const out = await send(
+      await answer(resolveCaller, run, operations, event, context),
+      responseStream,
+      client.signal,
+    );
     responseStream.off('close', hangUp);
     // The runtime waits for the stream to finish (or the client to go) before the invocation ends.
     out.end();

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { InvalidJsonInput, InvalidPathParam, InvalidQueryParam } from '../core/errors.ts';
+import { InvalidJsonInput, InvalidPathParam, InvalidQueryParam } from '../core/shared/errors.ts';
 
 type Where = 'body' | 'query' | 'path';
 

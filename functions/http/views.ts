@@ -5,16 +5,19 @@ import type {
   ConnectorSource,
   ConnectorStaged,
   Creator,
-} from '../core/connector-model.ts';
-import type { ConfigurationKey, ConfigurationSpec } from '../core/connector-spec.ts';
-import type { Deployment, DeploymentEvent, StoredConfiguration } from '../core/deployment-model.ts';
-import type { Page, PageRequest, PresignedUpload, Project, Upload } from '../core/ports.ts';
+} from '../core/connectors/model.ts';
+import type { ConfigurationKey, ConfigurationSpec } from '../core/connectors/spec.ts';
+import type { Deployment, DeploymentEvent, StoredConfiguration } from '../core/deployments/model.ts';
+import type { Project } from '../core/projects/ports.ts';
+import type { Page, PageRequest } from '../core/shared/listing.ts';
 import {
   deployTrail,
   type StoreDeploymentState,
   siteUrl,
   storeDeploymentStates,
-} from '../core/store-deployment-states.ts';
+} from '../core/store/deployment-states.ts';
+import type { Upload } from '../core/uploads/model.ts';
+import type { PresignedUpload } from '../core/uploads/ports.ts';
 
 /** Wire shapes. The tenant is never shown: it is implied by the token. */
 export const projectView = (p: Project) => ({

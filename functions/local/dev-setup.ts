@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_SCOPE } from '../core/scopes.ts';
+import { ADMIN_SCOPE } from '../core/auth/scopes.ts';
 
 /** A 256-bit key, generated once into the data dir (mode 0600) and reused on every start. */
 export const loadOrCreateKey = (dataDir: string, name: string): string => {
@@ -36,9 +36,9 @@ export const readDevState = (dataDir: string): DevState | undefined => {
 export const ensureDevAdmin = async (
   dataDir: string,
 ): Promise<{ tenant: string; clientId: string; secret: string; token: string }> => {
-  const { authDeps: deps } = await import('../adapters/auth-deps.ts');
-  const { createApiClient, rotateClientSecret } = await import('../core/credentials.ts');
-  const { newTenantId } = await import('../core/ids.ts');
+  const { authDeps: deps } = await import('../wiring/auth.ts');
+  const { createApiClient, rotateClientSecret } = await import('../core/auth/credentials.ts');
+  const { newTenantId } = await import('../core/shared/ids.ts');
 
   const state = readDevState(dataDir);
   let tenant = state?.tenant ?? newTenantId();
@@ -74,8 +74,8 @@ export const STORE_SCOPES = [
  * in the other), with a new `X-Auth-Token` on every start, printed once and kept only hashed.
  */
 export const devStoreToken = async (tenant: string): Promise<{ storeHash: string; token: string }> => {
-  const { authDeps: deps } = await import('../adapters/auth-deps.ts');
-  const { createStoreToken } = await import('../core/credentials.ts');
+  const { authDeps: deps } = await import('../wiring/auth.ts');
+  const { createStoreToken } = await import('../core/auth/credentials.ts');
   const { token } = await createStoreToken(deps, { tenant, name: 'Development store', scopes: STORE_SCOPES });
   return { storeHash: tenant, token };
 };

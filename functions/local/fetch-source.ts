@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { fetchFailureObjectKey } from '../core/connector-actions.ts';
+import { fetchFailureObjectKey } from '../core/connectors/actions.ts';
 import type { LocalBuildProject } from './codebuild-local.ts';
 
 const run = promisify(execFile);

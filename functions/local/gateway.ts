@@ -7,7 +7,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { PayloadTooLarge } from '../core/errors.ts';
+import { PayloadTooLarge } from '../core/shared/errors.ts';
 import { dialectForPath } from '../http/dialects.ts';
 import { logger } from '../http/logger.ts';
 import { errorResponse } from '../http/responses.ts';

@@ -26,10 +26,10 @@ import {
   groupAlive,
   signalGroup,
 } from '../adapters/runtime/process-runner.ts';
-import { nodeEntryPoint, redactor } from '../core/build-rules.ts';
-import { ApplicationHostingFailed } from '../core/errors.ts';
-import { normalisePath, pubSubPushBody } from '../core/hosted-events.ts';
-import type { ApplicationHosting, HostedApplication, HostingRequest } from '../core/ports.ts';
+import { nodeEntryPoint, redactor } from '../core/hosting/build-rules.ts';
+import { ApplicationHostingFailed } from '../core/hosting/errors.ts';
+import { normalisePath, pubSubPushBody } from '../core/hosting/hosted-events.ts';
+import type { ApplicationHosting, HostedApplication, HostingRequest } from '../core/hosting/ports.ts';
 
 /**
  * The local hosting service: runs the applications of deployments as child processes of

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { MAX_LOG_LINE } from '../core/build-rules.ts';
-import type { DeploymentLog } from '../core/deployment-model.ts';
+import type { DeploymentLog } from '../core/deployments/model.ts';
+import { MAX_LOG_LINE } from '../core/hosting/build-rules.ts';
 import { bundleHandlers } from './bundle.ts';
 import { CODEBUILD_START_BUILD_SYNC, localCodeBuild } from './codebuild-local.ts';
 import { loadOrCreateKey } from './dev-setup.ts';
@@ -99,7 +99,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     const invokeLambda = lambdaTaskInvoker((name, event) => invokeFunction(name, event));
     const jobs = async () => ({
       ...(await import('../builds/jobs.ts')),
-      ...(await import('../adapters/build-deps.ts')),
+      ...(await import('../wiring/builds.ts')),
     });
     const codeBuild = localCodeBuild({
       [FETCH_SOURCE_PROJECT]: fetchSourceProject({

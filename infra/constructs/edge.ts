@@ -24,7 +24,7 @@ import { FunctionUrlOrigin, HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-c
 import type { IFunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { HOSTED_ASSETS_PREFIX } from '../../functions/adapters/hosting/configured.ts';
+import { HOSTED_ASSETS_PREFIX } from '../../functions/wiring/hosting.ts';
 
 /** A streaming route as CloudFront sees it: a path pattern and the function URL answering it. */
 export interface StreamingOrigin {

@@ -3,7 +3,7 @@ import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { HOSTED_ASSETS_PREFIX, HOSTED_NAME_PREFIX } from '../../functions/adapters/hosting/configured.ts';
+import { HOSTED_ASSETS_PREFIX, HOSTED_NAME_PREFIX } from '../../functions/wiring/hosting.ts';
 import type { SlipwayFunction } from './slipway-function.ts';
 
 /** AWS Lambda Web Adapter (awslabs), published by AWS in every region for arm64. */

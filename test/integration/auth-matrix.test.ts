@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../../functions/adapters/dynamodb/client.ts';
-import { sha256Hex } from '../../functions/core/ids.ts';
+import { sha256Hex } from '../../functions/core/shared/ids.ts';
 import {
   type ApiResponse,
   api,

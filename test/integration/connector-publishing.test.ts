@@ -1,9 +1,9 @@
 import type { Zippable } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { connectorDeps } from '../../functions/adapters/connector-deps.ts';
-import { publisherDeps } from '../../functions/adapters/publisher-deps.ts';
-import { finishCheck } from '../../functions/core/connector-publishing.ts';
-import { updateConnectorDraft } from '../../functions/core/connectors.ts';
+import { finishCheck } from '../../functions/core/connectors/publishing.ts';
+import { updateConnectorDraft } from '../../functions/core/connectors/registry.ts';
+import { connectorDeps } from '../../functions/wiring/connectors.ts';
+import { publisherDeps } from '../../functions/wiring/publisher.ts';
 import {
   CONNECT_YAML,
   connectorFiles,

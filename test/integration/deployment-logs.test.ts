@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deploymentDeps } from '../../functions/adapters/deployment-deps.ts';
-import type { DeploymentLog } from '../../functions/core/deployment-model.ts';
+import type { DeploymentLog } from '../../functions/core/deployments/model.ts';
+import { deploymentDeps } from '../../functions/wiring/deployments.ts';
 import { connectorFiles, settle, storeUpload, zipBytes } from '../fixtures/connectors.ts';
 import { operationEnd } from '../fixtures/workflows.ts';
 import { api, type JsonBody, newTenant, tokenFor, uniqueKey } from '../helpers.ts';

@@ -7,13 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { deploymentDeps } from '../../functions/adapters/deployment-deps.ts';
-import { reaperDeps } from '../../functions/adapters/reaper-deps.ts';
-import { transitionDeps as workflowDeps } from '../../functions/adapters/transition-deps.ts';
-import { failOperation, markDeployed } from '../../functions/core/deployment-workflow.ts';
-import { operationExecutionName } from '../../functions/core/deployments.ts';
-import { reapStuckOperations } from '../../functions/core/reaper.ts';
+import { operationExecutionName } from '../../functions/core/deployments/operations.ts';
+import { reapStuckOperations } from '../../functions/core/deployments/reaper.ts';
+import { failOperation } from '../../functions/core/deployments/workflow/failure.ts';
+import { markDeployed } from '../../functions/core/deployments/workflow/host.ts';
 import { STATE_MACHINE_DIR } from '../../functions/local/state-machines.ts';
+import { deploymentDeps } from '../../functions/wiring/deployments.ts';
+import { reaperDeps } from '../../functions/wiring/reaper.ts';
+import { transitionDeps as workflowDeps } from '../../functions/wiring/transition.ts';
 import { connectorFiles, storeUpload, text, zipBytes } from '../fixtures/connectors.ts';
 import {
   forgetExecution,

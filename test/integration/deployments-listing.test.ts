@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deploymentDeps } from '../../functions/adapters/deployment-deps.ts';
-import type { Deployment } from '../../functions/core/deployment-model.ts';
-import { newId, newTimeOrderedId } from '../../functions/core/ids.ts';
+import type { Deployment } from '../../functions/core/deployments/model.ts';
+import { newId, newTimeOrderedId } from '../../functions/core/shared/ids.ts';
+import { deploymentDeps } from '../../functions/wiring/deployments.ts';
 import { api, type JsonBody, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
 
 const tenant = newTenant();

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { deploymentDeps } from '../../functions/adapters/deployment-deps.ts';
-import { createDeployment } from '../../functions/core/deployments.ts';
+import { createDeployment } from '../../functions/core/deployments/create.ts';
 import { MASKED } from '../../functions/http/views.ts';
+import { deploymentDeps } from '../../functions/wiring/deployments.ts';
 import { connectorFiles, settle, storeUpload, zipBytes } from '../fixtures/connectors.ts';
 import { untilUploaded } from '../fixtures/uploads.ts';
 import { holdExecutions, operationEnd } from '../fixtures/workflows.ts';

@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRunScript } from '../../functions/builds/run-script.ts';
-import { EVENTS_BRIDGE_PATH } from '../../functions/core/hosted-events.ts';
+import { EVENTS_BRIDGE_PATH } from '../../functions/core/hosting/hosted-events.ts';
 import { AWS_BUNDLE_OPTIONS } from '../../functions/local/bundle.ts';
 import { freePort } from '../../functions/local/ports.ts';
 

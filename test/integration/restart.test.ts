@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { operationExecutionName } from '../../functions/core/deployments.ts';
+import { operationExecutionName } from '../../functions/core/deployments/operations.ts';
 import { freePort } from '../../functions/local/ports.ts';
 import { stateMachineArn, WAIT_HEADER } from '../../functions/local/sfn-local.ts';
 import { connectorFiles, zipBytes } from '../fixtures/connectors.ts';

@@ -72,6 +72,7 @@ const RAW_HANDLERS: Record<string, string> = {
 const apiHandlerSource = (functionsDir: string) => `
   import { operation } from ${JSON.stringify(join(functionsDir, 'http', 'pipeline.ts'))};
   import { sse, streamingApiHandler } from ${JSON.stringify(join(functionsDir, 'http', 'streaming.ts'))};
+  import { authDeps } from ${JSON.stringify(join(functionsDir, 'wiring', 'auth.ts'))};
 
   const probe = () => globalThis[Symbol.for('slipway.test.streaming-probe')];
 
@@ -94,7 +95,7 @@ const apiHandlerSource = (functionsDir: string) => `
           write('data: ' + principal().tenant + '\\n\\n');
         }),
     }),
-  });`;
+  }, authDeps);`;
 
 const decoder = new TextDecoder();
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { uploadDeps } from '../../functions/adapters/upload-deps.ts';
-import { consumeUpload, createUpload, type UploadDeps } from '../../functions/core/uploads.ts';
+import { consumeUpload, createUpload, type UploadDeps } from '../../functions/core/uploads/uploads.ts';
+import { uploadDeps } from '../../functions/wiring/uploads.ts';
 import { untilUploaded as waitForUpload } from '../fixtures/uploads.ts';
 import { api, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
 

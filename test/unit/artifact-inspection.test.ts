@@ -13,7 +13,7 @@ import {
   OUTPUT_APPLICATION,
   OUTPUT_BUNDLE_LIMITS,
   readArtifact,
-} from '../../functions/core/artifacts.ts';
+} from '../../functions/core/uploads/artifacts.ts';
 
 /**
  * Real zip files, written with fflate (which, unlike careful writers, will store hostile

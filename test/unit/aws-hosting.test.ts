@@ -44,8 +44,8 @@ import {
   awsHosting,
   toAwsCron,
 } from '../../functions/adapters/hosting/aws-hosting.ts';
-import { ApplicationHostingFailed } from '../../functions/core/errors.ts';
-import type { HostingRequest } from '../../functions/core/ports.ts';
+import { ApplicationHostingFailed } from '../../functions/core/hosting/errors.ts';
+import type { HostingRequest } from '../../functions/core/hosting/ports.ts';
 
 const lambda = mockClient(LambdaClient);
 const sns = mockClient(SNSClient);

@@ -6,7 +6,7 @@ import {
   redactor,
   runScript,
   scriptEnvironment,
-} from '../../functions/core/build-rules.ts';
+} from '../../functions/core/hosting/build-rules.ts';
 
 describe('build commands', () => {
   it.each([

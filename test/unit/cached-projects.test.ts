@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cachedProjectRepository } from '../../functions/adapters/cached-projects.ts';
-import type { Project, ProjectRepository } from '../../functions/core/ports.ts';
+import { cachedProjectRepository } from '../../functions/adapters/cache/cached-projects.ts';
+import type { Project, ProjectRepository } from '../../functions/core/projects/ports.ts';
 
 const project: Project = {
   id: 'p1',

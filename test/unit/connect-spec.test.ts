@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectSpecificationParser } from '../../functions/adapters/connect-spec/parser.ts';
-import { connectorConfigurations } from '../../functions/core/connector-spec.ts';
+import { connectorConfigurations } from '../../functions/core/connectors/spec.ts';
 import { SERVICE_APP_KEYS, CONNECT_YAML as VALID } from '../fixtures/connectors.ts';
 
 describe('connect.yaml', () => {

@@ -4,9 +4,9 @@ import {
   applyDraftActions,
   CHECK_STALE_AFTER_MS,
   checkRepository,
-} from '../../functions/core/connector-actions.ts';
-import type { ConnectorStaged } from '../../functions/core/connector-model.ts';
-import { sortAndPage } from '../../functions/core/listing.ts';
+} from '../../functions/core/connectors/actions.ts';
+import type { ConnectorStaged } from '../../functions/core/connectors/model.ts';
+import { sortAndPage } from '../../functions/core/shared/listing.ts';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 let ids = 0;

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { scryptHasher } from '../../functions/adapters/auth/scrypt-hasher.ts';
-import { expandScopes, hasAnyScope, isWellFormedScope, scopeImplies } from '../../functions/core/scopes.ts';
+import {
+  expandScopes,
+  hasAnyScope,
+  isWellFormedScope,
+  scopeImplies,
+} from '../../functions/core/auth/scopes.ts';
 import { matchRoute, ROUTES, routeKey } from '../../functions/http/routes.ts';
 
 describe('scopes', () => {

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { CHECK_STALE_AFTER_MS } from '../../functions/core/connector-actions.ts';
-import { LOCK_LEASE_MS } from '../../functions/core/deployments.ts';
+import { CHECK_STALE_AFTER_MS } from '../../functions/core/connectors/actions.ts';
+import { LOCK_LEASE_MS } from '../../functions/core/deployments/operations.ts';
 import { STATE_MACHINE_DIR, substitute } from '../../functions/local/state-machines.ts';
 
 /** The definitions as the local stack loads them (every `${…}` must have a value). */

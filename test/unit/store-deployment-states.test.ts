@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Deployment, DeploymentEvent } from '../../functions/core/deployment-model.ts';
-import { storeDeploymentStates, storeErrorCode } from '../../functions/core/store-deployment-states.ts';
+import type { Deployment, DeploymentEvent } from '../../functions/core/deployments/model.ts';
+import { storeDeploymentStates, storeErrorCode } from '../../functions/core/store/deployment-states.ts';
 
 const AT = '2026-11-24T00:00:00.000Z';
 

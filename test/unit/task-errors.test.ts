@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { asTaskError, failureOfCaught } from '../../functions/adapters/sfn/task-errors.ts';
-import { ArtifactRejected, GitRepositoryNotReachable } from '../../functions/core/errors.ts';
+import { GitRepositoryNotReachable } from '../../functions/core/connectors/errors.ts';
+import { ArtifactRejected } from '../../functions/core/uploads/errors.ts';
+import { asTaskError, failureOfCaught } from '../../functions/tasks/task-errors.ts';
 
 /** What a Catch holds after a Lambda task threw `error` (Lambda's errorType/errorMessage cause). */
 const caught = (error: Error) => ({

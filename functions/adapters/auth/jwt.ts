@@ -1,7 +1,7 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { AuthenticationError } from '../../core/errors.ts';
-import { newId } from '../../core/ids.ts';
-import type { AccessTokenService } from '../../core/ports.ts';
+import { AuthenticationError } from '../../core/auth/errors.ts';
+import type { AccessTokenService } from '../../core/auth/ports.ts';
+import { newId } from '../../core/shared/ids.ts';
 
 const ISSUER = 'slipway';
 const AUDIENCE = 'slipway-api';

@@ -1,5 +1,5 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
-import type { SecretHasher } from '../../core/ports.ts';
+import type { SecretHasher } from '../../core/auth/ports.ts';
 
 /**
  * scrypt with its parameters stored in the hash (`scrypt$N$r$p$salt$hash`), so they can be

@@ -2,13 +2,13 @@ import {
   ConnectorSpecificationParseError,
   ConnectorSpecificationParser,
 } from '@commercetools-connect/specification';
+import { ConnectorSpecificationFileNotValid } from '../../core/connectors/errors.ts';
 import type {
   ApplicationSpec,
   ConfigurationKey,
   ConfigurationSpec,
   SpecificationParser,
-} from '../../core/connector-spec.ts';
-import { ConnectorSpecificationFileNotValid } from '../../core/errors.ts';
+} from '../../core/connectors/spec.ts';
 
 type SpecificationObject = Awaited<ReturnType<ConnectorSpecificationParser['parse']>>;
 type ApplicationObject = SpecificationObject['deployAs'][number];

@@ -1,5 +1,5 @@
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import type { EncryptionContext, SecretCipher } from '../../core/ports.ts';
+import type { EncryptionContext, SecretCipher } from '../../core/deployments/ports.ts';
 import { contextText, openWith, sealWith } from './aes-gcm.ts';
 
 const kms = new KMSClient({});

@@ -1,4 +1,4 @@
-import type { SecretCipher } from '../../core/ports.ts';
+import type { SecretCipher } from '../../core/deployments/ports.ts';
 import { contextText, openWith, sealWith } from './aes-gcm.ts';
 
 const PREFIX = 'v1.local.';

@@ -6,9 +6,9 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Connector, ConnectorStaged } from '../../core/connector-model.ts';
-import { ConcurrentModification, DuplicateField, ResourceNotFound } from '../../core/errors.ts';
-import type { ConnectorRepository } from '../../core/ports.ts';
+import type { Connector, ConnectorStaged } from '../../core/connectors/model.ts';
+import type { ConnectorRepository } from '../../core/connectors/ports.ts';
+import { ConcurrentModification, DuplicateField, ResourceNotFound } from '../../core/shared/errors.ts';
 import { documentClient } from './client.ts';
 import { cancellationReasons, isConditionFailure, itemOfConditionFailure } from './errors.ts';
 import { keys } from './keys.ts';

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApiClient, CredentialRepository, StoreToken } from '../../core/ports.ts';
+import type { ApiClient, CredentialRepository, StoreToken } from '../../core/auth/ports.ts';
 import { documentClient } from './client.ts';
 import { unlessConditionFails } from './errors.ts';
 import { keys } from './keys.ts';

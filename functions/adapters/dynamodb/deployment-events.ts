@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { DeploymentEvent } from '../../core/deployment-model.ts';
-import { newTimeOrderedId } from '../../core/ids.ts';
-import type { DeploymentEventRepository } from '../../core/ports.ts';
+import type { DeploymentEvent } from '../../core/deployments/model.ts';
+import type { DeploymentEventRepository } from '../../core/deployments/ports.ts';
+import { newTimeOrderedId } from '../../core/shared/ids.ts';
 import { documentClient } from './client.ts';
 import { LOG_RETENTION_SECONDS } from './deployment-logs.ts';
 import { keys } from './keys.ts';

@@ -1,8 +1,8 @@
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { DeploymentLog } from '../../core/deployment-model.ts';
-import { DeploymentLogInvalidPageToken } from '../../core/errors.ts';
-import { newTimeOrderedId } from '../../core/ids.ts';
-import type { DeploymentLogRepository } from '../../core/ports.ts';
+import { DeploymentLogInvalidPageToken } from '../../core/deployments/errors.ts';
+import type { DeploymentLog } from '../../core/deployments/model.ts';
+import type { DeploymentLogRepository } from '../../core/deployments/ports.ts';
+import { newTimeOrderedId } from '../../core/shared/ids.ts';
 import { documentClient } from './client.ts';
 import { keys } from './keys.ts';
 import { TABLE_SCHEMA } from './schema.ts';

@@ -5,9 +5,9 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Deployment, ProjectLock } from '../../core/deployment-model.ts';
-import { ConcurrentModification, DuplicateField, ResourceNotFound } from '../../core/errors.ts';
-import { type DeploymentRepository, type LockChange, ProjectLockHeld } from '../../core/ports.ts';
+import type { Deployment, ProjectLock } from '../../core/deployments/model.ts';
+import { type DeploymentRepository, type LockChange, ProjectLockHeld } from '../../core/deployments/ports.ts';
+import { ConcurrentModification, DuplicateField, ResourceNotFound } from '../../core/shared/errors.ts';
 import { documentClient } from './client.ts';
 import { type CancellationReason, cancellationReasons } from './errors.ts';
 import { keys } from './keys.ts';

@@ -4,8 +4,8 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { InvalidQueryParam } from '../../core/errors.ts';
-import type { Page, PageRequest } from '../../core/ports.ts';
+import { InvalidQueryParam } from '../../core/shared/errors.ts';
+import type { Page, PageRequest } from '../../core/shared/listing.ts';
 import { documentClient } from './client.ts';
 
 type Key = Record<string, NativeAttributeValue>;

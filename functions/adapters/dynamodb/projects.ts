@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DuplicateField } from '../../core/errors.ts';
-import type { Page, PageRequest, Project, ProjectRepository } from '../../core/ports.ts';
+import type { Project, ProjectRepository } from '../../core/projects/ports.ts';
+import { DuplicateField } from '../../core/shared/errors.ts';
+import type { Page, PageRequest } from '../../core/shared/listing.ts';
 import { documentClient } from './client.ts';
 import { isConditionFailure } from './errors.ts';
 import { keys } from './keys.ts';

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Upload, UploadRepository } from '../../core/ports.ts';
+import type { Upload } from '../../core/uploads/model.ts';
+import type { UploadRepository } from '../../core/uploads/ports.ts';
 import { documentClient } from './client.ts';
 import { unlessConditionFails } from './errors.ts';
 import { keys } from './keys.ts';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { DeploymentStatusChanged, DomainEvents } from '../../core/ports.ts';
+import type { DeploymentStatusChanged, DomainEvents } from '../../core/deployments/ports.ts';
 
 /**
  * The in-process bus of `npm start`: one emitter per process, shared by every function bundle

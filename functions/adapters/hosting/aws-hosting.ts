@@ -41,11 +41,15 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { redactor } from '../../core/build-rules.ts';
-import { ApplicationHostingFailed } from '../../core/errors.ts';
-import { EVENT_ENDPOINT_VARIABLE, EVENTS_BRIDGE_PATH, normalisePath } from '../../core/hosted-events.ts';
-import { sha256Hex } from '../../core/ids.ts';
-import type { ApplicationHosting, HostedApplication, HostingRequest } from '../../core/ports.ts';
+import { redactor } from '../../core/hosting/build-rules.ts';
+import { ApplicationHostingFailed } from '../../core/hosting/errors.ts';
+import {
+  EVENT_ENDPOINT_VARIABLE,
+  EVENTS_BRIDGE_PATH,
+  normalisePath,
+} from '../../core/hosting/hosted-events.ts';
+import type { ApplicationHosting, HostedApplication, HostingRequest } from '../../core/hosting/ports.ts';
+import { sha256Hex } from '../../core/shared/ids.ts';
 
 /**
  * Hosting on AWS: every service, event and job application is a Lambda function running its

@@ -1,5 +1,5 @@
-import { ApplicationHostingFailed } from '../../core/errors.ts';
-import type { ApplicationHosting, HostedApplication, HostingRequest } from '../../core/ports.ts';
+import { ApplicationHostingFailed } from '../../core/hosting/errors.ts';
+import type { ApplicationHosting, HostedApplication, HostingRequest } from '../../core/hosting/ports.ts';
 
 /**
  * The local hosting service of `npm start` (`functions/local/hosting-local.ts`), reached over

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import type { CommandRunner } from '../../core/ports.ts';
+import type { CommandRunner } from '../../core/hosting/ports.ts';
 
 /** What `sh` answers for a command it cannot run; also what a missing working directory gives. */
 export const CANNOT_RUN_EXIT_CODE = 127;

@@ -13,7 +13,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ArtifactStore } from '../../core/ports.ts';
+import type { ArtifactStore } from '../../core/uploads/ports.ts';
 
 /**
  * `WHEN_REQUIRED`: the SDK's default flexible checksum would add a CRC32 of an empty body to

@@ -5,7 +5,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { config } from '../../config.ts';
-import type { ExecutionState, Workflow, WorkflowStarter, Workflows } from '../../core/ports.ts';
+import type { ExecutionState, Workflow, WorkflowStarter, Workflows } from '../../core/shared/workflows.ts';
 
 const sfn = new SFNClient({});
 

@@ -4,9 +4,8 @@ import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
-import type { ArtifactEntry, ArtifactListing } from '../../core/artifacts.ts';
-import { ArtifactRejected } from '../../core/errors.ts';
-import type { ZipReader } from '../../core/ports.ts';
+import { ArtifactRejected } from '../../core/uploads/errors.ts';
+import type { ArtifactEntry, ArtifactListing, ZipReader } from '../../core/uploads/ports.ts';
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;

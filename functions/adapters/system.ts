@@ -1,7 +1,0 @@
-/** The smallest shared wiring (clock, table name), apart from `deps.ts` so importing it bundles no auth code. */
-import { config } from '../config.ts';
-import type { Clock } from '../core/ports.ts';
-
-export const systemClock: Clock = { now: () => new Date() };
-
-export const tableNameFromConfig = () => config.tableName;

@@ -1,0 +1,121 @@
+/** What the deployment use cases and workflow steps need from storage, events and crypto. */
+import type { Page, PageRequest, SortKey } from '../shared/listing.ts';
+import type { Deployment, DeploymentEvent, DeploymentLog, ProjectLock } from './model.ts';
+
+/** The project's lock is held by another operation (the repository's answer, not a client error). */
+export class ProjectLockHeld extends Error {
+  override readonly name = 'ProjectLockHeld';
+  constructor(readonly lock: ProjectLock) {
+    super(`The project is locked by deployment ${lock.deploymentId} (${lock.operation})`);
+  }
+}
+
+export interface DeploymentListRequest extends PageRequest {
+  sort?: SortKey[];
+  integrationTypes?: string[];
+  deploymentType?: string;
+}
+
+/** A change to the project's lock made in the same transaction as a deployment write. */
+/**
+ * A change to the project's lock made in the same transaction as a deployment write. A
+ * release releases the lock if the operation still holds it; when another operation took it
+ * over (the lease ran out), the deployment write still goes through.
+ */
+export type LockChange = { acquire: ProjectLock; now: string } | { release: ProjectLock };
+
+export interface DeploymentRepository {
+  /**
+   * Writes a new deployment with its key, takes the project's lock and counts it, in one
+   * transaction. Throws `DuplicateField` (key) or `ProjectLockHeld`.
+   */
+  create(deployment: Deployment, lock: ProjectLock, now: string): Promise<void>;
+  get(projectId: string, id: string): Promise<Deployment | undefined>;
+  /** By its id alone, in any project (the BigCommerce dialect addresses deployments by uuid). */
+  getById(id: string): Promise<Deployment | undefined>;
+  resolveKey(projectId: string, key: string): Promise<string | undefined>;
+  list(projectId: string, request: DeploymentListRequest): Promise<Page<Deployment>>;
+  /**
+   * Replaces the deployment if it is still at `expectedVersion`, taking or releasing the
+   * project's lock in the same transaction. Throws `ConcurrentModification`,
+   * `ResourceNotFound` or `ProjectLockHeld`.
+   */
+  update(deployment: Deployment, expectedVersion: number, lock?: LockChange): Promise<void>;
+  /** Removes an undeployed deployment, its key and its count, and releases the lock (if held), together. */
+  remove(deployment: Deployment, expectedVersion: number, release: ProjectLock): Promise<void>;
+  getLock(projectId: string): Promise<ProjectLock | undefined>;
+  /** Every project's lock (the operations in progress server-wide), for the reaper. */
+  listLocks(): Promise<ProjectLock[]>;
+  /** Releases a lock whose deployment no longer runs its operation (the reaper's clean-up). */
+  releaseLock(lock: ProjectLock): Promise<void>;
+  /** The deployment a project's address serves (`ProjectSite`), if any. */
+  getSite(projectId: string): Promise<ProjectSite | undefined>;
+  setSite(projectId: string, site: ProjectSite): Promise<void>;
+}
+
+/**
+ * What a project's one address (`/sites/<project id>/`) serves: the newest deployment that
+ * was deployed there, and the one it replaced (kept so a retried replacement still stops it).
+ */
+export interface ProjectSite {
+  deploymentId: string;
+  replaces?: string;
+}
+
+/** A deployment's progress trail, oldest first; kept as long as its logs. */
+export interface DeploymentEventRepository {
+  append(event: DeploymentEvent): Promise<void>;
+  list(deploymentId: string): Promise<DeploymentEvent[]>;
+}
+
+/** A deployment's status changed: what webhooks and other subscribers will consume. */
+export interface DeploymentStatusChanged {
+  type: 'DeploymentStatusChanged';
+  tenant: string;
+  projectKey: string;
+  deploymentId: string;
+  deploymentKey?: string;
+  operationId: string;
+  status: DeploymentEvent['status'];
+  version: number;
+  at: string;
+}
+
+/**
+ * Publishes domain events: EventBridge on AWS, an in-process bus locally. Publishing never
+ * throws: an event that cannot be delivered is logged by the adapter, and the change it
+ * describes stands (the deployment and its trail are the record).
+ */
+export interface DomainEvents {
+  publish(event: DeploymentStatusChanged): Promise<void>;
+}
+
+/** What a secret is bound to: a ciphertext decrypts only for the same project and deployment. */
+export interface EncryptionContext {
+  projectId: string;
+  deploymentId: string;
+}
+
+/**
+ * Encrypts secured configuration values before they are stored. Values of one call share
+ * one data key (one KMS request on AWS); the context is authenticated, not stored in clear.
+ */
+export interface SecretCipher {
+  encrypt(plaintexts: string[], context: EncryptionContext): Promise<string[]>;
+  decrypt(ciphertexts: string[], context: EncryptionContext): Promise<string[]>;
+}
+
+export interface LogPageRequest {
+  from: string;
+  to: string;
+  applicationName?: string;
+  limit: number;
+  pageToken?: string;
+}
+
+/** Deployment logs, oldest first; `next` is opaque and only valid for the same deployment. */
+export interface DeploymentLogRepository {
+  append(entries: DeploymentLog[]): Promise<void>;
+  /** Throws `DeploymentLogInvalidPageToken` for a token that is not this listing's. */
+  page(deploymentId: string, request: LogPageRequest): Promise<{ data: DeploymentLog[]; next?: string }>;
+}

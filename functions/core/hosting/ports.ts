@@ -1,0 +1,64 @@
+/** Where builds and scripts run and where applications are hosted: this machine locally, CodeBuild and Lambda on AWS. */
+/**
+ * Runs build and script commands where builds run: this machine for `npm start`, a CodeBuild
+ * container on AWS (the same code, started by the state machine's CodeBuild integration).
+ */
+export interface CommandRunner {
+  /**
+   * Runs `command` with `sh -c` in `cwd` with exactly `env` (plus PATH and HOME), kills the
+   * whole process group after `timeoutMs`, and hands every output line to `onLine`.
+   */
+  run(input: {
+    command: string;
+    cwd: string;
+    env: Record<string, string>;
+    timeoutMs: number;
+    onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+    /** Stops the command (its whole process group) early: `aborted` in the result. */
+    signal?: AbortSignal;
+  }): Promise<{ exitCode: number | null; timedOut: boolean; aborted?: boolean }>;
+}
+
+export type HostedApplicationType = 'service' | 'event' | 'job' | 'assets';
+
+/** One built application to host, with its whole environment (secured values decrypted). */
+export interface HostingRequest {
+  projectId: string;
+  deploymentId: string;
+  /** The operation (`details.build.id`) that hosts it; a redeploy hosts a new build beside the old. */
+  buildId: string;
+  applicationName: string;
+  applicationType: HostedApplicationType;
+  /** The built application: a directory on this machine locally, an object key on AWS. */
+  bundle: string;
+  /** Where the application answers (service, event, job), from connect.yaml. */
+  endpoint?: string;
+  healthCheckPath?: string;
+  /** Job applications: the cron schedule to call `endpoint` on. */
+  schedule?: string;
+  environment: Record<string, string>;
+  /** Values (the decrypted secured ones) that must never appear in captured output. */
+  secretValues?: string[];
+}
+
+/** What a hosted application is reachable as: Connect's `url`, `topic` or `schedule`. */
+export interface HostedApplication {
+  url?: string;
+  topic?: string;
+  schedule?: string;
+}
+
+/**
+ * Hosts applications: child processes, a local topic and a cron scheduler on this machine;
+ * Lambda, SQS/SNS and EventBridge Scheduler on AWS (issue 6). Both are idempotent: hosting
+ * the same build's application twice answers the same way, stopping what is gone is a no-op.
+ */
+export interface ApplicationHosting {
+  /** Starts the application and resolves once it answers (services) or is scheduled (jobs). */
+  host(request: HostingRequest): Promise<HostedApplication>;
+  /**
+   * Stops and removes a deployment's applications: those of one build (`buildId`), all but one
+   * build (`exceptBuildId`, after a redeploy is up), or all of them.
+   */
+  stop(target: { deploymentId: string; buildId?: string; exceptBuildId?: string }): Promise<void>;
+}

@@ -1,0 +1,38 @@
+/**
+ * The deployments' composition root. The secret cipher is chosen by configuration (see
+ * `configuredCipher`). No hosting runtime: the workflows host and stop applications.
+ */
+
+import { cachedProjectRepository } from '../adapters/cache/cached-projects.ts';
+import { dynamoConnectorRepository } from '../adapters/dynamodb/connectors.ts';
+import { dynamoDeploymentEventRepository } from '../adapters/dynamodb/deployment-events.ts';
+import { dynamoDeploymentLogRepository } from '../adapters/dynamodb/deployment-logs.ts';
+import { dynamoDeploymentRepository } from '../adapters/dynamodb/deployments.ts';
+import { dynamoUploadRepository } from '../adapters/dynamodb/uploads.ts';
+import { sfnWorkflows, stateMachineArnOf } from '../adapters/sfn/workflows.ts';
+import { config } from '../config.ts';
+import { configuredCipher } from './cipher.ts';
+import { domainEvents } from './events.ts';
+import { deps } from './shared.ts';
+import { systemClock, tableNameFromConfig } from './system.ts';
+
+/** See `cachedProjectRepository`: ten seconds at most between a project's deletion and its last sighting. */
+const PROJECT_CACHE_MS = 10_000;
+
+export const deploymentDeps = {
+  // A deployment can be made straight from an upload: claimed here, checked and copied by
+  // the workflow. No artifact store: this function bundles no S3 client.
+  uploads: dynamoUploadRepository(tableNameFromConfig),
+  projects: cachedProjectRepository(deps.projects, PROJECT_CACHE_MS),
+  clock: systemClock,
+  connectors: dynamoConnectorRepository(tableNameFromConfig),
+  deployments: dynamoDeploymentRepository(tableNameFromConfig),
+  logs: dynamoDeploymentLogRepository(tableNameFromConfig),
+  events: dynamoDeploymentEventRepository(tableNameFromConfig),
+  bus: domainEvents,
+  cipher: configuredCipher,
+  workflows: sfnWorkflows(stateMachineArnOf),
+  get settings() {
+    return { regions: config.regions };
+  },
+};

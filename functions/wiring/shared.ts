@@ -1,0 +1,19 @@
+/**
+ * The composition root: which adapter implements each port. Kept to what most handlers
+ * need; ports with heavy clients (S3) have their own root so other bundles stay small. Chosen by configuration
+ * only (endpoints and names come from the environment), so Lambda and `npm start` run
+ * the same wiring.
+ */
+import { scryptHasher } from '../adapters/auth/scrypt-hasher.ts';
+import { dynamoCredentialRepository } from '../adapters/dynamodb/credentials.ts';
+import { dynamoProjectRepository } from '../adapters/dynamodb/projects.ts';
+import { systemClock, tableNameFromConfig as tableName } from './system.ts';
+
+export const deps = {
+  clock: systemClock,
+  projects: dynamoProjectRepository(tableName),
+  credentials: dynamoCredentialRepository(tableName),
+  hasher: scryptHasher,
+};
+
+export { systemClock, tableNameFromConfig } from './system.ts';
