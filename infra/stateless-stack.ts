@@ -191,7 +191,7 @@ export class StatelessStack extends Stack {
 
     // The workflows: their Lambda steps, state machines and CodeBuild projects.
     // Reading an artifact (S3, zip) and parsing its connect.yaml are separate functions: the
-    // two together would not fit the bundle budget (see functions/core/artifacts.ts).
+    // two together would not fit the bundle budget (see functions/core/uploads/artifacts.ts).
     // It also copies a deployment's claimed upload to the deployment's own key: read-write.
     const artifactReader = new SlipwayFunction(this, 'ArtifactReader', {
       handler: 'artifact-reader',

@@ -15,7 +15,7 @@
  * application unchanged. Node built-ins only: the build copies this bundle into the
  * application's folder (`functions/builds/cli.ts`).
  *
- * Locally the hosting service pushes in the same form itself (`functions/local/hosting-local.ts`);
+ * Locally the hosting service pushes in the same form itself (`functions/local/hosting/event.ts`);
  * both build the body with `pubSubPushBody`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

@@ -5,7 +5,7 @@ import { reaperDeps } from '../wiring/reaper.ts';
 
 /**
  * The reaper, on a schedule (EventBridge Scheduler on AWS, an interval in `npm start`):
- * finishes operations whose workflow died. See `functions/core/reaper.ts`.
+ * finishes operations whose workflow died. See `functions/core/deployments/reaper.ts`.
  */
 export const handler = middy().handler(async () => {
   const report = await reapStuckOperations(reaperDeps);

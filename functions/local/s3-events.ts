@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ObjectCreatedDetail } from '../handlers/upload-events.ts';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './sfn-local.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './sfn-protocol.ts';
 
 /** The S3 notification record the local S3 server emits for each stored object. */
 interface S3NotificationRecord {

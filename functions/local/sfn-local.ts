@@ -8,155 +8,20 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-
-/**
- * A Step Functions endpoint for the embedded stack: the AWS JSON 1.0 protocol for the calls
- * Slipway makes (StartExecution, DescribeExecution, StopExecution, GetExecutionHistory,
- * ListExecutions, DescribeStateMachine, ListStateMachines), executing definitions with
- * `aws-local-stepfunctions`. Code talks to it with `@aws-sdk/client-sfn` through
- * `AWS_ENDPOINT_URL_SFN`, exactly as it talks to Step Functions on AWS.
- *
- * Executions live in memory: after a restart they are gone, as a dead workflow would be,
- * and the reaper (issue 5) finishes the deployments they were running.
- */
-
-type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
-
-export const LOCAL_REGION = 'us-east-1';
-/** See `waitIfAsked`. */
-export const WAIT_HEADER = 'x-slipway-wait-ms';
-export const LOCAL_ACCOUNT = '000000000000';
-
-export const stateMachineArn = (name: string) =>
-  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
-
-/** Runs one Task resource (a Lambda ARN, or `arn:aws:states:::lambda:invoke`) with the state's input. */
-export type TaskInvoker = (resource: string, input: unknown) => Promise<unknown>;
-
-export interface LocalStateMachine {
-  name: string;
-  definition: StateMachineDefinition;
-}
-
-type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
-interface HistoryEvent {
-  id: number;
-  previousEventId: number;
-  timestamp: number;
-  type: string;
-  [details: string]: unknown;
-}
-
-/** A Task failure a test asked for: the named state throws `error` for executions of one tenant. */
-interface Fault {
-  stateName: string;
-  tenant: string;
-  error: string;
-  cause: string;
-}
-
-interface Execution {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: Status;
-  input: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-  startDate: number;
-  stopDate?: number;
-  history: HistoryEvent[];
-  abort: () => void;
-  done: Promise<void>;
-}
-
-class SfnError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const epochSeconds = (ms = Date.now()) => ms / 1000;
-
-const executionSummary = (e: Execution) => ({
-  executionArn: e.executionArn,
-  stateMachineArn: e.stateMachineArn,
-  name: e.name,
-  status: e.status,
-  startDate: e.startDate,
-  stopDate: e.stopDate,
-});
-
-/** Step Functions' `maxResults`/`nextToken` paging; the token is the next offset. */
-const paginate = <T>(items: T[], input: Record<string, unknown>, defaultMax: number) => {
-  const start = Number(input.nextToken ?? 0);
-  const max = Number(input.maxResults ?? defaultMax) || defaultMax;
-  return {
-    page: items.slice(start, start + max),
-    nextToken: start + max < items.length ? String(start + max) : undefined,
-  };
-};
-
-/** Walks Task states, including those inside Map and Parallel, for their resources. */
-const taskStates = (definition: Pick<StateMachineDefinition, 'States'>): [string, string][] =>
-  Object.entries(definition.States).flatMap(([name, state]): [string, string][] => {
-    if (state.Type === 'Task') return [[name, state.Resource]];
-    if (state.Type === 'Map') {
-      const inner = state.ItemProcessor ?? state.Iterator;
-      return inner ? taskStates(inner) : [];
-    }
-    if (state.Type === 'Parallel') return state.Branches.flatMap(taskStates);
-    return [];
-  });
-
-const historyType = (event: EventLog): string => {
-  if ('state' in event) {
-    const kind = event.state.type;
-    switch (event.type) {
-      case 'StateEntered':
-        return `${kind}StateEntered`;
-      case 'StateExited':
-        return `${kind}StateExited`;
-      case 'StateFailed':
-        return kind === 'Task' ? 'TaskFailed' : `${kind}StateFailed`;
-      case 'StateRetried':
-        return 'TaskStateRetried';
-      case 'StateCaught':
-        return 'TaskStateCaught';
-    }
-  }
-  return event.type === 'ExecutionTimeout' ? 'ExecutionTimedOut' : event.type;
-};
-
-const historyDetails = (event: EventLog): Record<string, unknown> => {
-  switch (event.type) {
-    case 'ExecutionStarted':
-      return { executionStartedEventDetails: { input: JSON.stringify(event.input) } };
-    case 'ExecutionSucceeded':
-      return { executionSucceededEventDetails: { output: JSON.stringify(event.output) } };
-    case 'ExecutionFailed':
-      return { executionFailedEventDetails: { error: event.Error, cause: String(event.Cause) } };
-    case 'StateEntered':
-      return {
-        stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input) },
-      };
-    case 'StateExited':
-      return {
-        stateExitedEventDetails: { name: event.state.name, output: JSON.stringify(event.state.output) },
-      };
-    case 'StateFailed':
-      return {
-        taskFailedEventDetails: { resourceType: 'lambda', error: event.Error, cause: String(event.Cause) },
-      };
-    default:
-      return {};
-  }
-};
+import { historyDetails, historyType, taskStates } from './sfn-history.ts';
+import {
+  type Execution,
+  epochSeconds,
+  executionSummary,
+  type Fault,
+  LOCAL_ACCOUNT,
+  type LocalStateMachine,
+  paginate,
+  SfnError,
+  stateMachineArn,
+  type TaskInvoker,
+  WAIT_HEADER,
+} from './sfn-protocol.ts';
 
 export interface LocalStepFunctionsOptions {
   stateMachines: LocalStateMachine[];

@@ -10,11 +10,12 @@ import { loadOrCreateKey } from './dev-setup.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { FETCH_SOURCE_PROJECT, fetchSourceProject } from './fetch-source.ts';
 import { createGateway, listen } from './gateway.ts';
-import { LocalHosting } from './hosting-local.ts';
+import { LocalHosting } from './hosting/index.ts';
 import { lambdaRuntime } from './lambda-runtime.ts';
 import { toEventBridge } from './s3-events.ts';
 import { LOCAL_S3_CREDENTIALS, type S3Local, startS3Local } from './s3-local.ts';
-import { LOCAL_REGION, LocalStepFunctions, stateMachineArn } from './sfn-local.ts';
+import { LocalStepFunctions } from './sfn-local.ts';
+import { LOCAL_REGION, stateMachineArn } from './sfn-protocol.ts';
 import { lambdaTaskInvoker, loadStateMachines, localFunctionArn } from './state-machines.ts';
 
 export const TABLE_NAME = 'slipway';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { LocalStateMachine, TaskInvoker } from './sfn-local.ts';
+import type { LocalStateMachine, TaskInvoker } from './sfn-protocol.ts';
 
 export const STATE_MACHINE_DIR = join(import.meta.dirname, '..', '..', 'statemachine');
 

@@ -1,6 +1,6 @@
 /**
  * The artifact reader's composition root: S3 and the zip reader, plus what records progress.
- * Apart from the prepare step's root (`prepare-deps.ts`): the S3 client and the connect.yaml
+ * Apart from the prepare step's root (`prepare.ts`): the S3 client and the connect.yaml
  * parser together would not fit one bundle's budget, and a module's side effects (a client,
  * a parser) come along with any import of it.
  */

@@ -1,4 +1,4 @@
-import { awsHosting } from '../adapters/hosting/aws-hosting.ts';
+import { awsHosting } from '../adapters/hosting/aws/hosting.ts';
 import { localHosting } from '../adapters/hosting/local-hosting.ts';
 import { config } from '../config.ts';
 import { ApplicationHostingFailed } from '../core/hosting/errors.ts';

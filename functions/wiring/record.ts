@@ -1,6 +1,6 @@
 /**
  * What records a deployment's progress and status: records, trail, bus. No hosting and no
- * cipher, so the artifact and prepare functions bundle neither (`transition-deps.ts` adds them).
+ * cipher, so the artifact and prepare functions bundle neither (`transition.ts` adds them).
  */
 
 import { dynamoDeploymentEventRepository } from '../adapters/dynamodb/deployment-events.ts';

@@ -16,4 +16,4 @@ export const deps = {
   hasher: scryptHasher,
 };
 
-export { systemClock, tableNameFromConfig } from './system.ts';
+export { tableNameFromConfig } from './system.ts';

@@ -1,4 +1,4 @@
-/** The smallest shared wiring (clock, table name), apart from `deps.ts` so importing it bundles no auth code. */
+/** The smallest shared wiring (clock, table name), apart from `shared.ts` so importing it bundles no auth code. */
 import { config } from '../config.ts';
 import type { Clock } from '../core/shared/clock.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The uploads' composition root: the shared ports plus the upload records and the artifact
- * store. Separate from `deps.ts` so only the functions that sign or record uploads bundle
+ * store. Separate from `shared.ts` so only the functions that sign or record uploads bundle
  * the S3 client and presigner.
  */
 

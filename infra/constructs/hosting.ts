@@ -20,7 +20,7 @@ export interface HostingProps {
 }
 
 /**
- * What hosting applications on AWS needs (`functions/adapters/hosting/aws-hosting.ts`): the
+ * What hosting applications on AWS needs (`functions/adapters/hosting/aws/`): the
  * role hosted functions run with, the role EventBridge Scheduler invokes jobs with, and, for
  * the functions that host or stop applications, permissions limited to resources named
  * `slipway-*` (functions, topics, queues, schedule groups) and to these two roles.

@@ -18,7 +18,7 @@ import { processRunner } from '../../functions/adapters/runtime/process-runner.t
 import { ApplicationHostingFailed } from '../../functions/core/hosting/errors.ts';
 import type { ApplicationHosting, HostingRequest } from '../../functions/core/hosting/ports.ts';
 import { createGateway, listen } from '../../functions/local/gateway.ts';
-import { type HostingOutput, LocalHosting } from '../../functions/local/hosting-local.ts';
+import { type HostingOutput, LocalHosting } from '../../functions/local/hosting/index.ts';
 import type { JsonBody } from '../helpers.ts';
 
 /**

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationExecutionName } from '../../functions/core/deployments/operations.ts';
 import { freePort } from '../../functions/local/ports.ts';
-import { stateMachineArn, WAIT_HEADER } from '../../functions/local/sfn-local.ts';
+import { stateMachineArn, WAIT_HEADER } from '../../functions/local/sfn-protocol.ts';
 import { connectorFiles, zipBytes } from '../fixtures/connectors.ts';
 import type { JsonBody } from '../helpers.ts';
 

@@ -8,7 +8,8 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LocalStepFunctions, stateMachineArn } from '../../functions/local/sfn-local.ts';
+import { LocalStepFunctions } from '../../functions/local/sfn-local.ts';
+import { stateMachineArn } from '../../functions/local/sfn-protocol.ts';
 import { lambdaTaskInvoker } from '../../functions/local/state-machines.ts';
 
 /**

@@ -43,7 +43,7 @@ import {
   type AwsHostingSettings,
   awsHosting,
   toAwsCron,
-} from '../../functions/adapters/hosting/aws-hosting.ts';
+} from '../../functions/adapters/hosting/aws/hosting.ts';
 import { ApplicationHostingFailed } from '../../functions/core/hosting/errors.ts';
 import type { HostingRequest } from '../../functions/core/hosting/ports.ts';
 

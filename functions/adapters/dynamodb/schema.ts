@@ -15,8 +15,6 @@ export const TABLE_SCHEMA = {
   timeToLiveAttribute: 'ttl',
 } as const;
 
-export type IndexName = (typeof TABLE_SCHEMA.globalSecondaryIndexes)[number]['indexName'];
-
 export const createTableInput = (tableName: string): CreateTableCommandInput => {
   const keyAttributes = [
     TABLE_SCHEMA.partitionKey,

@@ -2,7 +2,7 @@ import { ApplicationHostingFailed } from '../../core/hosting/errors.ts';
 import type { ApplicationHosting, HostedApplication, HostingRequest } from '../../core/hosting/ports.ts';
 
 /**
- * The local hosting service of `npm start` (`functions/local/hosting-local.ts`), reached over
+ * The local hosting service of `npm start` (`functions/local/hosting/`), reached over
  * its HTTP API: the deploy steps run as Lambda bundles and cannot hold child processes
  * themselves. Only `fetch`, so the bundles stay small.
  */

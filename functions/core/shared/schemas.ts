@@ -1,7 +1,7 @@
 /**
  * Request schemas shared by every API function, and the helpers the other schema modules use.
- * Each function's schemas live in their own module (`connector-schemas.ts`,
- * `deployment-schemas.ts`): building a schema is a chain of calls a bundler must keep, so a
+ * Each function's schemas live in their own module (`connectors/schemas.ts`,
+ * `deployments/schemas.ts`): building a schema is a chain of calls a bundler must keep, so a
  * module boundary is what keeps the projects function free of deployment schemas and of the
  * cron parser.
  */

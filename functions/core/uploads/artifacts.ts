@@ -35,7 +35,7 @@ export const OUTPUT_BUNDLE_LIMITS: BundleLimits = {
 
 /**
  * The one application a bundle without connect.yaml deploys as. Named after its folder: an
- * application's folder is `<root><name>/` (`planOf` in deployment-workflow.ts).
+ * application's folder is `<root><name>/` (`planOf` in deployments/workflow/prepare.ts).
  */
 export const OUTPUT_APPLICATION = 'output';
 

@@ -1,0 +1,44 @@
+/** What the AWS hosting adapter is configured with (`awsHosting` in `./hosting.ts`). */
+export interface AwsHostingSettings {
+  /** The artifacts bucket: `HostingRequest.bundle` is an object key (or, for assets, a prefix) in it. */
+  bucket: string;
+  /** The role the hosted functions run with. */
+  executionRoleArn: string;
+  /** The role EventBridge Scheduler assumes to invoke job functions. */
+  schedulerRoleArn: string;
+  /** The AWS Lambda Web Adapter layer for the region and arm64. */
+  webAdapterLayerArn: string;
+  /**
+   * The hosted-assets bucket, apart from the artifacts: public content, served by CloudFront,
+   * encrypted with S3's own key so that CloudFront needs no grant on the artifacts' key.
+   */
+  assetsBucket: string;
+  /** Where assets are copied in `assetsBucket`, ending in `/` (e.g. `hosted-assets/`). */
+  assetsPrefix: string;
+  /**
+   * Where `assetsBucket` is served, its keys being the URLs' paths (a CloudFront distribution,
+   * `https://<domain>`): an application's URL is `<assetsBaseUrl>/<assetsPrefix><deployment>/<app>/`.
+   */
+  assetsBaseUrl: string;
+  /** The key encrypting the functions' environment; AWS's own key when absent. */
+  kmsKeyArn?: string;
+  /** Starts every resource name (`slipway`). */
+  namePrefix: string;
+}
+
+export interface AwsHostingOptions {
+  /**
+   * Resolves once the function is Active and no update is in progress; throws otherwise. The
+   * SDK's waiters by default (tests pass a stub so they do not poll).
+   */
+  waitUntilReady?: (functionName: string) => Promise<void>;
+}
+
+/** What each application type's module is given: the settings, and the waiter chosen. */
+export interface AwsHostingContext {
+  settings: AwsHostingSettings;
+  waitUntilReady: (functionName: string) => Promise<void>;
+}
+
+/** What `stop` is asked to remove (`ApplicationHosting.stop`). */
+export type StopTarget = { deploymentId: string; buildId?: string; exceptBuildId?: string };

@@ -1,0 +1,298 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { groupAlive } from '../../adapters/runtime/process-runner.ts';
+import type { ApplicationHosting, HostedApplication, HostingRequest } from '../../core/hosting/ports.ts';
+import { isOurGroup, stopGroup, stopProcess } from './application-process.ts';
+import { launchAssets, serveAsset } from './assets.ts';
+import { hostingFailed } from './errors.ts';
+import { launchEvent, pushMessage } from './event.ts';
+import { isDirectory } from './files.ts';
+import { startHostingApi } from './http-api.ts';
+import { launchJob } from './job.ts';
+import { freePort, portFreed } from './loopback-ports.ts';
+import { sayerFor, warn } from './output.ts';
+import { describeHosted, keyOf, openRecord, readRegistry, sealSecrets, writeRegistry } from './registry.ts';
+import { launchService } from './service.ts';
+import type { Hosted, HostingOutput, LaunchContext, Launched, PublishResult, StopTarget } from './types.ts';
+import { checkWorkspaceTarget, removeWorkspaces } from './workspace.ts';
+
+export type { HostingOutput, PublishResult } from './types.ts';
+
+/**
+ * The local hosting service: runs the applications of deployments as child processes of
+ * `npm start` (each in its own process group), gives event applications a local topic that
+ * pushes in Google Pub/Sub's push format, calls job applications on their cron schedule, and
+ * serves assets applications through the local API gateway. Deploy steps reach it over a small
+ * HTTP API (`functions/adapters/hosting/local-hosting.ts`), since they run as Lambda bundles.
+ * What each application type needs is in its own module (`service.ts`, `event.ts`, `job.ts`,
+ * `assets.ts`); this one keeps the registry of what is hosted and dispatches by type.
+ *
+ * What is hosted is recorded in `<dataDir>/hosting/registry.json` (environments sealed), so a
+ * restart of `npm start` brings everything back (`restore`).
+ */
+
+export interface LocalHostingOptions {
+  /** The registry lives at `<dataDir>/hosting/registry.json`. */
+  dataDir: string;
+  /** Builds live at `<workspaceRoot>/<deploymentId>/<buildId>/<applicationName>`; `stop` removes them. */
+  workspaceRoot: string;
+  /** Base64 AES-256 key sealing the environments in the registry. */
+  secretsKey: string;
+  /** Bearer token of the HTTP API. */
+  token: string;
+  /** Every output line of the hosted processes (secret values redacted), job runs and warnings. */
+  onOutput?: (output: HostingOutput) => void;
+  /** How long an application has to answer after it is started; 30 s by default. */
+  startTimeoutMs?: number;
+}
+
+const matches = (request: HostingRequest, target: StopTarget): boolean =>
+  request.deploymentId === target.deploymentId &&
+  (target.buildId === undefined || request.buildId === target.buildId) &&
+  (target.exceptBuildId === undefined || request.buildId !== target.exceptBuildId);
+
+export class LocalHosting implements ApplicationHosting {
+  private readonly key: Buffer;
+  private readonly registryFile: string;
+  private readonly workspaceRoot: string;
+  private readonly startTimeoutMs: number;
+  /** In the order first hosted (restore keeps the registry's order). */
+  private readonly hosted = new Map<string, Hosted>();
+  private readonly starting = new Map<
+    string,
+    { request: HostingRequest; done: Promise<HostedApplication> }
+  >();
+  private server: Server | undefined;
+  private url: string | undefined;
+  private publicUrl: string | undefined;
+
+  constructor(private readonly options: LocalHostingOptions) {
+    this.key = Buffer.from(options.secretsKey, 'base64');
+    if (this.key.length !== 32)
+      throw new Error('LocalHosting: secretsKey must be a base64 AES-256 key (32 bytes)');
+    this.registryFile = join(options.dataDir, 'hosting', 'registry.json');
+    this.workspaceRoot = resolve(options.workspaceRoot);
+    this.startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  }
+
+  /** Starts the HTTP API on a free loopback port; resolves its base URL. */
+  async listen(): Promise<string> {
+    const server = await startHostingApi(
+      {
+        host: (request) => this.host(request),
+        stop: (target) => this.stopMatching(target),
+        list: () => this.list(),
+        publish: (topic, data, attributes) => this.publish(topic, data, attributes),
+        serveAsset: (req, res) => this.serveAsset(req, res),
+      },
+      this.options.token,
+    );
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  /** The local API gateway's URL, which serves assets applications (`serveAsset`). */
+  setPublicUrl(url: string): void {
+    this.publicUrl = url.replace(/\/+$/, '');
+  }
+
+  async host(request: HostingRequest): Promise<HostedApplication> {
+    const key = keyOf(request);
+    const existing = this.hosted.get(key);
+    if (existing && this.isUp(existing)) return existing.result;
+    const inFlight = this.starting.get(key);
+    if (inFlight) return inFlight.done;
+    const done = (async () => {
+      // A record whose process died (or failed to come back on restore) starts again.
+      if (existing) await this.halt(existing);
+      const entry = await this.launch(request, { hostedAt: existing?.hostedAt ?? Date.now() });
+      this.hosted.set(key, entry);
+      this.persist();
+      return entry.result;
+    })().finally(() => this.starting.delete(key));
+    this.starting.set(key, { request, done });
+    return done;
+  }
+
+  /**
+   * Stops what matches (the deployment's applications, of `buildId` only, or all but
+   * `exceptBuildId`'s), forgets them and removes their build directories (the one of `buildId`
+   * even when nothing of it was hosted: a failed build leaves its workspace).
+   */
+  async stop(target: StopTarget): Promise<void> {
+    await this.stopMatching(target);
+  }
+
+  /** `stop`, counting the applications stopped (the HTTP API answers the count). */
+  private async stopMatching(target: StopTarget): Promise<number> {
+    // Checked before anything is stopped: an id that climbs out of the workspace throws here.
+    checkWorkspaceTarget(this.workspaceRoot, target);
+    // A host still starting would otherwise come up after its stop.
+    await Promise.allSettled(
+      [...this.starting.values()].filter((s) => matches(s.request, target)).map((s) => s.done),
+    );
+    const victims = [...this.hosted].filter(([, entry]) => matches(entry.request, target));
+    for (const [key] of victims) this.hosted.delete(key);
+    this.persist();
+    await Promise.all(victims.map(([, entry]) => this.halt(entry)));
+    removeWorkspaces(this.workspaceRoot, target);
+    return victims.length;
+  }
+
+  /**
+   * Publishes to a local topic: one push to the newest build's event application, retried up
+   * to three times on a connection error or a non-2xx answer. Undefined for an unknown topic.
+   */
+  async publish(
+    topic: string,
+    data: unknown,
+    attributes: Record<string, string> = {},
+  ): Promise<PublishResult | undefined> {
+    // A redeploy overlapping the previous build: only the newest build receives the topic's messages.
+    const subscriber = this.newest((e) => e.request.applicationType === 'event' && e.result.topic === topic);
+    if (!subscriber) return undefined;
+    return pushMessage(
+      subscriber,
+      topic,
+      data,
+      attributes,
+      sayerFor(this.options.onOutput, subscriber.request),
+    );
+  }
+
+  /** What is hosted, without environments (the HTTP API's `GET /applications`). */
+  list() {
+    return [...this.hosted.values()].map(describeHosted);
+  }
+
+  /**
+   * Starts again everything the registry holds (after a restart of `npm start`): stale process
+   * groups of a previous run that died without `close` are killed first; each application gets
+   * its recorded port back when it is free. One that does not come back is reported and stays
+   * in the registry, so the next `host` of it or the next restore tries again.
+   */
+  async restore(): Promise<void> {
+    const restored: Hosted[] = [];
+    const stale: Promise<void>[] = [];
+    for (const record of readRegistry(this.registryFile)) {
+      let entry: Hosted;
+      try {
+        entry = openRecord(this.key, record);
+      } catch (error) {
+        warn(
+          this.options.onOutput,
+          record.request,
+          `cannot restore: its registry entry does not open (${(error as Error).message})`,
+        );
+        continue;
+      }
+      const { request } = entry;
+      this.hosted.set(keyOf(request), entry);
+      restored.push(entry);
+      // A previous run that died without `close` left its applications running (they hold the ports).
+      if (record.pid !== undefined && groupAlive(record.pid) && isOurGroup(record.pid, request.bundle))
+        stale.push(stopGroup(record.pid));
+    }
+    await Promise.all(stale);
+    await Promise.all(
+      restored.map(async (previous) => {
+        const { request } = previous;
+        try {
+          let port = previous.port;
+          if (port !== undefined && !(await portFreed(port))) {
+            const taken = port;
+            port = await freePort();
+            warn(
+              this.options.onOutput,
+              request,
+              `port ${taken} is taken; '${request.applicationName}' now answers on port ${port}`,
+            );
+          }
+          const entry = await this.launch(request, { hostedAt: previous.hostedAt, port });
+          this.hosted.set(keyOf(request), entry);
+        } catch (error) {
+          warn(this.options.onOutput, request, `did not come back: ${(error as Error).message}`);
+        }
+      }),
+    );
+    this.persist();
+  }
+
+  /** Stops every process, cron job and the HTTP API; the registry stays for `restore`. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.starting.values()].map((s) => s.done));
+    await Promise.all([...this.hosted.values()].map((entry) => this.halt(entry)));
+    const server = this.server;
+    this.server = undefined;
+    if (server)
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+  }
+
+  /**
+   * Serves `/assets/<deploymentId>/<applicationName>/<path>` from the newest build of that
+   * assets application, read-only. False (not handled) when no such application is hosted.
+   */
+  serveAsset(req: IncomingMessage, res: ServerResponse): boolean {
+    return serveAsset(req, res, (deploymentId, applicationName) => {
+      const entry = this.newest(
+        (e) =>
+          e.request.applicationType === 'assets' &&
+          e.request.deploymentId === deploymentId &&
+          e.request.applicationName === applicationName,
+      );
+      return entry?.request;
+    });
+  }
+
+  /** Starts one application (its process, topic or schedule); throws `ApplicationHostingFailed`. */
+  private async launch(request: HostingRequest, at: { hostedAt: number; port?: number }): Promise<Hosted> {
+    if (!isDirectory(request.bundle))
+      throw hostingFailed(request, `bundle directory ${request.bundle} not found`);
+    const sealed = sealSecrets(this.key, request);
+    const context: LaunchContext = {
+      startTimeoutMs: this.startTimeoutMs,
+      say: sayerFor(this.options.onOutput, request),
+    };
+    if (at.port !== undefined) context.port = at.port;
+    return { request, sealed, hostedAt: at.hostedAt, ...(await this.launchByType(request, context)) };
+  }
+
+  private async launchByType(request: HostingRequest, context: LaunchContext): Promise<Launched> {
+    switch (request.applicationType) {
+      case 'service':
+        return launchService(request, context);
+      case 'event':
+        return launchEvent(request, context);
+      case 'job':
+        return launchJob(request, context);
+      case 'assets':
+        return launchAssets(request, this.publicUrl ?? this.url ?? '');
+    }
+  }
+
+  /** Stops an entry's schedule and process group; safe to call on anything. */
+  private async halt(entry: Hosted): Promise<void> {
+    entry.cron?.stop();
+    if (entry.process) await stopProcess(entry.process);
+  }
+
+  private isUp(entry: Hosted): boolean {
+    return entry.request.applicationType === 'assets' || entry.process?.alive === true;
+  }
+
+  private newest(predicate: (entry: Hosted) => boolean): Hosted | undefined {
+    let found: Hosted | undefined;
+    for (const entry of this.hosted.values())
+      if (predicate(entry) && (!found || entry.hostedAt >= found.hostedAt)) found = entry;
+    return found;
+  }
+
+  private persist(): void {
+    writeRegistry(this.registryFile, this.hosted.values());
+  }
+}

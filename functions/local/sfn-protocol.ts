@@ -1,0 +1,78 @@
+/** The local Step Functions endpoint's names, ARNs and AWS JSON protocol shapes (errors, summaries, paging). */
+
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { HistoryEvent } from './sfn-history.ts';
+
+export const LOCAL_REGION = 'us-east-1';
+
+/** See `waitIfAsked`. */
+export const WAIT_HEADER = 'x-slipway-wait-ms';
+
+export const LOCAL_ACCOUNT = '000000000000';
+
+export const stateMachineArn = (name: string) =>
+  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+
+/** Runs one Task resource (a Lambda ARN, or `arn:aws:states:::lambda:invoke`) with the state's input. */
+export type TaskInvoker = (resource: string, input: unknown) => Promise<unknown>;
+
+export interface LocalStateMachine {
+  name: string;
+  definition: StateMachineDefinition;
+}
+
+export type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** A Task failure a test asked for: the named state throws `error` for executions of one tenant. */
+export interface Fault {
+  stateName: string;
+  tenant: string;
+  error: string;
+  cause: string;
+}
+
+export interface Execution {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: Status;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  startDate: number;
+  stopDate?: number;
+  history: HistoryEvent[];
+  abort: () => void;
+  done: Promise<void>;
+}
+
+export class SfnError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const epochSeconds = (ms = Date.now()) => ms / 1000;
+
+export const executionSummary = (e: Execution) => ({
+  executionArn: e.executionArn,
+  stateMachineArn: e.stateMachineArn,
+  name: e.name,
+  status: e.status,
+  startDate: e.startDate,
+  stopDate: e.stopDate,
+});
+
+/** Step Functions' `maxResults`/`nextToken` paging; the token is the next offset. */
+export const paginate = <T>(items: T[], input: Record<string, unknown>, defaultMax: number) => {
+  const start = Number(input.nextToken ?? 0);
+  const max = Number(input.maxResults ?? defaultMax) || defaultMax;
+  return {
+    page: items.slice(start, start + max),
+    nextToken: start + max < items.length ? String(start + max) : undefined,
+  };
+};
