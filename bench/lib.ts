@@ -91,6 +91,7 @@ export const withBenchStack = async <T>(use: (stack: LocalStack) => Promise<T>):
     inMemory: true,
     port: 0,
     jwtKey: randomBytes(32).toString('base64'),
+    workspaceDir: join(dataDir, 'workspaces'),
   });
   try {
     return await use(stack);

@@ -40,8 +40,8 @@ export const config = {
     return required('SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN');
   },
   /**
-   * The regions this server deploys to (Connect's `region`), comma-separated: `local` for
-   * `npm start`, `<aws-region>.aws` on AWS.
+   * The regions this server deploys to (Connect's `region`), comma-separated: set by the
+   * stacks (by default `local` or `<aws-region>.aws`, and the regions Connect's clients offer).
    */
   get regions(): string[] {
     return required('SLIPWAY_REGIONS')
@@ -91,16 +91,24 @@ export const config = {
   get eventStreamSeconds(): number {
     return integer('SLIPWAY_EVENT_STREAM_SECONDS', 30);
   },
-  /** How long a log tail stays open (BigCommerce: 60 s), and how often it sends a keep-alive (15 s). */
+  /** How long a log tail stays open (BigCommerce: 60 s). */
   get logTailSeconds(): number {
     return integer('SLIPWAY_LOG_TAIL_SECONDS', 60);
   },
-  get logTailKeepAliveSeconds(): number {
-    return integer('SLIPWAY_LOG_TAIL_KEEPALIVE_SECONDS', 15);
+  /** After how many quiet seconds a stream repeats its current state, so proxies keep it open. */
+  get streamKeepAliveSeconds(): number {
+    return integer('SLIPWAY_STREAM_KEEPALIVE_SECONDS', 15);
   },
   /** How often a stream looks for what is new (a DynamoDB query each time). */
   get streamPollMs(): number {
     return integer('SLIPWAY_STREAM_POLL_MS', 1_000);
+  },
+  /**
+   * Whether `x-forwarded-host` names this server's public host: true only behind a proxy that
+   * sets it (the CloudFront distribution on AWS). Off, a client's header is ignored.
+   */
+  get trustForwardedHost(): boolean {
+    return flag('SLIPWAY_TRUST_FORWARDED_HOST');
   },
   get healthCacheMs(): number {
     return integer('SLIPWAY_HEALTH_CACHE_MS', 2_000);

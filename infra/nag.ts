@@ -57,9 +57,9 @@ export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
   {
     id: 'AwsSolutions-APIG4',
     paths:
-      /^SlipwayStateless\/(GETHealth|GETOpenapi\.json|POSTOauthToken|CatchAllRoute|ANYSitesProject_uuid|ANYSitesProject_uuidProxy\+)$/,
+      /^SlipwayStateless\/((GET|HEAD)Health|(GET|HEAD)Openapi\.json|POSTOauthToken|CatchAllRoute|ANYSitesProject_uuid|ANYSitesProject_uuidProxy\+)$/,
     reason:
-      'Public by design: the health check, the OAuth token endpoint (clients authenticate with their credentials in the request), the OpenAPI document, $default, which only answers 404/405 in the dialect’s envelope, and the projects’ websites under /sites/ (what a deployment serves to anyone, as a website). Every other route has the Lambda authorizer (test/infra checks it route by route).',
+      'Public by design: the health check (GET and its HEAD twin), the OAuth token endpoint (clients authenticate with their credentials in the request), the OpenAPI document, $default, which only answers 404/405 in the dialect’s envelope, and the projects’ websites under /sites/ (what a deployment serves to anyone, as a website). Every other route has the Lambda authorizer (test/infra checks it route by route).',
   },
   {
     id: 'AwsSolutions-CFR1',

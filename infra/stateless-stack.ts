@@ -29,10 +29,12 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { CONNECT_REGIONS, parseRegionList } from '../functions/core/deployments/regions.ts';
 import {
   type ApiFunctionName,
   AUTHORIZER_FUNCTION,
   DEFAULT_ROUTE_FUNCTION,
+  methodsOf,
   ROUTES,
   type RouteDefinition,
   routeKey,
@@ -60,6 +62,24 @@ export interface StatelessStackProps extends StackProps {
  * before it and the client reconnects (with Last-Event-ID); Lambda allows at most 15 minutes.
  */
 const STREAMING_TIMEOUT = Duration.minutes(15);
+
+/**
+ * The regions deployments may name (`SLIPWAY_REGIONS`): the context value `regions`
+ * (comma-separated, e.g. `-c regions=eu-west-1.aws,europe-west1.gcp`) when it is given,
+ * otherwise this stack's own `<region>.aws` and every region Connect's clients offer. The
+ * first is the one BigCommerce deployments (which name no region) are recorded in.
+ */
+const deploymentRegions = (scope: Construct): string[] => {
+  const own = `${Stack.of(scope).region}.aws`;
+  const context: unknown = scope.node.tryGetContext('regions');
+  if (context === undefined) return parseRegionList([own, ...CONNECT_REGIONS].join(','));
+  const regions = parseRegionList(Array.isArray(context) ? context.join(',') : String(context));
+  if (regions.length === 0)
+    throw new Error(
+      `The CDK context value 'regions' names no region (got '${String(context)}'): give a comma-separated list, e.g. -c regions=${own},europe-west1.gcp, or leave it out for the default`,
+    );
+  return regions;
+};
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
@@ -161,12 +181,16 @@ export class StatelessStack extends Stack {
 
     for (const route of apiRoutes) {
       const fn = functionFor(route.function);
-      new HttpRoute(this, `${route.method}${pascal(route.path.replace(/[{}]/g, '').replaceAll('/', '-'))}`, {
-        httpApi: this.api,
-        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-        integration: new HttpLambdaIntegration(`${route.method}${route.path}`, fn.fn),
-        ...(route.scopes === null ? {} : { authorizer }),
-      });
+      const integration = new HttpLambdaIntegration(`${route.method}${route.path}`, fn.fn);
+      // Every GET route answers HEAD too (the handler drops the body), through a twin route.
+      for (const method of methodsOf(route)) {
+        new HttpRoute(this, `${method}${pascal(route.path.replace(/[{}]/g, '').replaceAll('/', '-'))}`, {
+          httpApi: this.api,
+          routeKey: HttpRouteKey.with(route.path, HttpMethod[method]),
+          integration,
+          ...(route.scopes === null ? {} : { authorizer }),
+        });
+      }
     }
 
     const writers = new Set<ApiFunctionName>([
@@ -230,17 +254,18 @@ export class StatelessStack extends Stack {
       'SLIPWAY_PUBLISH_STATE_MACHINE_ARN',
       'start',
     );
+    const regions = deploymentRegions(this).join(',');
     // The deployments API only starts the workflows: a cancel is a write the workflow notices.
     functionFor('deployments')
       .bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'start')
       .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'start')
-      .fn.addEnvironment('SLIPWAY_REGIONS', `${Stack.of(this).region}.aws`);
+      .fn.addEnvironment('SLIPWAY_REGIONS', regions);
     // BigCommerce's deployments and project deletion start the same workflows.
     functions
       .get('store-deployments')
       ?.bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'start')
       .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'start')
-      .fn.addEnvironment('SLIPWAY_REGIONS', `${Stack.of(this).region}.aws`);
+      .fn.addEnvironment('SLIPWAY_REGIONS', regions);
 
     // The reaper, every minute: finishes operations whose workflow died.
     const reaper = new SlipwayFunction(this, 'Reaper', { handler: 'reaper', timeout: Duration.minutes(2) })

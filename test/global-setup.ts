@@ -50,7 +50,7 @@ export const setup = async (project: TestProject) => {
   // they look for news ten times a second.
   process.env.SLIPWAY_EVENT_STREAM_SECONDS ??= '2';
   process.env.SLIPWAY_LOG_TAIL_SECONDS ??= '3';
-  process.env.SLIPWAY_LOG_TAIL_KEEPALIVE_SECONDS ??= '1';
+  process.env.SLIPWAY_STREAM_KEEPALIVE_SECONDS ??= '1';
   process.env.SLIPWAY_STREAM_POLL_MS ??= '100';
   dataDir = mkdtempSync(join(tmpdir(), 'slipway-test-'));
   const logFile = join(dataDir, 'functions.log');
@@ -66,6 +66,7 @@ export const setup = async (project: TestProject) => {
     // Tests run the reaper themselves; a build that hangs is given up on after 8 seconds.
     reaperIntervalMs: 0,
     buildTimeoutSeconds: 8,
+    workspaceDir: join(dataDir, 'workspaces'),
   });
   project.provide('gatewayUrl', stack.url);
   project.provide('stackEnv', stack.env);

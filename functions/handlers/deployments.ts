@@ -7,7 +7,7 @@ import { DEPLOYMENTS_API } from '../http/deployments-api.ts';
 import { idempotentPosts } from '../http/idempotency.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
-import { deploymentView, etag, pagedResponse } from '../http/views.ts';
+import { deploymentLogPageView, deploymentView, etag, pagedResponse } from '../http/views.ts';
 import { deploymentDeps } from '../wiring/deployments.ts';
 
 export const handler = apiHandler(
@@ -62,12 +62,14 @@ export const handler = apiHandler(
       run: async ({ query, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) =>
         json(
           200,
-          await getDeploymentLogs(
-            deploymentDeps,
-            principal().tenant,
-            projectKey,
-            parseRef(deploymentRef),
-            query,
+          deploymentLogPageView(
+            await getDeploymentLogs(
+              deploymentDeps,
+              principal().tenant,
+              projectKey,
+              parseRef(deploymentRef),
+              query,
+            ),
           ),
         ),
     }),

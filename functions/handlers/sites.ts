@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { isStoreUuid } from '../core/store/deployment-states.ts';
 import { siteOrigin } from '../core/store/sites.ts';
 import { logger } from '../http/logger.ts';
 import type { HttpResult } from '../http/responses.ts';
@@ -36,8 +37,13 @@ const UPSTREAM_TIMEOUT_MS = 25_000;
 export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   const projectId = event.pathParameters?.project_uuid ?? '';
   const rest = event.pathParameters?.proxy;
-  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
-  const siteBase = `${publicBaseUrl(event.headers)}/sites/${projectId}`;
+  // Only a project id is ever echoed into a header: anything else names no site.
+  if (!isStoreUuid(projectId)) return text(404, 'Nothing is deployed at this address.');
+  // What a header may carry: printable ASCII; anything else percent-encoded.
+  const query = event.rawQueryString
+    ? `?${event.rawQueryString.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c))}`
+    : '';
+  const siteBase = `${publicBaseUrl(event.headers)}/sites/${projectId.toLowerCase()}`;
   // The address is a folder: relative links in what it serves need the trailing slash.
   if (rest === undefined) return { statusCode: 308, headers: { location: `${siteBase}/${query}` } };
 

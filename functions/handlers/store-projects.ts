@@ -1,11 +1,16 @@
 import { assertStoreUuid } from '../core/store/deployment-states.ts';
 import { listStoreLogs } from '../core/store/logs.ts';
-import { createStoreProject, getStoreProject, listStoreProjects } from '../core/store/projects.ts';
+import {
+  createStoreProject,
+  getStoreProject,
+  listStoreProjects,
+  servedProjects,
+} from '../core/store/projects.ts';
 import { schemasOf } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { STORE_PROJECTS_API } from '../http/store-api.ts';
-import { storeData, storeProjectView } from '../http/views.ts';
+import { publicHost, storeData, storeProjectView } from '../http/views.ts';
 import { deps, logDeps } from '../wiring/store-projects.ts';
 
 const BASE = '/stores/{store_hash}/v3/infrastructure/projects';
@@ -15,27 +20,26 @@ const LOGS = '/stores/{store_hash}/v3/infrastructure/logs/{project_uuid}';
 export const handler = apiHandler({
   [`GET ${BASE}`]: operation({
     ...schemasOf(STORE_PROJECTS_API, `GET ${BASE}`),
-    run: async ({ query, principal }) => {
+    run: async ({ event, query, principal }) => {
       const { projects, pagination } = await listStoreProjects(deps, principal().tenant, query);
-      return json(200, storeData(projects.map(storeProjectView), { cursor_pagination: pagination }));
+      const served = await servedProjects(logDeps, projects);
+      const host = publicHost(event.headers);
+      const views = projects.map((p) => storeProjectView(p, served.has(p.id) ? [host] : []));
+      return json(200, storeData(views, { cursor_pagination: pagination }));
     },
   }),
   // BigCommerce answers a created project with 200, not 201.
   [`POST ${BASE}`]: operation({
     ...schemasOf(STORE_PROJECTS_API, `POST ${BASE}`),
     run: async ({ body, principal }) =>
-      json(200, storeData(storeProjectView(await createStoreProject(deps, principal().tenant, body)))),
+      json(200, storeData(storeProjectView(await createStoreProject(deps, principal().tenant, body), []))),
   }),
   [`GET ${BASE}/{project_uuid}`]: operation({
-    run: async ({ pathParameters, principal }) =>
-      json(
-        200,
-        storeData(
-          storeProjectView(
-            await getStoreProject(deps, principal().tenant, pathParameters.project_uuid ?? ''),
-          ),
-        ),
-      ),
+    run: async ({ event, pathParameters, principal }) => {
+      const project = await getStoreProject(deps, principal().tenant, pathParameters.project_uuid ?? '');
+      const served = await servedProjects(logDeps, [project]);
+      return json(200, storeData(storeProjectView(project, served.size ? [publicHost(event.headers)] : [])));
+    },
   }),
   [`GET ${LOGS}`]: operation({
     ...schemasOf(STORE_PROJECTS_API, `GET ${LOGS}`),

@@ -19,6 +19,8 @@ export interface OperationSpec {
   /** `form` for OAuth2's urlencoded body; JSON otherwise. */
   bodyType?: 'form';
   query?: z.ZodType;
+  /** The success response's JSON body, where a client depends on its exact shape. */
+  response?: z.ZodType;
 }
 
 // One object per function, so a bundle holds only its own routes' schemas (see schemas.ts).

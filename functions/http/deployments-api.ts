@@ -1,4 +1,6 @@
 /** The deployments' routes: what each accepts and answers (see `api-spec.ts`). */
+import * as z from 'zod';
+import { LOG_SEVERITIES } from '../core/deployments/model.ts';
 import {
   DeploymentDeleteQuery,
   DeploymentDraft,
@@ -7,6 +9,26 @@ import {
   DeploymentUpdate,
 } from '../core/deployments/schemas.ts';
 import type { OperationSpec } from './api-spec.ts';
+
+/** What `deploymentLogPageView` answers: Connect's DeploymentLogCursorPagedQueryResponse. */
+const DeploymentLogPage = z
+  .object({
+    data: z.array(
+      z.object({
+        type: z.enum(['HTTP_REQUEST', 'APPLICATION_TEXT', 'APPLICATION_JSON']),
+        deploymentId: z.string(),
+        applicationName: z.string(),
+        severity: z.enum(LOG_SEVERITIES),
+        timestamp: z.string().meta({ description: 'ISO 8601' }),
+        details: z.record(z.string(), z.unknown()),
+      }),
+    ),
+    next: z.string().nullable().meta({
+      description:
+        'The `pageToken` of the next page; `null` on the last page (always present: the commercetools CLI stops paging only on null or "")',
+    }),
+  })
+  .meta({ id: 'DeploymentLogPage', description: "A page of a deployment's logs, oldest first" });
 
 export const DEPLOYMENTS_API = {
   'POST /{projectKey}/deployments': { summary: 'Create a deployment', status: 201, body: DeploymentDraft },
@@ -21,6 +43,7 @@ export const DEPLOYMENTS_API = {
     summary: "A deployment's logs",
     status: 200,
     query: DeploymentLogQuery,
+    response: DeploymentLogPage,
   },
   'DELETE /{projectKey}/deployments/{deploymentRef}': {
     summary: 'Undeploy and delete a deployment (`skipScripts=true` skips preUndeploy, Slipway)',

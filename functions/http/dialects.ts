@@ -23,12 +23,21 @@ const connectErrorBody = (status: number, error: AppError): Record<string, unkno
   ...(OAUTH_CODES.has(error.code) ? { error: error.code, error_description: error.message } : {}),
 });
 
+/**
+ * Connect calls a body that is JSON but not of the right shape "not valid JSON" too
+ * (`InvalidJsonInput` with the field); BigCommerce's clients read the title, so it says what it is.
+ */
+const bigCommerceTitle = (error: AppError): string =>
+  error.code === 'InvalidJsonInput' && typeof error.details.field === 'string'
+    ? `The request body is not valid: ${String(error.details.detailedErrorMessage ?? error.details.field)}`
+    : error.message;
+
 /** `{status, title, type, errors}` as BigCommerce sends it, plus the Slipway `code` and `detail`. */
 const bigCommerceErrorBody = (status: number, error: AppError): Record<string, unknown> => {
   const field = error.details.field;
   return {
     status,
-    title: error.message,
+    title: bigCommerceTitle(error),
     type: BIGCOMMERCE_ERROR_TYPE,
     errors: typeof field === 'string' ? { [field]: error.details.detailedErrorMessage ?? error.message } : {},
     code: error.code,

@@ -13,6 +13,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   DuplicateField: 409,
   ConcurrentModification: 409,
   PayloadTooLarge: 413,
+  RequestHeadersTooLarge: 431,
+  InvalidRequest: 400,
   UploadTooLarge: 400,
   UploadNotReady: 400,
   UploadExpired: 400,

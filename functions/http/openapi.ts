@@ -118,7 +118,10 @@ const operationOf = (route: (typeof ROUTES)[number]): ZodOpenApiOperationObject 
         }
       : {}),
     responses: {
-      [String(spec?.status ?? 200)]: { description: spec?.summary ?? 'OK' },
+      [String(spec?.status ?? 200)]: {
+        description: spec?.summary ?? 'OK',
+        ...(spec?.response ? { content: { 'application/json': { schema: spec.response } } } : {}),
+      },
       '400': error('The request is not valid: the error names the field or the rule'),
       ...(isPublic
         ? {}

@@ -7,13 +7,18 @@ import { config } from '../config.ts';
 import { authorize, authorizeStore } from '../core/auth/access.ts';
 import { AuthenticationError } from '../core/auth/errors.ts';
 import type { Principal } from '../core/auth/principal.ts';
-import { InvalidJsonInput, PayloadTooLarge, UnsupportedMediaType } from '../core/shared/errors.ts';
+import {
+  InvalidJsonInput,
+  PayloadTooLarge,
+  ResourceNotFound,
+  UnsupportedMediaType,
+} from '../core/shared/errors.ts';
 import { type AuthorizerContext, principalFromContext } from './authorizer-context.ts';
 import { dialectForPath } from './dialects.ts';
 import { logger } from './logger.ts';
 import { MIDDY_OPTIONS } from './middy-options.ts';
 import { errorResponse, type HttpResult } from './responses.ts';
-import { routeByKey } from './routes.ts';
+import { routeByKey, routeKey } from './routes.ts';
 import { parseInput, parseQueryString } from './validation.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
@@ -83,6 +88,13 @@ const jsonBody = (): middy.MiddlewareObj<ApiEvent, HttpResult> => {
   };
 };
 
+/** A HEAD request gets the GET's status and headers, never a body. */
+const headWithoutBody = (): middy.MiddlewareObj<ApiEvent, HttpResult> => ({
+  after: (request) => {
+    if (request.event.requestContext.http.method === 'HEAD' && request.response) delete request.response.body;
+  },
+});
+
 /** Last line of defence: every error leaves in the dialect's envelope; internal faults are logged, not shown. */
 const errorEnvelope = (): middy.MiddlewareObj<ApiEvent, HttpResult> => ({
   onError: (request) => {
@@ -104,14 +116,28 @@ const readBody = <B>(op: Operation<B, unknown>, event: ApiEvent): B => {
   return parseInput(op.body, event.body, 'body');
 };
 
+/**
+ * The longest path parameter any resource can have: keys are at most 256 characters
+ * (`key=<key>` 260), ids 36. Longer cannot name anything; refused before it reaches a table
+ * key, which DynamoDB limits to 1,024 bytes (it would answer a 500 otherwise).
+ */
+const MAX_PATH_PARAMETER_BYTES = 512;
+
+const assertPathParametersBounded = (parameters: Record<string, string>) => {
+  for (const [name, value] of Object.entries(parameters))
+    if (name !== 'proxy' && Buffer.byteLength(value) > MAX_PATH_PARAMETER_BYTES)
+      throw new ResourceNotFound(`No resource has a ${name} that long.`);
+};
+
 const dispatch =
   // biome-ignore lint/suspicious/noExplicitAny: each operation keeps its own body and query types
     (operations: Record<string, Operation<any, any>>) =>
     async (event: ApiEvent, _context: Context): Promise<HttpResult> => {
       const route = routeByKey(event.routeKey);
-      const op = operations[event.routeKey];
+      const op = route && operations[routeKey(route)];
       if (!route || !op) throw new Error(`No operation for route ${event.routeKey}`);
       const pathParameters = (event.pathParameters ?? {}) as Record<string, string>;
+      assertPathParametersBounded(pathParameters);
 
       let principal: Principal | undefined;
       if (route.scopes !== null) {
@@ -146,6 +172,7 @@ export const apiHandler = (
   middy<ApiEvent, HttpResult>(MIDDY_OPTIONS)
     .use(lambdaContextKeys())
     .use(httpHeaderNormalizer())
+    .use(headWithoutBody())
     .use(errorEnvelope())
     .use(bodyLimit())
     .use(jsonBody())

@@ -5,8 +5,11 @@
  * token but no particular scope.
  */
 
-/** `ANY` is API Gateway's any-method route (the sites' proxy). */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
+/**
+ * `ANY` is API Gateway's any-method route (the sites' proxy). `HEAD` is never in the table:
+ * every GET route answers HEAD too (`headRouteKey`), as HTTP says it must.
+ */
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
 
 /** Lambda functions behind the API; each is `functions/handlers/<name>.ts`. */
 export type ApiFunctionName =
@@ -211,7 +214,20 @@ export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): strin
 
 const routesByKey = new Map(ROUTES.map((route) => [routeKey(route), route]));
 
-export const routeByKey = (key: string): RouteDefinition | undefined => routesByKey.get(key);
+/** A route by its key; `HEAD /x` is the route `GET /x` (the HTTP API has a HEAD twin of each). */
+export const routeByKey = (key: string): RouteDefinition | undefined =>
+  routesByKey.get(key.startsWith('HEAD ') ? `GET ${key.slice(5)}` : key);
+
+/** The key of a GET route's HEAD twin (what the HTTP API calls it, and what its event carries). */
+export const headRouteKey = (route: Pick<RouteDefinition, 'path'>): string => `HEAD ${route.path}`;
+
+/** The methods the HTTP API has a route for at this route's path: a GET route answers HEAD too. */
+export const methodsOf = (route: Pick<RouteDefinition, 'method'>): HttpMethod[] =>
+  route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
+
+/** Every route key the HTTP API holds for `route` (its HEAD twin included). */
+export const httpApiRouteKeys = (route: Pick<RouteDefinition, 'method' | 'path'>): string[] =>
+  methodsOf(route).map((method) => `${method} ${route.path}`);
 
 type Segment = { literal: string } | { param: string } | { greedy: string };
 
@@ -273,11 +289,13 @@ export const matchRoute = (method: string, rawPath: string): RouteMatch => {
   const parts = rawPath.split('/').slice(1);
   let best: { route: RouteDefinition; params: Record<string, string>; rank: string } | undefined;
   const allowed = new Set<HttpMethod>();
+  const wanted = method === 'HEAD' ? 'GET' : method;
   for (const { route, segments, rank } of compiled) {
     const params = matchSegments(segments, parts);
     if (!params) continue;
     allowed.add(route.method);
-    if (route.method !== method && route.method !== 'ANY') continue;
+    if (route.method === 'GET') allowed.add('HEAD');
+    if (route.method !== wanted && route.method !== 'ANY') continue;
     if (!best || rank > best.rank) best = { route, params, rank };
   }
   if (best) return { kind: 'route', route: best.route, pathParameters: best.params };

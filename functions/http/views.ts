@@ -1,3 +1,4 @@
+import { config } from '../config.ts';
 import type {
   Connector,
   ConnectorConfigurationApplication,
@@ -7,7 +8,12 @@ import type {
   Creator,
 } from '../core/connectors/model.ts';
 import type { ConfigurationKey, ConfigurationSpec } from '../core/connectors/spec.ts';
-import type { Deployment, DeploymentEvent, StoredConfiguration } from '../core/deployments/model.ts';
+import type {
+  Deployment,
+  DeploymentEvent,
+  DeploymentLog,
+  StoredConfiguration,
+} from '../core/deployments/model.ts';
 import type { Project } from '../core/projects/ports.ts';
 import type { Page, PageRequest } from '../core/shared/listing.ts';
 import {
@@ -38,6 +44,16 @@ export const pagedResponse = <T, V>(request: PageRequest, page: Page<T>, view: (
   total: page.total,
   results: page.results.map(view),
   ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+});
+
+/**
+ * Connect's DeploymentLogCursorPagedQueryResponse. The last page says `"next": null` instead of
+ * leaving `next` out: the commercetools CLI stops paging only on `null` or `""`, and keeps
+ * asking for another page when `next` is absent.
+ */
+export const deploymentLogPageView = (page: { data: DeploymentLog[]; next?: string }) => ({
+  data: page.data,
+  next: page.next || null,
 });
 
 /** An upload as clients see it; the object key and tenant stay internal. */
@@ -244,9 +260,11 @@ export const deploymentView = (d: Deployment) => ({
 export const etag = (version: number) => ({ etag: `"${version}"` });
 
 /** A project in the BigCommerce dialect. */
-export const storeProjectView = (p: Project) => ({
+/** A BigCommerce project; `deployment_hostnames`: where it is served (this server's host, once a deployment completed there). */
+export const storeProjectView = (p: Project, hostnames: string[]) => ({
   uuid: p.id,
   name: p.name,
+  deployment_hostnames: hostnames,
   date_created: p.createdAt,
   date_modified: p.lastModifiedAt,
 });
@@ -254,16 +272,35 @@ export const storeProjectView = (p: Project) => ({
 /** BigCommerce's success envelope: `meta` is `{}` for a single object. */
 export const storeData = <T>(data: T, meta: Record<string, unknown> = {}) => ({ data, meta });
 
+/** A host name (or IPv4 address, or bracketed IPv6 address) and an optional port of 1–65535. */
+const HOST =
+  /^(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::(\d{1,5}))?$/;
+
+const validHost = (value: string | undefined): string | undefined => {
+  const host = value?.split(',')[0]?.trim();
+  const match = host === undefined ? null : HOST.exec(host);
+  if (!match || host === undefined) return undefined;
+  const port = match[1] === undefined ? undefined : Number(match[1]);
+  return port === undefined || (port >= 1 && port <= 65535) ? host : undefined;
+};
+
 /**
- * The URL this server is reached at, from the request: CloudFront's viewer host when it
- * forwards one (`x-forwarded-host`), else the Host header; `x-forwarded-proto` (API Gateway
- * sets it) or plain http (the local gateway on loopback).
+ * The URL this server is reached at, from the request: the viewer host CloudFront forwards
+ * (`x-forwarded-host`) where the deployment says it stands behind one
+ * (`SLIPWAY_TRUST_FORWARDED_HOST`), else the Host header; `x-forwarded-proto` when it is http
+ * or https (API Gateway sets it), else http. These headers come from clients: a malformed one
+ * is ignored, never echoed.
  */
 export const publicBaseUrl = (headers: Record<string, string | undefined>): string => {
-  const host = headers['x-forwarded-host'] ?? headers.host ?? '127.0.0.1';
-  const proto = headers['x-forwarded-proto']?.split(',')[0]?.trim() ?? 'http';
-  return `${proto}://${host}`;
+  const forwarded = config.trustForwardedHost ? validHost(headers['x-forwarded-host']) : undefined;
+  const host = forwarded ?? validHost(headers.host) ?? '127.0.0.1';
+  const proto = headers['x-forwarded-proto']?.split(',')[0]?.trim().toLowerCase();
+  return `${proto === 'https' ? 'https' : 'http'}://${host}`;
 };
+
+/** This server's host (and port) as the client reached it. */
+export const publicHost = (headers: Record<string, string | undefined>): string =>
+  new URL(publicBaseUrl(headers)).host;
 
 /** Where a deployment is reached once completed: its project's address, and that address's host. */
 export const storeAddress = (d: Deployment, baseUrl: string, completed: boolean) => {
@@ -272,10 +309,17 @@ export const storeAddress = (d: Deployment, baseUrl: string, completed: boolean)
   return { deployment_url: url, deployment_hostnames: [new URL(url).host] };
 };
 
-/** One state of a deployment as the event stream sends it. */
+/**
+ * One state of a deployment as the event stream sends it. `error` is there only for a failure:
+ * BigCommerce's own CLI validates each event and rejects `error: null`.
+ */
 export const storeEventView = (d: Deployment, state: StoreDeploymentState, baseUrl: string) => {
-  const { id: _, ...rest } = state;
-  return { ...rest, ...storeAddress(d, baseUrl, state.deployment_status === 'completed') };
+  const { id: _, error, ...rest } = state;
+  return {
+    ...rest,
+    ...(error ? { error } : {}),
+    ...storeAddress(d, baseUrl, state.deployment_status === 'completed'),
+  };
 };
 
 /** Slipway's GET of a deployment: the stream's last state, with the steps so far and its dates. */

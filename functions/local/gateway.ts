@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { PayloadTooLarge } from '../core/shared/errors.ts';
+import { InvalidRequest, PayloadTooLarge, RequestHeadersTooLarge } from '../core/shared/errors.ts';
 import { dialectForPath } from '../http/dialects.ts';
 import { logger } from '../http/logger.ts';
 import { errorResponse } from '../http/responses.ts';
-import { AUTHORIZER_FUNCTION, DEFAULT_ROUTE_FUNCTION, matchRoute, routeKey } from '../http/routes.ts';
+import {
+  AUTHORIZER_FUNCTION,
+  DEFAULT_ROUTE_FUNCTION,
+  headRouteKey,
+  matchRoute,
+  routeKey,
+} from '../http/routes.ts';
 import type { Invoke, InvokeStream } from './lambda-runtime.ts';
 
 /**
@@ -204,6 +211,26 @@ const sendError = (res: ServerResponse, path: string, error: unknown, requestId:
   sendResult(res, errorResponse(dialectForPath(path), error).result, requestId);
 };
 
+/**
+ * What Node's HTTP parser refuses before any handler runs (headers over its 16 KB limit, a
+ * malformed request line) is answered in the dialect's envelope, as API Gateway answers in its
+ * own, instead of Node's bare status line.
+ */
+const answerClientError = (error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex) => {
+  if (!socket.writable) return socket.destroy();
+  const target = /^[A-Z]+ (\S+)/.exec(error.rawPacket?.subarray(0, 2048).toString('latin1') ?? '')?.[1];
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const appError = tooLarge
+    ? new RequestHeadersTooLarge()
+    : new InvalidRequest('The request could not be parsed as HTTP/1.1.');
+  const { result } = errorResponse(dialectForPath(splitTarget(target).path), appError);
+  const body = String(result.body ?? '');
+  socket.end(
+    `HTTP/1.1 ${result.statusCode} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+};
+
 export const createGateway = (options: GatewayOptions): Server =>
   createServer(async (req, res) => {
     const { path } = splitTarget(req.url);
@@ -214,7 +241,13 @@ export const createGateway = (options: GatewayOptions): Server =>
       body = await readBody(req, options.maxBodyBytes);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        res.setHeader('connection', 'close');
+        // Answer at once and read (dropping it) the rest of the body: a socket closed with
+        // unread data resets the connection before the client reads the 413. A client still
+        // sending after a few seconds is cut off.
+        req.resume();
+        const cutOff = setTimeout(() => req.socket.destroy(), 5_000);
+        cutOff.unref();
+        req.once('end', () => clearTimeout(cutOff));
         return sendError(res, path, new PayloadTooLarge(options.maxBodyBytes), requestId);
       }
       return sendError(res, path, error, requestId);
@@ -237,12 +270,12 @@ export const createGateway = (options: GatewayOptions): Server =>
         );
         return;
       }
-      const event = buildEvent(
-        req,
-        body,
-        { routeKey: routeKey(match.route), pathParameters: match.pathParameters },
-        requestId,
-      );
+      // A HEAD request reaches a GET route through its HEAD twin, as on the HTTP API.
+      const key =
+        req.method === 'HEAD' && match.route.method === 'GET'
+          ? headRouteKey(match.route)
+          : routeKey(match.route);
+      const event = buildEvent(req, body, { routeKey: key, pathParameters: match.pathParameters }, requestId);
       if (match.route.scopes !== null) {
         const auth = (await options.invoke(
           AUTHORIZER_FUNCTION,
@@ -265,7 +298,7 @@ export const createGateway = (options: GatewayOptions): Server =>
       if (res.headersSent) return;
       return sendError(res, path, error, requestId);
     }
-  });
+  }).on('clientError', answerClientError);
 
 export const listen = (server: Server, port: number, host = '127.0.0.1'): Promise<number> =>
   new Promise((resolve, reject) => {

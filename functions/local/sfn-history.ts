@@ -1,17 +1,6 @@
 /** Execution history as Step Functions reports it (GetExecutionHistory), from the local interpreter's event log. */
 import type { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 
-/**
- * A Step Functions endpoint for the embedded stack: the AWS JSON 1.0 protocol for the calls
- * Slipway makes (StartExecution, DescribeExecution, StopExecution, GetExecutionHistory,
- * ListExecutions, DescribeStateMachine, ListStateMachines), executing definitions with
- * `aws-local-stepfunctions`. Code talks to it with `@aws-sdk/client-sfn` through
- * `AWS_ENDPOINT_URL_SFN`, exactly as it talks to Step Functions on AWS.
- *
- * Executions live in memory: after a restart they are gone, as a dead workflow would be,
- * and the reaper (issue 5) finishes the deployments they were running.
- */
-
 export type EventLog =
   ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 

@@ -17,6 +17,7 @@ import {
   LOCAL_ACCOUNT,
   type LocalStateMachine,
   paginate,
+  runOverrides,
   SfnError,
   stateMachineArn,
   type TaskInvoker,
@@ -30,6 +31,13 @@ export interface LocalStepFunctionsOptions {
   delayOverrideMs?: number;
 }
 
+/**
+ * A Step Functions endpoint for the embedded stack: the AWS JSON 1.0 protocol of the calls
+ * Slipway makes, running definitions with `aws-local-stepfunctions`; code reaches it with
+ * `@aws-sdk/client-sfn` through `AWS_ENDPOINT_URL_SFN`, as it reaches Step Functions on AWS.
+ * Executions live in memory: a restart loses them, as a dead workflow would; the reaper
+ * finishes their deployments.
+ */
 export class LocalStepFunctions {
   private readonly machines = new Map<
     string,
@@ -209,19 +217,14 @@ export class LocalStepFunctions {
         },
       ]),
     );
-    const delay = this.options.delayOverrideMs;
-    const names = Object.keys(machine.definition.States);
+    const overrides = runOverrides(
+      Object.keys(machine.definition.States),
+      taskHandlers,
+      this.options.delayOverrideMs,
+    );
     const begin = () =>
       machine.engine.run(parsedInput as never, {
-        overrides: {
-          taskResourceLocalHandlers: taskHandlers as never,
-          ...(delay === undefined
-            ? {}
-            : {
-                waitTimeOverrides: Object.fromEntries(names.map((n) => [n, delay])),
-                retryIntervalOverrides: Object.fromEntries(names.map((n) => [n, delay])),
-              }),
-        },
+        overrides: overrides as never,
         context: {
           Execution: {
             Id: executionArn,

@@ -76,3 +76,18 @@ export const paginate = <T>(items: T[], input: Record<string, unknown>, defaultM
     nextToken: start + max < items.length ? String(start + max) : undefined,
   };
 };
+
+/** The interpreter's overrides: each Task's local handler, and every Wait and retry delay when given. */
+export const runOverrides = (
+  stateNames: string[],
+  taskHandlers: Record<string, unknown>,
+  delay?: number,
+) => ({
+  taskResourceLocalHandlers: taskHandlers,
+  ...(delay === undefined
+    ? {}
+    : {
+        waitTimeOverrides: Object.fromEntries(stateNames.map((n) => [n, delay])),
+        retryIntervalOverrides: Object.fromEntries(stateNames.map((n) => [n, delay])),
+      }),
+});

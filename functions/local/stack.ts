@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { DeploymentLog } from '../core/deployments/model.ts';
+import { servesBuild } from '../core/deployments/rules.ts';
 import { MAX_LOG_LINE } from '../core/hosting/build-rules.ts';
 import { bundleHandlers } from './bundle.ts';
 import { CODEBUILD_START_BUILD_SYNC, localCodeBuild } from './codebuild-local.ts';
@@ -12,6 +14,8 @@ import { FETCH_SOURCE_PROJECT, fetchSourceProject } from './fetch-source.ts';
 import { createGateway, listen } from './gateway.ts';
 import { LocalHosting } from './hosting/index.ts';
 import { lambdaRuntime } from './lambda-runtime.ts';
+import { ProcessLedger, recordingRunner } from './process-ledger.ts';
+import { localRegions } from './regions.ts';
 import { toEventBridge } from './s3-events.ts';
 import { LOCAL_S3_CREDENTIALS, type S3Local, startS3Local } from './s3-local.ts';
 import { LocalStepFunctions } from './sfn-local.ts';
@@ -36,7 +40,31 @@ export interface StackOptions {
   reaperIntervalMs?: number;
   /** Time limit of one application's build (default 600 s). */
   buildTimeoutSeconds?: number;
+  /** Where builds extract and build applications; default `defaultWorkspaceDir(dataDir)`. */
+  workspaceDir?: string;
 }
+
+/**
+ * Where applications are built and run from unless configured: outside the data folder and
+ * any project tree. Node gives a tenant's code the module type of the nearest package.json and
+ * the modules of every node_modules above it; under `./.slipway` in a checkout those would be
+ * Slipway's own (`"type": "module"`, its dependencies). One folder per data folder, under
+ * /var/tmp where it exists (it survives a reboot, so hosted applications can be restored).
+ */
+export const defaultWorkspaceDir = (dataDir: string): string => {
+  const base = existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
+  const id = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12);
+  return join(base, `slipway-workspaces-${process.getuid?.() ?? 'user'}`, id);
+};
+
+/** The folders above `dir` whose package.json or node_modules a hosted app would see. */
+const leakingAncestors = (dir: string): string[] => {
+  const found: string[] = [];
+  for (let at = dirname(resolve(dir)); at !== dirname(at); at = dirname(at))
+    for (const name of ['package.json', 'node_modules'])
+      if (existsSync(join(at, name))) found.push(join(at, name));
+  return found;
+};
 
 /** The local CodeBuild projects the deploy and undeploy workflows start. */
 export const BUILD_PROJECT = 'slipway-build-application';
@@ -75,6 +103,8 @@ const appendApplicationLog = (
 };
 
 export const startLocalStack = async (options: StackOptions): Promise<LocalStack> => {
+  // A bad SLIPWAY_REGIONS is refused before anything starts.
+  const regions = localRegions(process.env);
   mkdirSync(join(options.dataDir, 's3'), { recursive: true });
   if (!options.inMemory) mkdirSync(join(options.dataDir, 'dynamodb'), { recursive: true });
 
@@ -98,10 +128,22 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     // Task resources: Lambda functions run from their bundles; CodeBuild projects run locally.
     // The build jobs are imported once the environment below is set (their SDK clients read it).
     const invokeLambda = lambdaTaskInvoker((name, event) => invokeFunction(name, event));
-    const jobs = async () => ({
-      ...(await import('../builds/jobs.ts')),
-      ...(await import('../wiring/builds.ts')),
-    });
+    // Every process group this run starts for a tenant is written down, so that none outlives
+    // it: what a run killed before it could stop them left running is ended first.
+    const ledger = new ProcessLedger(join(options.dataDir, 'processes.json'));
+    const leftovers = await ledger.endAll();
+    if (leftovers.length > 0)
+      console.warn(
+        `Ended ${leftovers.length} process group(s) an earlier run left: ${leftovers.map((e) => e.what).join('; ')}`,
+      );
+    stops.push(async () => void (await ledger.endAll()));
+    const jobs = async () => {
+      const { buildDeps } = await import('../wiring/builds.ts');
+      return {
+        ...(await import('../builds/jobs.ts')),
+        buildDeps: { ...buildDeps, runner: recordingRunner(buildDeps.runner, ledger) },
+      };
+    };
     const codeBuild = localCodeBuild({
       [FETCH_SOURCE_PROJECT]: fetchSourceProject({
         bucket: BUCKET_NAME,
@@ -138,7 +180,13 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
 
     // Hosted applications: child processes, local topics, a cron scheduler, assets behind the gateway.
     const secretsKey = loadOrCreateKey(options.dataDir, 'secrets.key');
-    const workspaceDir = join(options.dataDir, 'workspaces');
+    const workspaceDir = options.workspaceDir ?? defaultWorkspaceDir(options.dataDir);
+    mkdirSync(workspaceDir, { recursive: true });
+    const leaks = leakingAncestors(workspaceDir);
+    if (leaks.length > 0)
+      console.warn(
+        `Warning: hosted applications are built under ${workspaceDir}, where Node also sees ${leaks.join(', ')}: an app without its own package.json or dependencies would pick those up. Set SLIPWAY_WORKSPACE_DIR to a folder outside any project.`,
+      );
     const appLogs: DeploymentLog[] = [];
     const hostingToken = randomBytes(24).toString('base64url');
     const hosting = new LocalHosting({
@@ -147,6 +195,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       secretsKey,
       token: hostingToken,
       onOutput: (o) => appendApplicationLog(o, appLogs),
+      recorder: ledger,
     });
     const hostingUrl = await hosting.listen();
     stops.push(() => hosting.close());
@@ -163,11 +212,11 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       SLIPWAY_DEPLOY_STATE_MACHINE_ARN: stateMachineArn('slipway-deploy'),
       SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN: stateMachineArn('slipway-undeploy'),
       SLIPWAY_PUBLISH_STATE_MACHINE_ARN: stateMachineArn('slipway-publish-connector'),
-      // Connect's `region`: one machine serves one region, named `local`.
-      SLIPWAY_REGIONS: 'local',
+      // Connect's `region`: `local` and the regions Connect's clients offer, or SLIPWAY_REGIONS.
+      SLIPWAY_REGIONS: regions.join(','),
       // Secured configuration is sealed with this key (there is no KMS locally); it stays in the data folder.
       SLIPWAY_SECRETS_KEY: secretsKey,
-      // Builds and scripts run on this machine, in the data folder; hosting is the local service.
+      // Builds and scripts run on this machine, in the workspace folder; hosting is the local service.
       SLIPWAY_WORKSPACE_DIR: workspaceDir,
       SLIPWAY_LOCAL_HOSTING_URL: hostingUrl,
       SLIPWAY_LOCAL_HOSTING_TOKEN: hostingToken,
@@ -209,13 +258,20 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     // Applications hosted before a restart come back (their deployments stayed Deployed), and
     // only then does the reaper run: what it stops must be known to the hosting service first.
     // Restored applications keep the urls they were recorded with.
-    await hosting.restore();
+    const restoredDeployments = (
+      await import('../adapters/dynamodb/deployments.ts')
+    ).dynamoDeploymentRepository(() => TABLE_NAME);
+    await hosting.restore(async (r) =>
+      servesBuild(await restoredDeployments.get(r.projectId, r.deploymentId), r.buildId),
+    );
     // The reaper runs once before the gateway takes requests: an operation a killed server left
     // in progress is finished before a new one could take its project's lock. Then on an interval.
     const reaperEvery = options.reaperIntervalMs ?? 30_000;
     const reap = () => invokeFunction('reaper', {}).catch(() => undefined);
     if (reaperEvery > 0) {
-      await reap();
+      // At start-up no execution of an earlier run exists any more (they lived in its memory):
+      // every operation in progress is dead, however young its lock, and is finished at once.
+      await invokeFunction('reaper', { graceSeconds: 0 }).catch(() => undefined);
       const reaper = setInterval(() => void reap(), reaperEvery);
       reaper.unref();
       stops.push(async () => clearInterval(reaper));

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { JavaMissingError } from './dynamodb-local.ts';
+import { RegionsSettingError } from './regions.ts';
 import { removeRuntime, writeRuntime } from './runtime-file.ts';
 
 // When whoever reads our output goes away (a closed pipe), writes fail with EPIPE; that must
@@ -14,6 +15,9 @@ import { removeRuntime, writeRuntime } from './runtime-file.ts';
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 const dataDir = resolve(process.env.SLIPWAY_DATA_DIR ?? '.slipway');
+const workspaceDir = process.env.SLIPWAY_WORKSPACE_DIR
+  ? resolve(process.env.SLIPWAY_WORKSPACE_DIR)
+  : undefined;
 const port = Number(process.env.PORT ?? 3000);
 
 const fail = (message: string): never => {
@@ -51,7 +55,12 @@ const main = async () => {
   const { loadOrCreateJwtKey, ensureDevAdmin, devStoreToken } = await import('./dev-setup.ts');
   const { startLocalStack } = await import('./stack.ts');
   process.stdout.write(`Starting Slipway (data in ${dataDir})…\n`);
-  const stack = await startLocalStack({ dataDir, port, jwtKey: loadOrCreateJwtKey(dataDir) });
+  const stack = await startLocalStack({
+    dataDir,
+    port,
+    jwtKey: loadOrCreateJwtKey(dataDir),
+    ...(workspaceDir ? { workspaceDir } : {}),
+  });
 
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -93,8 +102,13 @@ const main = async () => {
       `Store hash: ${store.storeHash}`,
       `Store token: ${store.token}`,
       '',
-      `Try: curl -H "Authorization: Bearer $TOKEN" ${stack.url}/projects`,
-      `Or: curl -H "X-Auth-Token: $STORE_TOKEN" ${stack.url}/stores/${store.storeHash}/v3/infrastructure/projects`,
+      // The same values under the names the README, the CLI and the examples use.
+      'In another terminal, paste:',
+      `  export SLIPWAY_URL=${stack.url} SLIPWAY_TOKEN=${admin.token}`,
+      `  export CLIENT_ID=${admin.clientId} CLIENT_SECRET=${admin.secret}`,
+      `  export STORE_HASH=${store.storeHash} STORE_TOKEN=${store.token}`,
+      'Then try: curl -H "Authorization: Bearer $SLIPWAY_TOKEN" $SLIPWAY_URL/projects',
+      '',
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),
@@ -102,6 +116,6 @@ const main = async () => {
 };
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError) fail(error.message);
+  if (error instanceof JavaMissingError || error instanceof RegionsSettingError) fail(error.message);
   fail(`Slipway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 });

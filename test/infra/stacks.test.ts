@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AllowedMethods, CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/schema.ts';
-import { ROUTES, routeKey } from '../../functions/http/routes.ts';
+import { CONNECT_REGIONS } from '../../functions/core/deployments/regions.ts';
+import { httpApiRouteKeys, ROUTES, routeKey } from '../../functions/http/routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import { definitionText } from '../../infra/constructs/workflows.ts';
 
@@ -61,18 +62,19 @@ describe('CDK stacks', () => {
       (r) => r.Properties.RouteKey as string,
     );
 
-    expect(routeKeys.sort()).toEqual([...API_ROUTES.map(routeKey), '$default'].sort());
+    expect(routeKeys.sort()).toEqual([...API_ROUTES.flatMap(httpApiRouteKeys), '$default'].sort());
   });
 
   it('puts the Lambda authorizer on every route that needs a scope and on no public route', () => {
     const routes = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route'));
 
-    for (const route of API_ROUTES) {
-      const resource = routes.find((r) => r.Properties.RouteKey === routeKey(route));
-      expect(resource?.Properties.AuthorizationType ?? 'NONE', routeKey(route)).toBe(
-        route.scopes === null ? 'NONE' : 'CUSTOM',
-      );
-    }
+    for (const route of API_ROUTES)
+      for (const key of httpApiRouteKeys(route)) {
+        const resource = routes.find((r) => r.Properties.RouteKey === key);
+        expect(resource?.Properties.AuthorizationType ?? 'NONE', key).toBe(
+          route.scopes === null ? 'NONE' : 'CUSTOM',
+        );
+      }
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'REQUEST',
       AuthorizerPayloadFormatVersion: '2.0',
@@ -469,11 +471,29 @@ describe('CDK stacks', () => {
           Variables: Match.objectLike({
             SLIPWAY_DEPLOY_STATE_MACHINE_ARN: Match.anyValue(),
             SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN: Match.anyValue(),
-            SLIPWAY_REGIONS: 'us-east-1.aws',
+            SLIPWAY_REGIONS: ['us-east-1.aws', ...CONNECT_REGIONS].join(','),
           }),
         },
       });
       stateless.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    });
+
+    it('takes the regions deployments may name from the context value `regions`', () => {
+      const app = new App({
+        context: { 'aws:cdk:bundling-stacks': [], regions: ' eu-west-1.aws, ,europe-west1.gcp ' },
+      });
+      const regions = Object.values(
+        Template.fromStack(buildApp(app).stateless).findResources('AWS::Lambda::Function'),
+      ).flatMap((fn) => fn.Properties.Environment?.Variables?.SLIPWAY_REGIONS ?? []);
+
+      // The Connect deployments function and the BigCommerce one.
+      expect(regions).toEqual(['eu-west-1.aws,europe-west1.gcp', 'eu-west-1.aws,europe-west1.gcp']);
+    }, 60_000);
+
+    it('refuses a context value `regions` that names no region', () => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [], regions: ' , ' } });
+
+      expect(() => buildApp(app)).toThrow(/context value 'regions' names no region/);
     });
   });
 });

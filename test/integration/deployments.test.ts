@@ -161,7 +161,11 @@ describe('creating a deployment', () => {
       { connector: { key: '$CONNECTOR', staged: true } },
       'ConnectorStagedNotPreviewable',
     ],
-    ['a region this server does not serve', { region: 'europe-west1.gcp' }, 'DeploymentUnsupportedRegion'],
+    [
+      'a region this server does not serve',
+      { region: 'germanywestcentral.azure' },
+      'DeploymentUnsupportedRegion',
+    ],
     [
       'an application the connector does not declare',
       { configurations: [{ applicationName: 'ghost', standardConfiguration: [] }] },
@@ -463,7 +467,8 @@ describe('one deployment in progress per project', () => {
       current = await read(projectKey, current.id);
       expect(current).toMatchObject({ status: 'Deployed', version: winner.version + 2 });
     }
-  });
+    // Ten whole deploys: well over the default timeout on a loaded two-core machine.
+  }, 120_000);
 
   it('refuses a redeploy or delete while the deployment is queued, with Connect’s message', async () => {
     const projectKey = await newProject();

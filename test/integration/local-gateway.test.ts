@@ -166,8 +166,8 @@ describe('gateway errors, in the dialect envelope', () => {
   });
 
   it.each([
-    ['DELETE', '/health', 'GET'],
-    ['PUT', '/projects', 'POST, GET'],
+    ['DELETE', '/health', 'GET, HEAD'],
+    ['PUT', '/projects', 'POST, GET, HEAD'],
   ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
     const res = await api(path, { method });
 

@@ -62,6 +62,15 @@ describe('GET /openapi.json', () => {
     );
   });
 
+  it('says a page of logs always carries `next`, a page token or null on the last page', () => {
+    const ok = doc.paths['/{projectKey}/deployments/{deploymentRef}/logs'].get.responses['200'];
+    const ref: string = ok.content['application/json'].schema.$ref;
+    const page = doc.components.schemas[ref.replace('#/components/schemas/', '')];
+
+    expect(page.required).toEqual(expect.arrayContaining(['data', 'next']));
+    expect(page.properties.next.type).toEqual(['string', 'null']);
+  });
+
   it('marks public routes as needing no token, and names the scopes of the others', () => {
     expect(doc.paths['/health'].get.security).toEqual([]);
     expect(doc.paths['/connectors/drafts'].post.description).toContain('manage_connectors');

@@ -24,6 +24,7 @@ describe('BigCommerce projects', () => {
       data: {
         uuid: expect.stringMatching(/^[0-9a-f-]{36}$/),
         name: 'my-storefront',
+        deployment_hostnames: [],
         date_created: expect.any(String),
         date_modified: expect.any(String),
       },

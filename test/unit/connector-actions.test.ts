@@ -41,6 +41,20 @@ const draft = (overrides: Partial<ConnectorStaged> = {}): ConnectorStaged => ({
 const upload = { projectKey: 'shop', uploadId: '11111111-1111-4111-8111-111111111111' };
 
 describe('draft update actions', () => {
+  it("clears the last attempt's failed report when a new publish starts", () => {
+    const failed = draft({
+      status: 'Failed',
+      publishingReport: {
+        entries: [{ type: 'Error', title: 'GitRepositoryNotReachable', createdAt: NOW.toISOString() }],
+      },
+    });
+
+    const { draft: next } = applyDraftActions(failed, [{ action: 'publish', certification: false }], ctx());
+
+    expect(next.status).toBe('Processing');
+    expect(next).not.toHaveProperty('publishingReport');
+  });
+
   it('puts a publish in Processing with a check that archives the git tag under the connector', () => {
     const { draft: next, checks } = applyDraftActions(
       draft(),

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -126,6 +126,17 @@ describe('the layering rules', () => {
         'functions/handlers/projects.ts': `import { y } from '../wiring/projects.ts';\nexport const z = y;\n`,
       }),
     ).toEqual([]);
+  });
+
+  it('keeps every source file of functions/ and infra/ at 400 lines or fewer', () => {
+    const tooLong = ['functions', 'infra']
+      .flatMap((dir) =>
+        readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)),
+      )
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => ({ file, lines: readFileSync(join(root, file), 'utf8').split('\n').length - 1 }))
+      .filter(({ lines }) => lines > 400);
+    expect(tooLong).toEqual([]);
   });
 
   it('finds no violation in functions/', async () => {

@@ -68,7 +68,7 @@ describe('route matching', () => {
   it('lists the methods a known path allows', () => {
     expect(matchRoute('DELETE', '/projects')).toEqual({
       kind: 'method-not-allowed',
-      allowed: ['POST', 'GET'],
+      allowed: ['POST', 'GET', 'HEAD'],
     });
   });
 

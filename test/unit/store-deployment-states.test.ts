@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, DeploymentEvent } from '../../functions/core/deployments/model.ts';
-import { storeDeploymentStates, storeErrorCode } from '../../functions/core/store/deployment-states.ts';
+import {
+  statesToSend,
+  storeDeploymentStates,
+  storeErrorCode,
+  streamCursor,
+} from '../../functions/core/store/deployment-states.ts';
 
 const AT = '2026-11-24T00:00:00.000Z';
 
@@ -124,5 +129,32 @@ describe("BigCommerce's failure codes", () => {
     [undefined, 10],
   ])('%s is %i', (code, expected) => {
     expect(storeErrorCode(code)).toBe(expected);
+  });
+});
+
+describe('what an events stream sends next', () => {
+  const state = (id: number | undefined, status: 'queued' | 'in_progress' = 'in_progress') => ({
+    ...(id === undefined ? {} : { id }),
+    deployment_uuid: 'd',
+    deployment_status: status,
+    event: null,
+    error: null,
+  });
+
+  it('starts from the beginning, or after a numeric Last-Event-ID', () => {
+    expect(streamCursor(undefined)).toEqual({ sent: -1, spoke: false });
+    expect(streamCursor('3')).toEqual({ sent: 3, spoke: false });
+    expect(streamCursor('-1')).toEqual({ sent: -1, spoke: false });
+    expect(streamCursor('x; drop')).toEqual({ sent: -1, spoke: false });
+  });
+
+  it('sends each trail position once, and a state without a position only before anything else', () => {
+    const first = statesToSend([state(undefined, 'queued')], streamCursor(undefined));
+    expect(first.send).toHaveLength(1);
+    const second = statesToSend([state(0), state(1)], first.cursor);
+    expect(second.send.map((s) => s.id)).toEqual([0, 1]);
+    const third = statesToSend([state(0), state(1), state(2)], second.cursor);
+    expect(third.send.map((s) => s.id)).toEqual([2]);
+    expect(statesToSend([state(undefined, 'queued')], third.cursor).send).toEqual([]);
   });
 });

@@ -106,7 +106,7 @@ export const terminateGroup = (pid: number, graceMs: number): void => {
  *   report it like any failed command, with the reason in the output.
  */
 export const processRunner: CommandRunner = {
-  run: ({ command, cwd, env, timeoutMs, onLine, signal }) =>
+  run: ({ command, cwd, env, timeoutMs, onLine, signal, onSpawn }) =>
     new Promise((resolve) => {
       // spawn reports a missing cwd as `spawn sh ENOENT`, which reads as if sh were missing.
       if (!existsSync(cwd)) {
@@ -120,6 +120,7 @@ export const processRunner: CommandRunner = {
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      if (child.pid !== undefined) onSpawn?.(child.pid);
       let timedOut = false;
       let aborted = false;
       let exitCode: number | null = null;

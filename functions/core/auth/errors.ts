@@ -2,7 +2,9 @@ import { AppError } from '../shared/errors.ts';
 
 export class AuthenticationError extends AppError {
   override readonly name = 'AuthenticationError';
-  constructor(message = 'Authentication required: send a valid bearer token.') {
+  constructor(
+    message = 'Authentication required: send a valid access token (Authorization: Bearer, or X-Auth-Token).',
+  ) {
     super('AuthenticationError', message);
   }
 }

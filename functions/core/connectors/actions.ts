@@ -204,7 +204,9 @@ export const applyDraftActions = (
           throw new ConnectorStagedPublishRequestUnderProcess(next.id);
         const check = newCheck(next, 'publish', action.certification, ctx);
         checks.push(check);
-        next = { ...next, status: 'Processing', publishRequest: check };
+        // A new attempt's report starts empty: the last attempt's entries describe another source.
+        const { publishingReport: _, ...rest } = next;
+        next = { ...rest, status: 'Processing', publishRequest: check };
         continue;
       }
       case 'updatePreviewable': {

@@ -188,3 +188,11 @@ export const mergeValues = <T extends { key: string }>(stored: T[], given: T[]):
   for (const v of given) byKey.set(v.key, v);
   return [...byKey.values()];
 };
+
+/**
+ * Whether `buildId` is the build a deployment serves: the one its last successful deploy hosted.
+ * A redeploy in progress, or one that failed, leaves the previous build serving; a build that
+ * was still being hosted when its workflow died never serves.
+ */
+export const servesBuild = (d: Pick<Deployment, 'hosted'> | undefined, buildId: string): boolean =>
+  d?.hosted?.buildId === buildId;

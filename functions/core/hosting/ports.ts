@@ -16,6 +16,8 @@ export interface CommandRunner {
     onLine: (line: string, stream: 'stdout' | 'stderr') => void;
     /** Stops the command (its whole process group) early: `aborted` in the result. */
     signal?: AbortSignal;
+    /** Called with the process group's id as the command starts, before anything is awaited. */
+    onSpawn?: (pgid: number) => void;
   }): Promise<{ exitCode: number | null; timedOut: boolean; aborted?: boolean }>;
 }
 

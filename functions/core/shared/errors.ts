@@ -127,3 +127,19 @@ export class IdempotencyKeyInProgress extends AppError {
     );
   }
 }
+
+/** The request's headers are over the limit (API Gateway's, or Node's 16 KB locally). */
+export class RequestHeadersTooLarge extends AppError {
+  override readonly name = 'RequestHeadersTooLarge';
+  constructor() {
+    super('RequestHeadersTooLarge', 'The request headers are too large.');
+  }
+}
+
+/** The request is not well-formed HTTP. */
+export class InvalidRequest extends AppError {
+  override readonly name = 'InvalidRequest';
+  constructor(message: string) {
+    super('InvalidRequest', message);
+  }
+}

@@ -8,6 +8,9 @@ import { InvalidStoreUuid } from './errors.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const isStoreUuid = (value: string | undefined): value is string =>
+  value !== undefined && UUID.test(value);
+
 /** A path uuid, checked before anything is read (the documented 400). */
 export const assertStoreUuid = (value: string | undefined, parameter: string): string => {
   if (value === undefined || !UUID.test(value)) throw new InvalidStoreUuid(parameter);
@@ -147,6 +150,40 @@ const failureOf = (d: Deployment): StoreDeploymentState['error'] => {
 /** Whether a stream of these states has said all it will. */
 export const endsStream = (state: StoreDeploymentState | undefined): boolean =>
   state !== undefined && isTerminal(state.deployment_status);
+
+/** How far an events stream has got: the last trail position sent, and whether it sent anything. */
+export interface StreamCursor {
+  sent: number;
+  spoke: boolean;
+}
+
+/**
+ * Where a stream starts: from the beginning, or after the position a reconnecting client
+ * names in `Last-Event-ID` (a number; anything else starts from the beginning).
+ */
+export const streamCursor = (lastEventId: string | undefined): StreamCursor => {
+  const resumeFrom = lastEventId !== undefined && /^\d{1,9}$/.test(lastEventId) ? Number(lastEventId) : -1;
+  return { sent: resumeFrom, spoke: false };
+};
+
+/**
+ * The states not sent yet: those past the cursor's position, and a state that no trail entry
+ * stands for (queued before the first step) only if nothing was sent before it.
+ */
+export const statesToSend = (
+  states: StoreDeploymentState[],
+  cursor: StreamCursor,
+): { send: StoreDeploymentState[]; cursor: StreamCursor } => {
+  const send: StoreDeploymentState[] = [];
+  let { sent, spoke } = cursor;
+  for (const state of states) {
+    if (state.id === undefined ? spoke : state.id <= sent) continue;
+    send.push(state);
+    if (state.id !== undefined) sent = state.id;
+    spoke = true;
+  }
+  return { send, cursor: { sent, spoke } };
+};
 
 /** The project's address: where its site deployments are served, one replacing the last. */
 export const siteUrl = (baseUrl: string, projectId: string): string => `${baseUrl}/sites/${projectId}/`;

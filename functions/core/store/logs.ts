@@ -9,7 +9,7 @@ import type { DeploymentLogRepository, DeploymentRepository } from '../deploymen
 import type { ProjectRepository } from '../projects/ports.ts';
 import type { Clock } from '../shared/clock.ts';
 import { InvalidQueryParam } from '../shared/errors.ts';
-import { sha256Hex } from '../shared/ids.ts';
+import { newId, sha256Hex } from '../shared/ids.ts';
 import { QueryInt } from '../shared/schemas.ts';
 import { getStoreProject } from './projects.ts';
 
@@ -191,3 +191,55 @@ export const listStoreLogs = async (
     },
   };
 };
+
+/**
+ * How late a log line may reach storage after its own timestamp: a hosted application's
+ * output is written in batches (every half second locally), while the requests its address
+ * serves are written at once, so a line can land behind newer ones.
+ */
+export const TAIL_LATENESS_MS = 10_000;
+
+/**
+ * A live tail's memory: each poll reads from a little before the newest line sent (the
+ * lateness above), and what was sent already is not sent again. Lines older than the tail
+ * itself are never sent ("from now on").
+ */
+export const logTail = (startedAt: number) => {
+  const seen = new Map<string, number>();
+  let newest = startedAt;
+  const floor = () => Math.max(startedAt, newest - TAIL_LATENESS_MS);
+  return {
+    /** The span the next poll reads. */
+    window: (now: number) => ({
+      from: new Date(floor()).toISOString(),
+      to: new Date(now + 60_000).toISOString(),
+    }),
+    /** The entries not sent yet, oldest first; remembers them. */
+    take(entries: StoreLogEntry[]): StoreLogEntry[] {
+      const fresh = entries
+        .filter((e) => !seen.has(e.uuid) && Date.parse(e.timestamp) >= startedAt)
+        .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+      for (const e of fresh) {
+        const at = Date.parse(e.timestamp);
+        seen.set(e.uuid, at);
+        newest = Math.max(newest, at);
+      }
+      // What falls before the next window can never be read again.
+      for (const [uuid, at] of seen) if (at < floor()) seen.delete(uuid);
+      return fresh;
+    },
+  };
+};
+
+/**
+ * What a quiet tail sends to stay open: an entry of the project with no lines. Unlike an SSE
+ * comment, a reader that parses every event as JSON (BigCommerce's CLI does) accepts it.
+ */
+export const keepAliveEntry = (projectId: string, at: Date): StoreLogEntry => ({
+  uuid: newId(),
+  project_uuid: projectId,
+  request: null,
+  logs: [],
+  exceptions: [],
+  timestamp: at.toISOString(),
+});

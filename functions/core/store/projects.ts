@@ -10,10 +10,11 @@
  * so does a name the API's own paths use as a key (`stores`, `projects`…).
  */
 import * as z from 'zod';
+import type { DeploymentRepository } from '../deployments/ports.ts';
 import type { Project } from '../projects/ports.ts';
 import { createProject, type ProjectDeps } from '../projects/projects.ts';
 import { RESERVED_PROJECT_KEYS } from '../projects/schemas.ts';
-import { InvalidQueryParam, ResourceNotFound } from '../shared/errors.ts';
+import { DuplicateField, InvalidQueryParam, ResourceNotFound } from '../shared/errors.ts';
 import { sha256Hex } from '../shared/ids.ts';
 import { collectPages } from '../shared/listing.ts';
 import { QueryInt } from '../shared/schemas.ts';
@@ -39,7 +40,13 @@ export const StoreProjectsQuery = z
     limit: QueryInt(1, 250).default(50),
     after: z.string().min(1).optional(),
     before: z.string().min(1).optional(),
-    'uuid:in': z.string().min(1).optional(),
+    'uuid:in': z
+      .string()
+      .regex(
+        /^\s*[0-9a-fA-F-]{36}\s*(,\s*[0-9a-fA-F-]{36}\s*)*$/,
+        'must be project uuids separated by commas',
+      )
+      .optional(),
     'name:like': z.string().min(1).optional(),
     'date_created:min': DateFilter,
     'date_created:max': DateFilter,
@@ -65,11 +72,20 @@ export const keyForName = (name: string): string => {
     : lower;
 };
 
-export const createStoreProject = (
+/** A project named by the store; a name it has already (in any case) is a duplicate `name`. */
+export const createStoreProject = async (
   deps: ProjectDeps,
   store: string,
   draft: StoreProjectDraft,
-): Promise<Project> => createProject(deps, store, { key: keyForName(draft.name), name: draft.name });
+): Promise<Project> => {
+  try {
+    return await createProject(deps, store, { key: keyForName(draft.name), name: draft.name });
+  } catch (error) {
+    // BigCommerce projects have a name, not Connect's key: the duplicate is named as the client sent it.
+    if (error instanceof DuplicateField) throw new DuplicateField('name', draft.name);
+    throw error;
+  }
+};
 
 /** A project of another store is reported exactly like a missing one. */
 export const getStoreProject = async (deps: ProjectDeps, store: string, uuid: string): Promise<Project> => {
@@ -106,7 +122,7 @@ export const listStoreProjects = async (
   store: string,
   query: StoreProjectsQuery,
 ): Promise<CursorPage> => {
-  const uuids = query['uuid:in']?.split(',').map((u) => u.trim());
+  const uuids = query['uuid:in']?.split(',').map((u) => u.trim().toLowerCase());
   const like = query['name:like']?.toLowerCase();
   const within = (iso: string, min: string | undefined, max: string | undefined) => {
     const ms = Date.parse(iso);
@@ -161,4 +177,16 @@ export const listStoreProjects = async (
       },
     },
   };
+};
+
+/**
+ * Which of `projects` are served at their address (a site deployment completed there):
+ * BigCommerce lists a project's hostnames with it, and its CLI requires the field.
+ */
+export const servedProjects = async (
+  deps: { deployments: Pick<DeploymentRepository, 'getSite'> },
+  projects: Project[],
+): Promise<Set<string>> => {
+  const sites = await Promise.all(projects.map((p) => deps.deployments.getSite(p.id)));
+  return new Set(projects.filter((_, i) => sites[i] !== undefined).map((p) => p.id));
 };

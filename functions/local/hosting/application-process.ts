@@ -12,10 +12,11 @@ import {
 import { nodeEntryPoint, redactor } from '../../core/hosting/build-rules.ts';
 import { normalisePath } from '../../core/hosting/hosted-events.ts';
 import type { HostingRequest } from '../../core/hosting/ports.ts';
+import { crashSummary } from '../../core/shared/public-text.ts';
 import { hostingFailed } from './errors.ts';
 import { isFile } from './files.ts';
 import { freePort } from './loopback-ports.ts';
-import type { HostedProcess, LaunchContext, Say } from './types.ts';
+import type { HostedProcess, LaunchContext } from './types.ts';
 
 /**
  * What the applications that run as processes (services, event and job applications) share:
@@ -24,7 +25,7 @@ import type { HostedProcess, LaunchContext, Say } from './types.ts';
  */
 
 /** Lines kept per process for the message of a failed start. */
-const LAST_LINES = 15;
+const LAST_LINES = 40;
 /** Between SIGTERM and SIGKILL when stopping a hosted application. */
 const STOP_GRACE_MS = 5_000;
 
@@ -68,6 +69,7 @@ export const stopProcess = async (proc: HostedProcess): Promise<void> => {
   await stopGroup(proc.pid);
   // Reaped: until then the leader may still hold its listening socket.
   await proc.exited;
+  proc.forget?.();
 };
 
 /**
@@ -80,7 +82,7 @@ export const startApplication = async (
   context: LaunchContext,
 ): Promise<{ port: number; process: HostedProcess }> => {
   const port = context.port ?? (await freePort());
-  const proc = await spawnApplication(request, port, context.say);
+  const proc = await spawnApplication(request, port, context);
   try {
     await waitUntilAnswering(request, port, proc, context.startTimeoutMs);
   } catch (error) {
@@ -113,7 +115,11 @@ const startCommand = (request: HostingRequest): { command: string; args: string[
   );
 };
 
-const spawnApplication = async (request: HostingRequest, port: number, say: Say): Promise<HostedProcess> => {
+const spawnApplication = async (
+  request: HostingRequest,
+  port: number,
+  { say, recorder }: LaunchContext,
+): Promise<HostedProcess> => {
   const { command, args } = startCommand(request);
   const child = spawn(command, args, {
     cwd: request.bundle,
@@ -121,6 +127,14 @@ const spawnApplication = async (request: HostingRequest, port: number, say: Say)
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Written down before anything is awaited: a crash from here on still finds the group.
+  const pid = child.pid;
+  if (pid !== undefined)
+    recorder?.add(pid, {
+      kind: 'application',
+      deploymentId: request.deploymentId,
+      what: `${request.applicationName} (${[command, ...args].join(' ')})`,
+    });
   if (child.pid === undefined) {
     const [error] = (await once(child, 'error')) as [Error];
     throw hostingFailed(request, `cannot start '${[command, ...args].join(' ')}': ${error.message}`);
@@ -135,6 +149,7 @@ const spawnApplication = async (request: HostingRequest, port: number, say: Say)
     exited: new Promise((done) => child.once('exit', () => done())),
     closed: new Promise((done) => child.once('close', () => done())),
     lastLines: [],
+    ...(pid !== undefined && recorder ? { forget: () => recorder.remove(pid) } : {}),
   };
   const capture = (stream: 'stdout' | 'stderr') => (raw: string) => {
     const line = redact(raw);
@@ -163,8 +178,11 @@ const waitUntilAnswering = async (
   const path = normalisePath(request.healthCheckPath ?? request.endpoint, '/');
   const url = `http://127.0.0.1:${port}${path}`;
   const deadline = Date.now() + startTimeoutMs;
-  const output = () =>
-    proc.lastLines.length > 0 ? `; last output:\n${proc.lastLines.join('\n')}` : '; it wrote nothing';
+  // The client gets the line that says why; the whole output is in the deployment's logs.
+  const output = () => {
+    const cause = crashSummary(proc.lastLines);
+    return cause === undefined ? '; it wrote nothing' : `: ${cause} (its output is in the deployment logs)`;
+  };
   for (;;) {
     if (!proc.alive) {
       // The last lines may still be in the pipes when 'exit' fires (a grandchild may hold them open).

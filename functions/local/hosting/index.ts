@@ -14,7 +14,15 @@ import { freePort, portFreed } from './loopback-ports.ts';
 import { sayerFor, warn } from './output.ts';
 import { describeHosted, keyOf, openRecord, readRegistry, sealSecrets, writeRegistry } from './registry.ts';
 import { launchService } from './service.ts';
-import type { Hosted, HostingOutput, LaunchContext, Launched, PublishResult, StopTarget } from './types.ts';
+import type {
+  Hosted,
+  HostingOutput,
+  LaunchContext,
+  Launched,
+  ProcessRecorder,
+  PublishResult,
+  StopTarget,
+} from './types.ts';
 import { checkWorkspaceTarget, removeWorkspaces } from './workspace.ts';
 
 export type { HostingOutput, PublishResult } from './types.ts';
@@ -45,6 +53,8 @@ export interface LocalHostingOptions {
   onOutput?: (output: HostingOutput) => void;
   /** How long an application has to answer after it is started; 30 s by default. */
   startTimeoutMs?: number;
+  /** Where every started process group is written down (see `ProcessLedger`). */
+  recorder?: ProcessRecorder;
 }
 
 const matches = (request: HostingRequest, target: StopTarget): boolean =>
@@ -168,12 +178,13 @@ export class LocalHosting implements ApplicationHosting {
   }
 
   /**
-   * Starts again everything the registry holds (after a restart of `npm start`): stale process
-   * groups of a previous run that died without `close` are killed first; each application gets
-   * its recorded port back when it is free. One that does not come back is reported and stays
-   * in the registry, so the next `host` of it or the next restore tries again.
+   * Starts again what the registry holds (after a restart of `npm start`) and `serves` says its
+   * deployment serves: stale process groups of a previous run that died without `close` are
+   * killed first; each application gets its recorded port back when it is free. One that does
+   * not come back is reported and stays in the registry, so the next `host` of it or the next
+   * restore tries again. What is not served is forgotten.
    */
-  async restore(): Promise<void> {
+  async restore(serves: (request: HostingRequest) => Promise<boolean> = async () => true): Promise<void> {
     const restored: Hosted[] = [];
     const stale: Promise<void>[] = [];
     for (const record of readRegistry(this.registryFile)) {
@@ -189,11 +200,14 @@ export class LocalHosting implements ApplicationHosting {
         continue;
       }
       const { request } = entry;
-      this.hosted.set(keyOf(request), entry);
-      restored.push(entry);
       // A previous run that died without `close` left its applications running (they hold the ports).
       if (record.pid !== undefined && groupAlive(record.pid) && isOurGroup(record.pid, request.bundle))
         stale.push(stopGroup(record.pid));
+      // Only the build its deployment serves comes back: one a dead workflow was still hosting
+      // does not (the reaper fails that operation, and its stop removes the workspace).
+      if (!(await serves(request))) continue;
+      this.hosted.set(keyOf(request), entry);
+      restored.push(entry);
     }
     await Promise.all(stale);
     await Promise.all(
@@ -257,6 +271,7 @@ export class LocalHosting implements ApplicationHosting {
     const context: LaunchContext = {
       startTimeoutMs: this.startTimeoutMs,
       say: sayerFor(this.options.onOutput, request),
+      ...(this.options.recorder ? { recorder: this.options.recorder } : {}),
     };
     if (at.port !== undefined) context.port = at.port;
     return { request, sealed, hostedAt: at.hostedAt, ...(await this.launchByType(request, context)) };

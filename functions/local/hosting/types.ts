@@ -34,6 +34,8 @@ export interface HostedProcess {
   /** Its output pipes are closed: every line has been read. */
   closed: Promise<void>;
   lastLines: string[];
+  /** Takes the group off the process ledger once it is stopped. */
+  forget?: () => void;
 }
 
 /** What starting an application of one type gives: its answer, and what runs for it. */
@@ -52,8 +54,15 @@ export interface Hosted extends Launched {
   hostedAt: number;
 }
 
+/** Where started process groups are written down (`ProcessLedger`), so none outlives a crash. */
+export interface ProcessRecorder {
+  add(pgid: number, about: { kind: 'application'; deploymentId: string; what: string }): void;
+  remove(pgid: number): void;
+}
+
 /** How the application processes (services, event and job applications) are started. */
 export interface LaunchContext {
+  recorder?: ProcessRecorder;
   /** The port to listen on (restore gives the recorded one back); a free one when absent. */
   port?: number;
   /** How long the process has to answer after it is started. */

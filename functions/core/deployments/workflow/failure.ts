@@ -1,4 +1,5 @@
 /** RecordFailure: what a failed step leaves on the deployment (one Error entry, Failed, the lock released). */
+import { withoutInternals } from '../../shared/public-text.ts';
 import type { DeploymentExecution, DeploymentReportEntry, DeploymentStep } from '../model.ts';
 import { IN_PROGRESS, withReportEntries } from '../rules.ts';
 import { record, transition, type WorkflowDeps } from './record.ts';
@@ -33,16 +34,26 @@ const buildVariable = (cause: Record<string, unknown> | undefined, name: string)
 /**
  * What a failure is reported as: the domain error's own message (`Slipway.<code>`), a timeout,
  * a failed build or script (its output is in the logs), or an internal error in fixed words
- * (its details stay in the function's log, not in a tenant's report).
+ * (its details stay in the function's log, not in a tenant's report). `detail` is the domain
+ * error's whole text, for the deployment's logs; `message` is what the tenant's clients see,
+ * without host paths, stack frames or resource names.
  */
-export const describeFailure = (f: StepFailure): { code: string; message: string; application?: string } => {
+export const describeFailure = (
+  f: StepFailure,
+): { code: string; message: string; detail?: string; application?: string } => {
   const cause = parseJson(f.cause);
   if (f.error.startsWith('Slipway.')) {
     const code = f.error.slice('Slipway.'.length);
-    const message = typeof cause?.errorMessage === 'string' ? cause.errorMessage : code;
+    const detail = typeof cause?.errorMessage === 'string' ? cause.errorMessage : code;
     // Errors about one application name it in their message (Lambda carries nothing else).
-    const application = f.application ?? /application '([^']+)'/.exec(message)?.[1];
-    return { code, message, ...(application ? { application } : {}) };
+    const application = f.application ?? /application '([^']+)'/.exec(detail)?.[1];
+    const message = withoutInternals(detail);
+    return {
+      code,
+      message,
+      ...(message === detail ? {} : { detail }),
+      ...(application ? { application } : {}),
+    };
   }
   const application = f.application ?? buildVariable(cause, 'APPLICATION');
   const about = application ? ` of application '${application}'` : '';
@@ -87,6 +98,20 @@ export const failOperation = async (
   f: StepFailure,
 ): Promise<void> => {
   const status = e.operation === 'deploy' ? 'Failed' : 'UndeployFailed';
+  const { code, message, detail, application } = describeFailure(f);
+  if (detail !== undefined) {
+    // Only the operator-facing text has the host paths and output lines; the logs keep it whole.
+    await deps.logs.append([
+      {
+        type: 'APPLICATION_TEXT',
+        deploymentId: e.deploymentId,
+        applicationName: application ?? '',
+        severity: 'ERROR',
+        timestamp: deps.clock.now().toISOString(),
+        details: { message: `[slipway] the ${f.step} step failed (${code}): ${detail}` },
+      },
+    ]);
+  }
   const next = await transition(
     deps,
     e,
@@ -103,7 +128,6 @@ export const failOperation = async (
       await deps.hosting.stop({ deploymentId: e.deploymentId, buildId: e.operationId });
   }
   if (!next) return;
-  const { code, message, application } = describeFailure(f);
   await record(
     deps,
     next,

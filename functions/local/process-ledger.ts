@@ -1,0 +1,138 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { groupAlive, signalGroup } from '../adapters/runtime/process-runner.ts';
+import type { CommandRunner } from '../core/hosting/ports.ts';
+
+/**
+ * Every process group `npm start` starts for a tenant (hosted applications, builds, scripts,
+ * git fetches), written down as it starts, in `<dataDir>/processes.json`. A run that dies
+ * (`kill -9`) cannot stop what it started; the next one reads the ledger and ends every group
+ * still running, before it hosts anything again. A graceful stop ends them too, whatever path
+ * started them. A group is identified by its leader's pid and start time (from /proc), so a pid
+ * the system has reused since is never signalled.
+ */
+
+export interface LedgerEntry {
+  pgid: number;
+  /** The leader's start time in clock ticks since boot (`/proc/<pid>/stat`, field 22). */
+  startTime: string;
+  /** A hosted application, or a build or script job. */
+  kind: 'application' | 'job';
+  deploymentId?: string;
+  what: string;
+  at: string;
+}
+
+const LEDGER_VERSION = 1;
+/** How long a group has between SIGTERM and SIGKILL. */
+const GRACE_MS = 2_000;
+
+/** The start time of a process, or undefined when it is gone (or this is not Linux). */
+export const processStartTime = (pid: number): string | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+};
+
+const waitUntil = async (done: () => boolean, ms: number): Promise<boolean> => {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+};
+
+/** SIGTERM to the group, SIGKILL after the grace period; resolves once nothing of it runs. */
+export const endGroup = async (pgid: number): Promise<void> => {
+  if (!signalGroup(pgid, 'SIGTERM')) return;
+  if (await waitUntil(() => !groupAlive(pgid), GRACE_MS)) return;
+  signalGroup(pgid, 'SIGKILL');
+  await waitUntil(() => !groupAlive(pgid), GRACE_MS);
+};
+
+export class ProcessLedger {
+  private entries: LedgerEntry[];
+
+  constructor(private readonly file: string) {
+    this.entries = ProcessLedger.read(file);
+  }
+
+  private static read(file: string): LedgerEntry[] {
+    if (!existsSync(file)) return [];
+    try {
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; entries?: LedgerEntry[] };
+      return parsed.version === LEDGER_VERSION && Array.isArray(parsed.entries) ? parsed.entries : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /** Written synchronously, before the caller awaits anything: a crash right after still finds it. */
+  add(pgid: number, about: Omit<LedgerEntry, 'pgid' | 'startTime' | 'at'>): void {
+    const startTime = processStartTime(pgid) ?? '';
+    this.entries = [
+      ...this.entries.filter((e) => e.pgid !== pgid),
+      { pgid, startTime, ...about, at: new Date().toISOString() },
+    ];
+    this.write();
+  }
+
+  remove(pgid: number): void {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => e.pgid !== pgid);
+    if (this.entries.length !== before) this.write();
+  }
+
+  /** What the ledger holds now. */
+  list(): readonly LedgerEntry[] {
+    return this.entries;
+  }
+
+  /**
+   * Ends every recorded group that still runs as the same process (same leader start time),
+   * forgets them all, and answers what was ended. At start-up: what a dead run left behind.
+   */
+  async endAll(): Promise<LedgerEntry[]> {
+    // A leader that is gone left its group ours (its id can only be taken by a new leader of
+    // that pid); a leader that runs is ours only if it started when the one recorded did.
+    const ours = (e: LedgerEntry) => {
+      const leader = processStartTime(e.pgid);
+      return leader === undefined || e.startTime === '' || leader === e.startTime;
+    };
+    const running = this.entries.filter((e) => groupAlive(e.pgid) && ours(e));
+    await Promise.all(running.map((e) => endGroup(e.pgid)));
+    this.entries = [];
+    this.write();
+    return running;
+  }
+
+  private write(): void {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ version: LEDGER_VERSION, entries: this.entries }), { mode: 0o600 });
+    renameSync(tmp, this.file);
+  }
+}
+
+/** `inner`, with each command's process group on the ledger while it runs (builds and scripts). */
+export const recordingRunner = (inner: CommandRunner, ledger: ProcessLedger): CommandRunner => ({
+  run: (input) => {
+    let pgid: number | undefined;
+    return inner
+      .run({
+        ...input,
+        onSpawn: (pid) => {
+          pgid = pid;
+          ledger.add(pid, { kind: 'job', what: input.command });
+          input.onSpawn?.(pid);
+        },
+      })
+      .finally(() => {
+        if (pgid !== undefined) ledger.remove(pgid);
+      });
+  },
+});
