@@ -57,6 +57,10 @@ export const config = {
   get kmsKeyId(): string | undefined {
     return process.env.SLIPWAY_KMS_KEY_ID || undefined;
   },
+  /** On AWS: the stack's EventBridge bus domain events go to; unset, they stay in process (`npm start`). */
+  get eventBusName(): string | undefined {
+    return process.env.SLIPWAY_EVENT_BUS_NAME || undefined;
+  },
   get publishStateMachineArn(): string {
     return required('SLIPWAY_PUBLISH_STATE_MACHINE_ARN');
   },
@@ -110,6 +114,14 @@ export const config = {
   get trustForwardedHost(): boolean {
     return flag('SLIPWAY_TRUST_FORWARDED_HOST');
   },
+  /**
+   * How long one attempt of a call to a dependency (DynamoDB, S3, Step Functions) may take; a
+   * call makes two attempts before it counts as unavailable (a 503 with Retry-After, or a
+   * retried workflow step), so a stalled dependency is given up on after twice this.
+   */
+  get dependencyTimeoutMs(): number {
+    return integer('SLIPWAY_DEPENDENCY_TIMEOUT_MS', 5_000);
+  },
   get healthCacheMs(): number {
     return integer('SLIPWAY_HEALTH_CACHE_MS', 2_000);
   },
@@ -146,6 +158,10 @@ export const config = {
   get assetsBaseUrl(): string {
     return required('SLIPWAY_ASSETS_BASE_URL');
   },
+  /** On AWS: the CloudFront distribution serving hosted assets, whose copies a redeploy makes stale. */
+  get distributionId(): string {
+    return required('SLIPWAY_DISTRIBUTION_ID');
+  },
   /** The bucket hosted assets are copied to (served by the CloudFront distribution). */
   get assetsBucketName(): string {
     return required('SLIPWAY_ASSETS_BUCKET_NAME');
@@ -160,4 +176,20 @@ export const config = {
   get maxBodyBytes(): number {
     return integer('SLIPWAY_MAX_BODY_BYTES', 1_048_576);
   },
+};
+
+/**
+ * What every AWS SDK client of the API and the workflows is built with: a stalled dependency
+ * fails after `dependencyTimeoutMs` (two attempts) instead of holding a request for ever.
+ */
+export const awsClientDefaults = () => {
+  const attemptMs = config.dependencyTimeoutMs;
+  return {
+    maxAttempts: 2,
+    requestHandler: {
+      requestTimeout: attemptMs,
+      connectionTimeout: Math.min(attemptMs, 2_000),
+      throwOnRequestTimeout: true,
+    },
+  };
 };

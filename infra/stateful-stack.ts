@@ -6,13 +6,14 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  type CfnBucket,
   HttpMethods,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../functions/adapters/dynamodb/schema.ts';
-import { HOSTED_ASSETS_PREFIX } from '../functions/wiring/hosting.ts';
+import { HOSTED_ASSETS_PREFIX } from '../functions/wiring/hosted-names.ts';
 
 export interface StatefulStackProps extends StackProps {
   /** Development stacks can be destroyed with their data; others retain it. */
@@ -107,6 +108,12 @@ export class StatefulStack extends Stack {
       removalPolicy,
       autoDeleteObjects: props.dev,
     });
+
+    // "Object Created" events to EventBridge: the stateless stack's rule marks uploads received.
+    // Set on the bucket itself: `eventBridgeEnabled` would add a custom resource and its Lambda.
+    (this.bucket.node.defaultChild as CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
 
     // Hosted assets apart from the artifacts: they are public content (CloudFront serves them),
     // so SSE-S3 rather than the customer key, which spares CloudFront's origin access control a

@@ -1,4 +1,4 @@
-import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -10,26 +10,19 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IMetric,
-  Metric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Alias } from 'aws-cdk-lib/aws-kms';
 import { FunctionUrlAuthType, type IFunctionUrl, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../functions/adapters/events/eventbridge-bus.ts';
 import { CONNECT_REGIONS, parseRegionList } from '../functions/core/deployments/regions.ts';
+import { ASSETS_STALE_AFTER } from '../functions/core/hosting/cache.ts';
+import { UPLOAD_KEY_PATTERN } from '../functions/core/uploads/uploads.ts';
 import {
   type ApiFunctionName,
   AUTHORIZER_FUNCTION,
@@ -39,6 +32,7 @@ import {
   type RouteDefinition,
   routeKey,
 } from '../functions/http/routes.ts';
+import { addAlarms } from './alarms.ts';
 import { Edge, pathPatternOf, type StreamingOrigin } from './constructs/edge.ts';
 import { Hosting } from './constructs/hosting.ts';
 import { SlipwayFunction } from './constructs/slipway-function.ts';
@@ -205,6 +199,11 @@ export class StatelessStack extends Stack {
       'deployments',
     ]);
     for (const [name, fn] of functions) {
+      // Users reach them through the distribution, whose ViewerHost function sets
+      // X-Forwarded-Host (constructs/edge.ts): the addresses they return use it. A caller of the
+      // HTTP API's own URL may send any value there; it changes only the addresses in its own
+      // answers (nothing is cached), and a malformed one is ignored (functions/http/views.ts).
+      fn.fn.addEnvironment('SLIPWAY_TRUST_FORWARDED_HOST', 'true');
       if (name === 'fallback') continue;
       fn.bindTable(props.table, writers.has(name) ? 'readWrite' : 'read');
     }
@@ -254,6 +253,10 @@ export class StatelessStack extends Stack {
       'SLIPWAY_PUBLISH_STATE_MACHINE_ARN',
       'start',
     );
+    // The health check describes the deploy workflow: Step Functions answering is one of its probes.
+    functions
+      .get('health')
+      ?.bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'describe');
     const regions = deploymentRegions(this).join(',');
     // The deployments API only starts the workflows: a cancel is a write the workflow notices.
     functionFor('deployments')
@@ -278,6 +281,38 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(reaper.fn, { retryAttempts: 0 })],
     });
 
+    // An upload is marked `uploaded` when S3 says its object was created (the bucket sends its
+    // events to EventBridge, see the stateful stack): only objects under an upload's key.
+    const uploadEvents = new SlipwayFunction(this, 'UploadEvents', { handler: 'upload-events' }).bindTable(
+      props.table,
+      'readWrite',
+    );
+    new Rule(this, 'UploadReceived', {
+      description: 'Slipway: an artifact was uploaded to its presigned URL',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.bucket.bucketName] },
+          object: { key: Match.wildcard(UPLOAD_KEY_PATTERN) },
+        },
+      },
+      targets: [new LambdaFunction(uploadEvents.fn, { retryAttempts: 8 })],
+    });
+
+    // Domain events (a deployment's status changes) on a bus of the stack, for users' rules
+    // (source `slipway`, detail-type per event: docs/aws.md, "Domain events").
+    const events = new EventBus(this, 'Events', { description: 'Slipway domain events' });
+    for (const fn of [
+      functions.get('deployments'),
+      functions.get('store-deployments'),
+      artifactReader,
+      deploymentPrepare,
+      deploymentSteps,
+      reaper,
+    ])
+      fn?.bindEventBus(events);
+
     // The one public entry point: the API, the hosted assets and the streaming routes.
     const edge = new Edge(this, 'Edge', {
       api: this.api,
@@ -295,61 +330,30 @@ export class StatelessStack extends Stack {
     });
     for (const fn of [deploymentSteps, reaper]) hosting.bind(fn);
 
-    // Alarms to one topic; an email address given at deploy time subscribes to it.
-    const alarmEmail = new CfnParameter(this, 'AlarmEmail', {
-      type: 'String',
-      default: '',
-      description: 'An email address to notify of Slipway alarms (empty: none)',
+    // A redeploy rewrites an assets application's files under the same paths, an undeploy
+    // removes them: either way the distribution's copies are stale (cached for up to a day).
+    // A subscriber of the bus invalidates the deployment's paths after each.
+    const cacheInvalidation = new SlipwayFunction(this, 'CacheInvalidation', {
+      handler: 'cache-invalidation',
     });
-    const alarms = new Topic(this, 'Alarms', {
-      displayName: 'Slipway alarms',
-      enforceSSL: true,
-      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    edge.distribution.grantCreateInvalidation(cacheInvalidation.fn);
+    cacheInvalidation.fn.addEnvironment('SLIPWAY_DISTRIBUTION_ID', edge.distribution.distributionId);
+    new Rule(this, 'HostedAssetsReplaced', {
+      description: 'Slipway: a deployment was deployed or removed; its hosted assets changed',
+      eventBus: events,
+      eventPattern: {
+        source: [EVENT_SOURCE],
+        detailType: ['DeploymentStatusChanged'],
+        detail: { status: [...ASSETS_STALE_AFTER] },
+      },
+      targets: [new LambdaFunction(cacheInvalidation.fn, { retryAttempts: 8 })],
     });
-    const wantsEmail = new CfnCondition(this, 'AlarmEmailGiven', {
-      expression: Fn.conditionNot(Fn.conditionEquals(alarmEmail.valueAsString, '')),
-    });
-    new CfnSubscription(this, 'AlarmEmailSubscription', {
-      topicArn: alarms.topicArn,
-      protocol: 'email',
-      endpoint: alarmEmail.valueAsString,
-    }).cfnOptions.condition = wantsEmail;
-    const alarm = (id: string, metric: IMetric, description: string) =>
-      new Alarm(this, id, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      }).addAlarmAction(new SnsAction(alarms));
-    for (const [name, sm] of [
+
+    const alarms = addAlarms(this, this.api, [
       ['Publish', workflows.publish],
       ['Deploy', workflows.deploy],
       ['Undeploy', workflows.undeploy],
-    ] as const) {
-      alarm(
-        `${name}ExecutionsFailed`,
-        sm.metricFailed({ period: Duration.minutes(5) }),
-        `${name} executions failed`,
-      );
-      alarm(
-        `${name}ExecutionsTimedOut`,
-        sm.metricTimedOut({ period: Duration.minutes(5) }),
-        `${name} executions timed out`,
-      );
-    }
-    alarm('Api5xx', this.api.metricServerError({ period: Duration.minutes(5) }), 'The API answered 5xx');
-    alarm(
-      'LambdaThrottles',
-      new Metric({
-        namespace: 'AWS/Lambda',
-        metricName: 'Throttles',
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      }),
-      'Lambda invocations were throttled in this account and region',
-    );
+    ]);
 
     // The URL to give users: streaming routes and hosted assets only answer through it.
     new CfnOutput(this, 'ApiUrl', { value: edge.url });
@@ -358,5 +362,9 @@ export class StatelessStack extends Stack {
       description: 'The HTTP API itself, without the streaming routes and the hosted assets',
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topicArn });
+    new CfnOutput(this, 'EventBusName', {
+      value: events.eventBusName,
+      description: 'Where Slipway puts its domain events (source slipway)',
+    });
   }
 }

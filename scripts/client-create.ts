@@ -52,13 +52,19 @@ const connect = async (): Promise<() => Promise<void>> => {
     fail(`No Slipway data in ${dataDir}: run \`npm start\` once first.`);
   const { startDynamoDbLocal, ensureTable } = await import('../functions/local/dynamodb-local.ts');
   const { TABLE_NAME } = await import('../functions/local/stack.ts');
-  const dynamodb = await startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb') });
-  await ensureTable(dynamodb.endpoint, TABLE_NAME);
+  const { loadOrCreateLocalCredentials } = await import('../functions/local/dev-setup.ts');
+  // The data folder's own credentials: DynamoDB Local keeps one database per access key id.
+  const credentials = loadOrCreateLocalCredentials(dataDir);
+  const dynamodb = await startDynamoDbLocal({
+    dbPath: join(dataDir, 'dynamodb'),
+    accessKeyId: credentials.accessKeyId,
+  });
+  await ensureTable(dynamodb.endpoint, TABLE_NAME, credentials.accessKeyId);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     SLIPWAY_TABLE_NAME: TABLE_NAME,
   });
   return () => dynamodb.stop();

@@ -24,7 +24,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Zippable, zipSync } from 'fflate';
 
@@ -53,7 +53,7 @@ const filesOf = (dir: string, prefix = ''): string[] =>
     .flatMap((entry) => {
       const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
       if (entry.isSymbolicLink())
-        return fail(`${join(dir, path)} is a symbolic link: replace it with a file.`);
+        throw new Error(`${join(dir, path)} is a symbolic link: replace it with a file.`);
       if (entry.isDirectory()) return filesOf(dir, path);
       return entry.isFile() ? [path] : [];
     });
@@ -65,21 +65,29 @@ const sourceDir = (path: string | undefined): string => {
   return dir;
 };
 
-const zipFolder = (dirArg: string | undefined, outArg: string | undefined) => {
-  const dir = sourceDir(dirArg);
-  if (!outArg) return fail('Name the zip file to write.');
-  const out = fromCaller(outArg);
-  if (out.startsWith(`${dir}${sep}`)) fail('Write the zip outside the folder it zips.');
+/**
+ * The zip of a folder, entries relative to it, as an upload takes it (also used by
+ * `scripts/smoke.ts`). Throws on a symbolic link or an empty folder.
+ */
+export const zipOfFolder = (dir: string): { bytes: Uint8Array; files: number } => {
   const files: Zippable = {};
   for (const file of filesOf(dir)) {
     // Unix permissions travel with the entry (an executable script stays executable).
     const mode = lstatSync(join(dir, file)).mode & 0o777;
     files[file] = [readFileSync(join(dir, file)), { os: 3, attrs: (0o100000 | mode) << 16 }];
   }
-  if (Object.keys(files).length === 0) fail(`${dir} holds no files.`);
-  const bytes = zipSync(files, { level: 9 });
+  if (Object.keys(files).length === 0) throw new Error(`${dir} holds no files.`);
+  return { bytes: zipSync(files, { level: 9 }), files: Object.keys(files).length };
+};
+
+const zipFolder = (dirArg: string | undefined, outArg: string | undefined) => {
+  const dir = sourceDir(dirArg);
+  if (!outArg) return fail('Name the zip file to write.');
+  const out = fromCaller(outArg);
+  if (out.startsWith(`${dir}${sep}`)) fail('Write the zip outside the folder it zips.');
+  const { bytes, files } = zipOfFolder(dir);
   writeFileSync(out, bytes);
-  say(`Wrote ${out}: ${plural(Object.keys(files).length, 'file')}, ${bytes.length} bytes`);
+  say(`Wrote ${out}: ${plural(files, 'file')}, ${bytes.length} bytes`);
 };
 
 const GIT_ENV = {
@@ -158,14 +166,24 @@ const parse = () => {
     return fail((error as Error).message);
   }
 };
-const { values, positionals } = parse();
+const main = () => {
+  const { values, positionals } = parse();
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+  } else if (values.zip) {
+    if (positionals.length !== 2) fail('--zip takes a folder and the zip file to write.');
+    zipFolder(positionals[0], positionals[1]);
+  } else {
+    if (positionals.length !== 1) fail('Name exactly one folder.');
+    makeRepository(positionals[0], values.tag, values.out);
+  }
+};
 
-if (values.help) {
-  process.stdout.write(`${usage}\n`);
-} else if (values.zip) {
-  if (positionals.length !== 2) fail('--zip takes a folder and the zip file to write.');
-  zipFolder(positionals[0], positionals[1]);
-} else {
-  if (positionals.length !== 1) fail('Name exactly one folder.');
-  makeRepository(positionals[0], values.tag, values.out);
+// Run as a command, not when imported for `zipOfFolder`.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main();
+  } catch (error) {
+    fail((error as Error).message);
+  }
 }

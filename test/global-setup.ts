@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -15,11 +15,21 @@ declare module 'vitest' {
     logFile: string;
     /** The domain events the in-process bus carried (JSON lines). */
     eventsFile: string;
+    /**
+     * A secret value tests give as secured configuration and as BigCommerce secret variables:
+     * at the end of the run, no response of the gateway and no function log line may hold it.
+     */
+    canary: string;
   }
 }
 
+const canary = `canary-${randomBytes(12).toString('hex')}`;
+/** Where the canary was seen in a response (tenants' own websites and assets apart: theirs to show). */
+const canarySightings: string[] = [];
+
 let stack: LocalStack | undefined;
 let dataDir: string | undefined;
+let logFile: string | undefined;
 
 const LOUD = new Set(['WARN', 'ERROR', 'CRITICAL']);
 
@@ -53,7 +63,7 @@ export const setup = async (project: TestProject) => {
   process.env.SLIPWAY_STREAM_KEEPALIVE_SECONDS ??= '1';
   process.env.SLIPWAY_STREAM_POLL_MS ??= '100';
   dataDir = mkdtempSync(join(tmpdir(), 'slipway-test-'));
-  const logFile = join(dataDir, 'functions.log');
+  logFile = join(dataDir, 'functions.log');
   writeFileSync(logFile, '');
   captureLogs(logFile);
   const { startLocalStack } = await import('../functions/local/stack.ts');
@@ -67,14 +77,30 @@ export const setup = async (project: TestProject) => {
     reaperIntervalMs: 0,
     buildTimeoutSeconds: 8,
     workspaceDir: join(dataDir, 'workspaces'),
+    // The shared stack runs the tests' own fixtures as the test runner's user; containment is
+    // proven against \`npm start\` itself (test/proof/hostile.test.ts and every test that starts it).
+    sandbox: 'none',
+    observeResponses: (path, status, body) => {
+      if (!path.startsWith('/sites/') && !path.startsWith('/assets/') && body.includes(canary))
+        canarySightings.push(`${status} ${path.slice(0, 200)}`);
+    },
   });
   project.provide('gatewayUrl', stack.url);
   project.provide('stackEnv', stack.env);
   project.provide('logFile', logFile);
   project.provide('eventsFile', stack.eventsFile);
+  project.provide('canary', canary);
 };
 
 export const teardown = async () => {
   await stack?.stop();
+  // The secrets canary, over the whole run: a sighting fails the run (vitest reports the error).
+  const logged = logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8').includes(canary) : false;
+  if (canarySightings.length > 0 || logged) {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(
+      `The secret canary leaked: ${logged ? 'in a function log line; ' : ''}in ${canarySightings.length} response(s): ${canarySightings.slice(0, 10).join('; ')}`,
+    );
+  }
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 };

@@ -159,22 +159,29 @@ export const buildApplicationJob = async (
     log.line(`Build ${operationId}: building '${applicationName}' (${written} files)`);
     for (const command of buildCommands(manifest, lockfile)) {
       log.line(`$ ${command}`);
-      const { exitCode, timedOut, aborted } = await whileCurrent(deps, env, 'Deploying', outer, (signal) =>
-        deps.runner.run({
-          signal,
-          command,
-          cwd: dir,
-          env: {
-            CI: 'true',
-            NODE_ENV: 'production',
-            npm_config_update_notifier: 'false',
-            npm_config_fund: 'false',
-          },
-          timeoutMs: Math.max(1, deadline - Date.now()),
-          onLine: (line, stream) => log.line(line, stream === 'stderr' ? 'WARNING' : 'INFO'),
-        }),
+      const { exitCode, timedOut, aborted, stoppedFor } = await whileCurrent(
+        deps,
+        env,
+        'Deploying',
+        outer,
+        (signal) =>
+          deps.runner.run({
+            signal,
+            command,
+            cwd: dir,
+            env: {
+              CI: 'true',
+              NODE_ENV: 'production',
+              npm_config_update_notifier: 'false',
+              npm_config_fund: 'false',
+            },
+            timeoutMs: Math.max(1, deadline - Date.now()),
+            onLine: (line, stream) => log.line(line, stream === 'stderr' ? 'WARNING' : 'INFO'),
+          }),
       );
       if (aborted) throw superseded(env);
+      if (stoppedFor)
+        throw new ApplicationBuildFailed(applicationName, `'${command}' was stopped: ${stoppedFor}`);
       if (timedOut)
         throw new ApplicationBuildFailed(
           applicationName,
@@ -216,17 +223,24 @@ export const runScriptJob = async (deps: JobDeps, env: Record<string, string>, o
   const timeoutMs = deps.settings.scriptTimeoutMs;
   try {
     log.line(`$ ${script}: ${redact(need(env, 'COMMAND'))}`);
-    const { exitCode, timedOut, aborted } = await whileCurrent(deps, env, status, outer, (signal) =>
-      deps.runner.run({
-        signal,
-        command: need(env, 'COMMAND'),
-        cwd: need(env, 'BUNDLE'),
-        env: scriptEnvironment(environment, HostedSchema.parse(JSON.parse(need(env, 'HOSTED')))),
-        timeoutMs,
-        onLine: (line, stream) => log.line(redact(line), stream === 'stderr' ? 'WARNING' : 'INFO'),
-      }),
+    const { exitCode, timedOut, aborted, stoppedFor } = await whileCurrent(
+      deps,
+      env,
+      status,
+      outer,
+      (signal) =>
+        deps.runner.run({
+          signal,
+          command: need(env, 'COMMAND'),
+          cwd: need(env, 'BUNDLE'),
+          env: scriptEnvironment(environment, HostedSchema.parse(JSON.parse(need(env, 'HOSTED')))),
+          timeoutMs,
+          onLine: (line, stream) => log.line(redact(line), stream === 'stderr' ? 'WARNING' : 'INFO'),
+        }),
     );
     if (aborted) throw superseded(env);
+    if (stoppedFor)
+      throw new ApplicationScriptFailed(applicationName, script, `it was stopped: ${stoppedFor}`);
     if (timedOut)
       throw new ApplicationScriptFailed(
         applicationName,

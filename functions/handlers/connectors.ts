@@ -2,7 +2,7 @@ import {
   createConnectorDraft,
   deleteConnectorDraft,
   getConnector,
-  getConnectorDraft,
+  getSettledConnectorDraft,
   listConnectorDrafts,
   searchConnectors,
   updateConnectorDraft,
@@ -37,7 +37,9 @@ export const handler = apiHandler({
     run: async ({ pathParameters: { draftRef = '' }, principal }) =>
       json(
         200,
-        connectorStagedView(await getConnectorDraft(connectorDeps, principal().tenant, parseRef(draftRef))),
+        connectorStagedView(
+          await getSettledConnectorDraft(connectorDeps, principal().tenant, parseRef(draftRef)),
+        ),
       ),
   }),
   'POST /connectors/drafts/{draftRef}': operation({

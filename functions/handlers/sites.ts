@@ -1,24 +1,21 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isStoreUuid } from '../core/store/deployment-states.ts';
 import { siteOrigin } from '../core/store/sites.ts';
+import { HOP_BY_HOP } from '../http/hop-by-hop.ts';
 import { logger } from '../http/logger.ts';
 import type { HttpResult } from '../http/responses.ts';
 import { publicBaseUrl } from '../http/views.ts';
 import { siteDeps } from '../wiring/sites.ts';
 
-/** Headers that describe one hop, not the message (RFC 9110 §7.6.1), and what fetch re-encodes. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-  'host',
-  'content-length',
-  'content-encoding',
-]);
+/** What a proxy never forwards, and what fetch re-encodes or sets itself. */
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', 'content-encoding']);
+
+/**
+ * Methods the Fetch standard forbids, which `fetch` refuses to send: such a request cannot reach
+ * the application, and answering 502 would blame it. 405 names the methods that are forwarded.
+ */
+const UNFORWARDABLE = new Set(['CONNECT', 'TRACE', 'TRACK']);
+const FORWARDED = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 
 const text = (statusCode: number, body: string): HttpResult => ({
   statusCode,
@@ -47,13 +44,18 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult
   // The address is a folder: relative links in what it serves need the trailing slash.
   if (rest === undefined) return { statusCode: 308, headers: { location: `${siteBase}/${query}` } };
 
+  const method = event.requestContext.http.method;
+  if (UNFORWARDABLE.has(method.toUpperCase())) {
+    const refused = text(405, `${method} requests are not forwarded to the application.`);
+    return { ...refused, headers: { ...refused.headers, allow: FORWARDED } };
+  }
+
   const target = await siteOrigin(siteDeps, projectId);
   if (!target) return text(404, 'Nothing is deployed at this address.');
 
-  const method = event.requestContext.http.method;
   const headers = new Headers();
   for (const [name, value] of Object.entries(event.headers))
-    if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) headers.set(name, value);
+    if (value !== undefined && !NOT_FORWARDED.has(name.toLowerCase())) headers.set(name, value);
   if (event.cookies?.length) headers.set('cookie', event.cookies.join('; '));
   const body =
     event.body === undefined || method === 'GET' || method === 'HEAD'
@@ -73,7 +75,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult
     status = response.status;
     const out: Record<string, string> = {};
     response.headers.forEach((value, name) => {
-      if (!HOP_BY_HOP.has(name) && name !== 'set-cookie') out[name] = value;
+      if (!NOT_FORWARDED.has(name) && name !== 'set-cookie') out[name] = value;
     });
     // A redirect to the application's own URL stays at the project's address.
     if (out.location?.startsWith(target.origin))

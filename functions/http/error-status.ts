@@ -14,6 +14,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ConcurrentModification: 409,
   PayloadTooLarge: 413,
   RequestHeadersTooLarge: 431,
+  ServiceUnavailable: 503,
   InvalidRequest: 400,
   UploadTooLarge: 400,
   UploadNotReady: 400,

@@ -7,7 +7,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type middy from '@middy/core';
-import { config } from '../config.ts';
+import { awsClientDefaults, config } from '../config.ts';
 import { IdempotencyKeyInProgress, IdempotencyKeyMismatch } from '../core/shared/errors.ts';
 import type { ApiEvent } from './pipeline.ts';
 import type { HttpResult } from './responses.ts';
@@ -32,7 +32,7 @@ const powertools = () => {
       sortKeyAttr: 'SK',
       staticPkValue: 'IDEMPOTENCY',
       expiryAttr: 'ttl',
-      awsSdkV3Client: new DynamoDBClient({}),
+      awsSdkV3Client: new DynamoDBClient(awsClientDefaults()),
     }),
     config: new IdempotencyConfig({
       eventKeyJmesPath: KEY_EXPRESSION,

@@ -69,6 +69,25 @@ const bodyLimit = (): middy.MiddlewareObj<ApiEvent, HttpResult> => ({
 });
 
 /**
+ * How deep a JSON body may nest. No schema goes past a few levels, and what reads a body before
+ * its schema does (Powertools' idempotency hashes it, recursively) overflowed the stack on a
+ * body thousands of levels deep, which answered 500.
+ */
+const MAX_BODY_DEPTH = 64;
+
+/** Walks `value` without recursion (the point is not to overflow the stack). */
+const nestsDeeperThan = (value: unknown, limit: number): boolean => {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
+};
+
+/**
  * middy's JSON parser, with its errors turned into Connect's `InvalidJsonInput`. Requests
  * without a JSON content type pass through unparsed; operations that need a body reject them.
  */
@@ -84,6 +103,8 @@ const jsonBody = (): middy.MiddlewareObj<ApiEvent, HttpResult> => {
         const cause = (error as { cause?: { message?: string } }).cause;
         throw new InvalidJsonInput(cause?.message ?? 'The body is not valid JSON.');
       }
+      if (nestsDeeperThan(request.event.body, MAX_BODY_DEPTH))
+        throw new InvalidJsonInput(`The body nests deeper than ${MAX_BODY_DEPTH} levels.`);
     },
   };
 };

@@ -81,7 +81,12 @@ const answer = async (
  * Writes a result to the response stream (a stream's body until it resolves) and returns the
  * stream to end.
  */
-const send = async (result: HttpResult, responseStream: Writable, signal: AbortSignal): Promise<Writable> => {
+const send = async (
+  result: HttpResult,
+  responseStream: Writable,
+  signal: AbortSignal,
+  head: boolean,
+): Promise<Writable> => {
   const headers = Object.fromEntries(
     Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
   );
@@ -90,7 +95,9 @@ const send = async (result: HttpResult, responseStream: Writable, signal: AbortS
     headers,
     ...(result.cookies?.length ? { cookies: result.cookies } : {}),
   });
-  if (isStreaming(result)) {
+  // A HEAD gets the stream's status and headers at once: running the stream would hold the
+  // answer (and the function) for the stream's whole life, to send a body HEAD never has.
+  if (isStreaming(result) && !head) {
     try {
       await result.stream((chunk) => {
         if (!signal.aborted) out.write(chunk);
@@ -99,7 +106,7 @@ const send = async (result: HttpResult, responseStream: Writable, signal: AbortS
       // The status is out already: the client can only see the stream end early.
       logger.error('response stream failed', { error: error as Error });
     }
-  } else if (result.body) {
+  } else if (result.body && !head) {
     out.write(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
   }
   return out;
@@ -127,6 +134,7 @@ export const streamingApiHandler = (
       await answer(resolveCaller, run, operations, event, context),
       responseStream,
       client.signal,
+      event.requestContext.http.method === 'HEAD',
     );
     responseStream.off('close', hangUp);
     // The runtime waits for the stream to finish (or the client to go) before the invocation ends.

@@ -64,6 +64,21 @@ export const sdkSchemaKeys: Plugin = {
   },
 };
 
+/**
+ * Each SDK client imports its whole `package.json` (about 2 KB: scripts, dependencies, …) to
+ * read one field, `version`, for its user agent. Only that field is given to the bundle:
+ * 2 KB less per client, which is 20 KB in a bundle with ten (the reaper's).
+ */
+export const sdkPackageVersion: Plugin = {
+  name: 'sdk-package-version',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/ }, async ({ path }) => {
+      const { version } = JSON.parse(await readFile(path, 'utf8')) as { version: string };
+      return { contents: JSON.stringify({ version }), loader: 'json' };
+    });
+  },
+};
+
 export interface HandlerBundle {
   name: string;
   bytes: number;
@@ -103,7 +118,7 @@ export const HANDLER_BUNDLE_OPTIONS = {
   ...AWS_BUNDLE_OPTIONS,
   sourcemap: 'linked',
   alias: BUNDLE_ALIAS,
-  plugins: [sdkSchemaKeys],
+  plugins: [sdkSchemaKeys, sdkPackageVersion],
   metafile: true,
 } satisfies BuildOptions;
 

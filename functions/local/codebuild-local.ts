@@ -70,8 +70,20 @@ export const localCodeBuild = (projects: Record<string, LocalBuildProject>) => {
     try {
       exported = await project(env, controller.signal);
     } catch (error) {
+      // As CodeBuild reports a failed command: the BUILD phase, with a context saying why.
       throw taskError('States.TaskFailed', {
-        Build: { ...build, BuildStatus: 'FAILED', EndTime: Date.now(), Message: (error as Error).message },
+        Build: {
+          ...build,
+          BuildStatus: 'FAILED',
+          EndTime: Date.now(),
+          Phases: [
+            {
+              PhaseType: 'BUILD',
+              PhaseStatus: 'FAILED',
+              Contexts: [{ StatusCode: 'COMMAND_EXECUTION_ERROR', Message: (error as Error).message }],
+            },
+          ],
+        },
       });
     } finally {
       running.delete(controller);

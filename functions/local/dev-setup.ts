@@ -1,15 +1,32 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_SCOPE } from '../core/auth/scopes.ts';
 
 /** A 256-bit key, generated once into the data dir (mode 0600) and reused on every start. */
 export const loadOrCreateKey = (dataDir: string, name: string): string => {
   const file = join(dataDir, name);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    // A key written by an older version may be readable by others: it is the owner's only.
+    chmodSync(file, 0o600);
+    return readFileSync(file, 'utf8').trim();
+  }
   const key = randomBytes(32).toString('base64');
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
+};
+
+/**
+ * The credentials the embedded services accept (DynamoDB Local keeps one database per access
+ * key id, the S3 server checks signatures, the Step Functions endpoint checks the key id): made
+ * once per data folder and kept there (0600), so no other user of the machine, and no tenant's
+ * code, can reach Slipway's data through those loopback ports.
+ */
+export const loadOrCreateLocalCredentials = (
+  dataDir: string,
+): { accessKeyId: string; secretAccessKey: string } => {
+  const accessKeyId = `SLW${createHash('sha256').update(loadOrCreateKey(dataDir, 'local-access.key')).digest('hex').slice(0, 17).toUpperCase()}`;
+  return { accessKeyId, secretAccessKey: loadOrCreateKey(dataDir, 'local-secret.key') };
 };
 
 /** The HS256 token key. */

@@ -35,11 +35,41 @@ export interface GatewayOptions {
   invokeStream?: InvokeStream;
   maxBodyBytes: number;
   /**
-   * Serves `/assets/…` (the local hosting's assets applications) before any routing; true when
-   * it answered the request, false to route it as usual.
+   * Serves `/assets/…` and `/apps/…` (the local hosting's assets applications and services'
+   * stable addresses) before any routing; true when it answered, false to route it as usual.
    */
-  assets?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  hosted?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Sees every response body as written (tests look through them for secrets). */
+  observe?: (path: string, statusCode: number, body: Buffer) => void;
 }
+
+/** Hands what `res` writes to `observe` once it is finished (at most the first 4 MB). */
+const observeResponse = (
+  res: ServerResponse,
+  path: string,
+  observe: NonNullable<GatewayOptions['observe']>,
+) => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const keep = (chunk: unknown) => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function' || size > 4 * 1024 * 1024)
+      return;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += bytes.length;
+    chunks.push(bytes);
+  };
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    keep(chunk);
+    return write(chunk, ...rest);
+  }) as typeof res.write;
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    keep(chunk);
+    return end(chunk, ...rest);
+  }) as typeof res.end;
+  res.once('finish', () => observe(path, res.statusCode, Buffer.concat(chunks)));
+};
 
 /** Media types API Gateway passes as text; everything else arrives base64-encoded. */
 const TEXT_TYPES =
@@ -225,6 +255,16 @@ const answerClientError = (error: Error & { code?: string; rawPacket?: Buffer },
     : new InvalidRequest('The request could not be parsed as HTTP/1.1.');
   const { result } = errorResponse(dialectForPath(splitTarget(target).path), appError);
   const body = String(result.body ?? '');
+  // Node's parser refused the request, and the client may still be sending its body: stop
+  // parsing, read and drop what arrives, and half-close after the answer. Closing a socket
+  // with unread data resets the connection before the client reads the answer. A client still
+  // sending after a few seconds is cut off.
+  socket.removeAllListeners('data');
+  socket.on('data', () => undefined);
+  socket.on('error', () => undefined);
+  const cutOff = setTimeout(() => socket.destroy(), 5_000);
+  cutOff.unref();
+  socket.once('close', () => clearTimeout(cutOff));
   socket.end(
     `HTTP/1.1 ${result.statusCode} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
       `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
@@ -234,7 +274,13 @@ const answerClientError = (error: Error & { code?: string; rawPacket?: Buffer },
 export const createGateway = (options: GatewayOptions): Server =>
   createServer(async (req, res) => {
     const { path } = splitTarget(req.url);
-    if (options.assets && path.startsWith('/assets/') && options.assets(req, res)) return;
+    if (options.observe) observeResponse(res, path, options.observe);
+    if (
+      options.hosted &&
+      (path.startsWith('/assets/') || path.startsWith('/apps/')) &&
+      options.hosted(req, res)
+    )
+      return;
     const requestId = randomUUID();
     let body: Buffer;
     try {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import { groupAlive, signalGroup } from '../adapters/runtime/process-runner.ts';
 import type { CommandRunner } from '../core/hosting/ports.ts';
+import { diskUsageMb, processesByGroup } from './proc-table.ts';
 
 /**
  * Every process group `npm start` starts for a tenant (hosted applications, builds, scripts,
@@ -118,21 +119,63 @@ export class ProcessLedger {
   }
 }
 
-/** `inner`, with each command's process group on the ledger while it runs (builds and scripts). */
-export const recordingRunner = (inner: CommandRunner, ledger: ProcessLedger): CommandRunner => ({
-  run: (input) => {
+/**
+ * `inner`, with each command's process group on the ledger while it runs (builds and scripts),
+ * and watched once a second: a group over `limits` is stopped, and the result says why (the
+ * build or script then fails naming the limit).
+ */
+export const recordingRunner = (
+  inner: CommandRunner,
+  ledger: ProcessLedger,
+  limits: {
+    memoryMb: number;
+    processes: number;
+    diskMb?: number;
+    /** The folder whose size `diskMb` bounds, for a command run in `cwd` (its deployment's workspace). */
+    workspaceOf?: (cwd: string) => string | undefined;
+  } = { memoryMb: Number.POSITIVE_INFINITY, processes: Number.POSITIVE_INFINITY },
+): CommandRunner => ({
+  run: async (input) => {
     let pgid: number | undefined;
-    return inner
-      .run({
+    let stoppedFor: string | undefined;
+    let ticks = 0;
+    const workspace = limits.workspaceOf?.(input.cwd);
+    const watch = setInterval(() => {
+      if (pgid === undefined || stoppedFor !== undefined) return;
+      const members = processesByGroup().get(pgid) ?? [];
+      const rssMb = members.reduce((sum, p) => sum + p.rssKb, 0) / 1024;
+      // The disk is counted every fifth second: walking a tree of node_modules is not free.
+      const diskMb =
+        workspace && limits.diskMb !== undefined && ++ticks % 5 === 0
+          ? diskUsageMb(workspace, limits.diskMb)
+          : 0;
+      stoppedFor =
+        rssMb > limits.memoryMb
+          ? `it used ${Math.round(rssMb)} MB of memory, over the limit of ${limits.memoryMb} MB`
+          : members.length > limits.processes
+            ? `it ran ${members.length} processes, over the limit of ${limits.processes}`
+            : limits.diskMb !== undefined && diskMb > limits.diskMb
+              ? `its workspace grew over the disk limit of ${limits.diskMb} MB`
+              : undefined;
+      if (stoppedFor !== undefined) {
+        input.onLine(`[slipway] stopped: ${stoppedFor}`, 'stderr');
+        signalGroup(pgid, 'SIGKILL');
+      }
+    }, 1_000);
+    watch.unref();
+    try {
+      const result = await inner.run({
         ...input,
         onSpawn: (pid) => {
           pgid = pid;
           ledger.add(pid, { kind: 'job', what: input.command });
           input.onSpawn?.(pid);
         },
-      })
-      .finally(() => {
-        if (pgid !== undefined) ledger.remove(pgid);
       });
+      return stoppedFor === undefined ? result : { ...result, stoppedFor };
+    } finally {
+      clearInterval(watch);
+      if (pgid !== undefined) ledger.remove(pgid);
+    }
   },
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -13,8 +13,13 @@ export interface RuntimeRecord {
 
 export const runtimeFileOf = (dataDir: string) => join(dataDir, 'runtime.json');
 
-export const writeRuntime = (dataDir: string, record: RuntimeRecord) =>
-  writeFileSync(runtimeFileOf(dataDir), `${JSON.stringify(record, null, 2)}\n`);
+/** Written to a new file created 0600 (it holds the stack's keys), then renamed over the old one. */
+export const writeRuntime = (dataDir: string, record: RuntimeRecord) => {
+  const file = runtimeFileOf(dataDir);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+};
 
 export const removeRuntime = (dataDir: string) => rmSync(runtimeFileOf(dataDir), { force: true });
 

@@ -14,11 +14,13 @@ import {
   epochSeconds,
   executionSummary,
   type Fault,
+  faultsAfter,
   LOCAL_ACCOUNT,
   type LocalStateMachine,
   paginate,
   runOverrides,
   SfnError,
+  signedWith,
   stateMachineArn,
   type TaskInvoker,
   WAIT_HEADER,
@@ -29,6 +31,11 @@ export interface LocalStepFunctionsOptions {
   invokeTask: TaskInvoker;
   /** Milliseconds to use for every Wait state and retry interval (tests set 0). */
   delayOverrideMs?: number;
+  /**
+   * The access key id every request must be signed with (the SigV4 `Credential`): any process
+   * of the machine can reach the port, and starting or stopping executions acts on deployments.
+   */
+  accessKeyId: string;
 }
 
 /**
@@ -87,6 +94,13 @@ export class LocalStepFunctions {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
+    if (!signedWith(req.headers.authorization, this.options.accessKeyId)) {
+      this.reply(res, 400, {
+        __type: 'UnrecognizedClientException',
+        message: 'The security token included in the request is invalid.',
+      });
+      return;
+    }
     try {
       const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
       await this.waitIfAsked(operation, input, req.headers[WAIT_HEADER]);
@@ -346,31 +360,12 @@ export class LocalStepFunctions {
     return { held: hold };
   }
 
-  /**
-   * A local extension for tests: `{stateMachineArn, stateName, tenant, error, cause}` makes
-   * the named Task state (inside a Map too) fail with `error` for executions whose input's
-   * `tenant` matches, until `{…, clear: true}`. Scoped by tenant so that tests running beside
-   * one another are not touched. Nothing in the service depends on it.
-   */
+  /** The test-only `SlipwayInjectFault` (see `faultsAfter`). */
   private injectFault(input: Record<string, unknown>) {
     const arn = String(input.stateMachineArn);
-    const machine = this.machine(arn);
-    const stateName = String(input.stateName);
-    if (!machine.tasks.some(([name]) => name === stateName))
-      throw new SfnError('InvalidArn', `No Task state '${stateName}' in ${arn}`);
-    const tenant = String(input.tenant);
-    const others = (this.faults.get(arn) ?? []).filter(
-      (f) => f.stateName !== stateName || f.tenant !== tenant,
-    );
-    if (input.clear !== true)
-      others.push({
-        stateName,
-        tenant,
-        error: String(input.error ?? 'States.TaskFailed'),
-        cause: String(input.cause ?? 'Injected fault'),
-      });
-    this.faults.set(arn, others);
-    return { faults: others.length };
+    const faults = faultsAfter(this.faults.get(arn) ?? [], input, arn, this.machine(arn).tasks);
+    this.faults.set(arn, faults);
+    return { faults: faults.length };
   }
 
   /**

@@ -91,3 +91,38 @@ export const runOverrides = (
         retryIntervalOverrides: Object.fromEntries(stateNames.map((n) => [n, delay])),
       }),
 });
+
+/**
+ * A local extension for tests (`SlipwayInjectFault`): `{stateMachineArn, stateName, tenant,
+ * error, cause}` makes the named Task state (inside a Map too) fail with `error` for executions
+ * whose input's `tenant` matches, until `{…, clear: true}`. Scoped by tenant so that tests
+ * running beside one another are not touched. Nothing in the service depends on it. Answers the
+ * state machine's faults after the request.
+ */
+export const faultsAfter = (
+  current: Fault[],
+  input: Record<string, unknown>,
+  arn: string,
+  tasks: [string, string][],
+): Fault[] => {
+  const stateName = String(input.stateName);
+  if (!tasks.some(([name]) => name === stateName))
+    throw new SfnError('InvalidArn', `No Task state '${stateName}' in ${arn}`);
+  const tenant = String(input.tenant);
+  const others = current.filter((f) => f.stateName !== stateName || f.tenant !== tenant);
+  return input.clear === true
+    ? others
+    : [
+        ...others,
+        {
+          stateName,
+          tenant,
+          error: String(input.error ?? 'States.TaskFailed'),
+          cause: String(input.cause ?? 'Injected fault'),
+        },
+      ];
+};
+
+/** Whether a request is signed with `accessKeyId` (the SigV4 `Credential`'s key id). */
+export const signedWith = (authorization: string | undefined, accessKeyId: string): boolean =>
+  /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1] === accessKeyId;

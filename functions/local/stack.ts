@@ -3,26 +3,36 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { createProcessRunner, type ProcessSpec } from '../adapters/runtime/process-runner.ts';
 import type { DeploymentLog } from '../core/deployments/model.ts';
 import { servesBuild } from '../core/deployments/rules.ts';
 import { MAX_LOG_LINE } from '../core/hosting/build-rules.ts';
 import { bundleHandlers } from './bundle.ts';
 import { CODEBUILD_START_BUILD_SYNC, localCodeBuild } from './codebuild-local.ts';
-import { loadOrCreateKey } from './dev-setup.ts';
+import { loadOrCreateKey, loadOrCreateLocalCredentials } from './dev-setup.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { FETCH_SOURCE_PROJECT, fetchSourceProject } from './fetch-source.ts';
 import { createGateway, listen } from './gateway.ts';
 import { LocalHosting } from './hosting/index.ts';
+import { reportIncident } from './incidents.ts';
 import { lambdaRuntime } from './lambda-runtime.ts';
 import { ProcessLedger, recordingRunner } from './process-ledger.ts';
 import { localRegions } from './regions.ts';
 import { toEventBridge } from './s3-events.ts';
-import { LOCAL_S3_CREDENTIALS, type S3Local, startS3Local } from './s3-local.ts';
+import { type S3Local, startS3Local } from './s3-local.ts';
+import {
+  detectSandboxMode,
+  limitsFromEnvironment,
+  Sandbox,
+  type SandboxLimits,
+  type SandboxMode,
+} from './sandbox.ts';
 import { LocalStepFunctions } from './sfn-local.ts';
 import { LOCAL_REGION, stateMachineArn } from './sfn-protocol.ts';
 import { lambdaTaskInvoker, loadStateMachines, localFunctionArn } from './state-machines.ts';
 
 export const TABLE_NAME = 'slipway';
+
 export const BUCKET_NAME = 'slipway-artifacts';
 
 export interface StackOptions {
@@ -42,6 +52,12 @@ export interface StackOptions {
   buildTimeoutSeconds?: number;
   /** Where builds extract and build applications; default `defaultWorkspaceDir(dataDir)`. */
   workspaceDir?: string;
+  /** Sees every response the gateway writes (the tests' secret canary). */
+  observeResponses?: (path: string, statusCode: number, body: Buffer) => void;
+  /** How tenants' code is contained; by default what the machine allows (see `Sandbox`). */
+  sandbox?: SandboxMode;
+  /** What tenants' processes may use; `DEFAULT_LIMITS` and the SLIPWAY_LIMIT_* settings by default. */
+  limits?: SandboxLimits;
 }
 
 /**
@@ -79,6 +95,8 @@ export interface LocalStack {
   /** Where the in-process bus's domain events are archived, one JSON line each. */
   eventsFile: string;
   dynamodb: DynamoDbLocal;
+  /** How tenants' code is contained here (`describe()` says what it does not isolate). */
+  sandbox: Sandbox;
   stop(): Promise<void>;
 }
 
@@ -118,11 +136,22 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    const credentials = loadOrCreateLocalCredentials(options.dataDir);
     const dynamodb = await startDynamoDbLocal({
       dbPath: options.inMemory ? undefined : join(options.dataDir, 'dynamodb'),
+      accessKeyId: credentials.accessKeyId,
+      onDown: (detail) => console.warn(`${detail}; restarting it (API requests answer 503 meanwhile).`),
+      onUp: (restarts, downForMs) =>
+        console.warn(
+          `DynamoDB Local is back (restart ${restarts}, down ${(downForMs / 1000).toFixed(1)} s).`,
+        ),
     });
     stops.push(() => dynamodb.stop());
-    const s3: S3Local = await startS3Local({ directory: join(options.dataDir, 's3'), bucket: BUCKET_NAME });
+    const s3: S3Local = await startS3Local({
+      directory: join(options.dataDir, 's3'),
+      bucket: BUCKET_NAME,
+      credentials,
+    });
     stops.push(() => s3.stop());
 
     // Task resources: Lambda functions run from their bundles; CodeBuild projects run locally.
@@ -137,12 +166,24 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
         `Ended ${leftovers.length} process group(s) an earlier run left: ${leftovers.map((e) => e.what).join('; ')}`,
       );
     stops.push(async () => void (await ledger.endAll()));
+    // Tenants' builds, scripts and applications run contained (the data folder is not theirs).
+    const workspaceDir = options.workspaceDir ?? defaultWorkspaceDir(options.dataDir);
+    const sandbox = new Sandbox(options.sandbox ?? detectSandboxMode(), {
+      dataDir: options.dataDir,
+      workspaceRoot: workspaceDir,
+      limits: options.limits ?? limitsFromEnvironment(),
+    });
+    sandbox.prepareRoot();
+    const spawnSpec = (spec: ProcessSpec) => sandbox.spawnSpec(spec);
+    const jobRunner = recordingRunner(createProcessRunner({ spawnSpec }), ledger, {
+      memoryMb: sandbox.limits.jobMemoryMb,
+      processes: sandbox.limits.processes,
+      diskMb: sandbox.limits.diskMb,
+      workspaceOf: (cwd) => sandbox.workspaceOf(cwd),
+    });
     const jobs = async () => {
       const { buildDeps } = await import('../wiring/builds.ts');
-      return {
-        ...(await import('../builds/jobs.ts')),
-        buildDeps: { ...buildDeps, runner: recordingRunner(buildDeps.runner, ledger) },
-      };
+      return { ...(await import('../builds/jobs.ts')), buildDeps: { ...buildDeps, runner: jobRunner } };
     };
     const codeBuild = localCodeBuild({
       [FETCH_SOURCE_PROJECT]: fetchSourceProject({
@@ -172,6 +213,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       invokeTask: (resource, input) =>
         resource === CODEBUILD_START_BUILD_SYNC ? codeBuild.run(input) : invokeLambda(resource, input),
       delayOverrideMs: options.delayOverrideMs,
+      accessKeyId: credentials.accessKeyId,
     });
     const sfnEndpoint = await stepFunctions.listen();
     stops.push(() => stepFunctions.close());
@@ -180,8 +222,6 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
 
     // Hosted applications: child processes, local topics, a cron scheduler, assets behind the gateway.
     const secretsKey = loadOrCreateKey(options.dataDir, 'secrets.key');
-    const workspaceDir = options.workspaceDir ?? defaultWorkspaceDir(options.dataDir);
-    mkdirSync(workspaceDir, { recursive: true });
     const leaks = leakingAncestors(workspaceDir);
     if (leaks.length > 0)
       console.warn(
@@ -196,14 +236,28 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       token: hostingToken,
       onOutput: (o) => appendApplicationLog(o, appLogs),
       recorder: ledger,
+      spawnSpec,
+      limits: {
+        memoryMb: sandbox.limits.applicationMemoryMb,
+        processes: sandbox.limits.processes,
+        logLinesPerMinute: sandbox.limits.logLinesPerMinute,
+      },
+      // Each crash, restart or limit crossed is a report entry of the deployment (once the
+      // environment below is set: the repository's client reads it on first use).
+      onIncident: (request, incident) =>
+        void reportIncident(TABLE_NAME, request, incident).catch((error: unknown) =>
+          console.warn(
+            `Could not record an incident of '${request.applicationName}': ${(error as Error).message}`,
+          ),
+        ),
     });
     const hostingUrl = await hosting.listen();
     stops.push(() => hosting.close());
 
     const env: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_SFN: sfnEndpoint,
@@ -228,7 +282,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       SLIPWAY_JWT_KEY: options.jwtKey,
     };
     Object.assign(process.env, env);
-    await ensureTable(dynamodb.endpoint, TABLE_NAME);
+    await ensureTable(dynamodb.endpoint, TABLE_NAME, credentials.accessKeyId);
 
     // S3 "object created" → the upload-events function, as the EventBridge rule does on AWS.
     s3.server.on('event', (notification) => {
@@ -282,7 +336,8 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       invoke: invokeFunction,
       invokeStream: invokeFunction.invokeStream,
       maxBodyBytes: config.maxBodyBytes,
-      assets: (req, res) => hosting.serveAsset(req, res),
+      hosted: (req, res) => hosting.serveAsset(req, res) || hosting.serveApp(req, res),
+      ...(options.observeResponses ? { observe: options.observeResponses } : {}),
     });
     const port = await listen(gateway, options.port);
     hosting.setPublicUrl(`http://127.0.0.1:${port}`);
@@ -303,6 +358,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       hosting,
       eventsFile,
       dynamodb,
+      sandbox,
       stop: stopAll,
     };
   } catch (error) {

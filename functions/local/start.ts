@@ -3,7 +3,7 @@
  * development admin client exists, prints the ready lines, and stops every child process
  * on Ctrl-C or SIGTERM.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { JavaMissingError } from './dynamodb-local.ts';
@@ -18,6 +18,8 @@ const dataDir = resolve(process.env.SLIPWAY_DATA_DIR ?? '.slipway');
 const workspaceDir = process.env.SLIPWAY_WORKSPACE_DIR
   ? resolve(process.env.SLIPWAY_WORKSPACE_DIR)
   : undefined;
+/** How often the reaper looks for operations whose workflow died (30 s by default). */
+const reaperSeconds = process.env.SLIPWAY_REAPER_INTERVAL_SECONDS;
 const port = Number(process.env.PORT ?? 3000);
 
 const fail = (message: string): never => {
@@ -49,8 +51,14 @@ const main = async () => {
     );
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     fail(`PORT must be a port number, got '${process.env.PORT}'`);
+  if (reaperSeconds !== undefined && !/^[1-9]\d{0,5}$/.test(reaperSeconds))
+    fail(`SLIPWAY_REAPER_INTERVAL_SECONDS must be a whole number of seconds, got '${reaperSeconds}'`);
   await assertPortFree(port);
-  mkdirSync(dataDir, { recursive: true });
+  // Keys, the runtime record and every tenant's data live here: the owner's only, from the
+  // first file on (no window in which a file is created readable by others).
+  process.umask(0o077);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
 
   const { loadOrCreateJwtKey, ensureDevAdmin, devStoreToken } = await import('./dev-setup.ts');
   const { startLocalStack } = await import('./stack.ts');
@@ -60,6 +68,7 @@ const main = async () => {
     port,
     jwtKey: loadOrCreateJwtKey(dataDir),
     ...(workspaceDir ? { workspaceDir } : {}),
+    ...(reaperSeconds ? { reaperIntervalMs: Number(reaperSeconds) * 1000 } : {}),
   });
 
   let stopping = false;
@@ -93,6 +102,7 @@ const main = async () => {
   const store = await devStoreToken(admin.tenant);
   process.stdout.write(
     [
+      stack.sandbox.describe(),
       `Slipway ready at ${stack.url}`,
       `Admin client id: ${admin.clientId}`,
       `Admin client secret: ${admin.secret}`,

@@ -1,4 +1,5 @@
 import { AppError } from '../core/shared/errors.ts';
+import { isDependencyOutage } from '../http/outages.ts';
 
 /**
  * How errors cross Step Functions. A Lambda task's error reaches Retry and Catch as its
@@ -9,10 +10,20 @@ import { AppError } from '../core/shared/errors.ts';
 export const DOMAIN_ERROR_PREFIX = 'Slipway.';
 export const INTERNAL_ERROR = 'InternalError';
 
+/**
+ * A dependency that is down or stalled: definitions retry it for minutes, with backoff, so a
+ * step waits out a restart of the database rather than failing the deployment.
+ */
+export const DEPENDENCY_UNAVAILABLE = 'DependencyUnavailable';
+
 export const asTaskError = (error: unknown): Error => {
   const domain = error instanceof AppError;
   const taskError = new Error(domain ? error.message : 'An internal error occurred; it has been logged.');
-  taskError.name = domain ? `${DOMAIN_ERROR_PREFIX}${error.code}` : INTERNAL_ERROR;
+  taskError.name = domain
+    ? `${DOMAIN_ERROR_PREFIX}${error.code}`
+    : isDependencyOutage(error)
+      ? DEPENDENCY_UNAVAILABLE
+      : INTERNAL_ERROR;
   return taskError;
 };
 

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { logger } from '../http/logger.ts';
-import { asTaskError, INTERNAL_ERROR } from './task-errors.ts';
+import { asTaskError, DEPENDENCY_UNAVAILABLE, INTERNAL_ERROR } from './task-errors.ts';
 
 /**
  * A Lambda step of a state machine: runs `run`, answers `{}` for nothing, and lets errors
@@ -17,6 +17,8 @@ export const workflowTask = <E extends { step?: string }>(
       const taskError = asTaskError(error);
       if (taskError.name === INTERNAL_ERROR)
         logger.error(`${what} failed`, { step: event.step, error: error as Error });
+      else if (taskError.name === DEPENDENCY_UNAVAILABLE)
+        logger.warn(`${what} waits for a dependency`, { step: event.step, error: error as Error });
       throw taskError;
     }
   };

@@ -4,7 +4,7 @@
  */
 
 import { dynamoConnectorRepository } from '../adapters/dynamodb/connectors.ts';
-import { sfnWorkflowStarter, stateMachineArnOf } from '../adapters/sfn/workflows.ts';
+import { sfnWorkflows, stateMachineArnOf } from '../adapters/sfn/workflows.ts';
 import { config } from '../config.ts';
 import { tableNameFromConfig } from './shared.ts';
 import { uploadDeps } from './uploads.ts';
@@ -12,7 +12,7 @@ import { uploadDeps } from './uploads.ts';
 export const connectorDeps = {
   ...uploadDeps,
   connectors: dynamoConnectorRepository(tableNameFromConfig),
-  workflows: sfnWorkflowStarter(stateMachineArnOf),
+  workflows: sfnWorkflows(stateMachineArnOf),
   get sourcePolicy() {
     return { allowFileRepositories: config.allowFileRepositories };
   },

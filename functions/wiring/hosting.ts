@@ -3,13 +3,7 @@ import { localHosting } from '../adapters/hosting/local-hosting.ts';
 import { config } from '../config.ts';
 import { ApplicationHostingFailed } from '../core/hosting/errors.ts';
 import type { ApplicationHosting } from '../core/hosting/ports.ts';
-
-/**
- * What hosted resources are named after (`slipway-…`) and where hosted assets live in their
- * bucket: also the path the CloudFront distribution serves them under (`/hosted-assets/*`).
- */
-export const HOSTED_NAME_PREFIX = 'slipway';
-export const HOSTED_ASSETS_PREFIX = 'hosted-assets/';
+import { HOSTED_ASSETS_PREFIX, HOSTED_NAME_PREFIX } from './hosted-names.ts';
 
 /**
  * A server with neither the local hosting service nor the AWS hosting settings refuses to

@@ -24,7 +24,7 @@ import { FunctionUrlOrigin, HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-c
 import type { IFunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { HOSTED_ASSETS_PREFIX } from '../../functions/wiring/hosting.ts';
+import { HOSTED_ASSETS_PREFIX } from '../../functions/wiring/hosted-names.ts';
 
 /** A streaming route as CloudFront sees it: a path pattern and the function URL answering it. */
 export interface StreamingOrigin {
@@ -59,6 +59,19 @@ const INDEX_PAGES = `function handler(event) {
 }`;
 
 /**
+ * The viewer's host, as the functions behind the distribution must name it in the addresses
+ * they return (`deployment_url`): CloudFront sends the origin's own host (the API's or a
+ * function URL's), so this viewer-request function puts the viewer's in `X-Forwarded-Host`,
+ * replacing whatever the viewer sent there; the functions trust that header
+ * (`SLIPWAY_TRUST_FORWARDED_HOST`). cloudfront-js-2.0.
+ */
+const VIEWER_HOST = `function handler(event) {
+  var request = event.request;
+  request.headers['x-forwarded-host'] = { value: request.headers.host.value };
+  return request;
+}`;
+
+/**
  * One behavior per streaming route, to its function's URL through origin access control;
  * made only when there are streaming routes, so an account's quota of origin request
  * policies is not spent on nothing.
@@ -66,6 +79,7 @@ const INDEX_PAGES = `function handler(event) {
 const streamingBehaviors = (
   scope: Construct,
   streams: readonly StreamingOrigin[],
+  viewerHost: CloudFrontFunction,
 ): Record<string, BehaviorOptions> => {
   // Streaming routes authenticate with X-Auth-Token, checked by their handler (the API's
   // authorizer is not in this path). The viewer's Authorization header cannot reach them:
@@ -73,8 +87,12 @@ const streamingBehaviors = (
   // (and CloudFront refuses an origin request policy naming it anyway). Last-Event-ID lets an
   // event stream resume where a dropped connection left it.
   const streamRequests = new OriginRequestPolicy(scope, 'StreamingRequests', {
-    comment: 'Slipway streaming routes: X-Auth-Token, Last-Event-ID and query strings',
-    headerBehavior: OriginRequestHeaderBehavior.allowList('X-Auth-Token', 'Last-Event-ID'),
+    comment: 'Slipway streaming routes: X-Auth-Token, Last-Event-ID, the viewer host and query strings',
+    headerBehavior: OriginRequestHeaderBehavior.allowList(
+      'X-Auth-Token',
+      'Last-Event-ID',
+      'X-Forwarded-Host',
+    ),
     queryStringBehavior: OriginRequestQueryStringBehavior.all(),
     cookieBehavior: OriginRequestCookieBehavior.none(),
   });
@@ -108,6 +126,7 @@ const streamingBehaviors = (
         originRequestPolicy: streamRequests,
         // Compressing would hold chunks back until a block fills.
         compress: false,
+        functionAssociations: [{ eventType: FunctionEventType.VIEWER_REQUEST, function: viewerHost }],
       },
     ]),
   );
@@ -154,7 +173,13 @@ export class Edge extends Construct {
       code: FunctionCode.fromInline(INDEX_PAGES),
     });
 
-    const streamBehaviors = props.streams.length === 0 ? {} : streamingBehaviors(this, props.streams);
+    const viewerHost = new CloudFrontFunction(this, 'ViewerHost', {
+      comment: 'Slipway: the viewer host in X-Forwarded-Host, for the addresses the API returns',
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(VIEWER_HOST),
+    });
+    const streamBehaviors =
+      props.streams.length === 0 ? {} : streamingBehaviors(this, props.streams, viewerHost);
 
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Slipway: API, hosted assets, streaming routes',
@@ -168,6 +193,7 @@ export class Edge extends Construct {
         allowedMethods: AllowedMethods.ALLOW_ALL,
         cachePolicy: CachePolicy.CACHING_DISABLED,
         originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        functionAssociations: [{ eventType: FunctionEventType.VIEWER_REQUEST, function: viewerHost }],
       },
       additionalBehaviors: {
         [ASSETS_PATH_PATTERN]: {

@@ -3,7 +3,7 @@ import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { HOSTED_ASSETS_PREFIX, HOSTED_NAME_PREFIX } from '../../functions/wiring/hosting.ts';
+import { HOSTED_ASSETS_PREFIX, HOSTED_NAME_PREFIX } from '../../functions/wiring/hosted-names.ts';
 import type { SlipwayFunction } from './slipway-function.ts';
 
 /** AWS Lambda Web Adapter (awslabs), published by AWS in every region for arm64. */
@@ -102,11 +102,19 @@ export class Hosting extends Construct {
         conditions: { ArnLike: { 'lambda:FunctionArn': this.functionArns } },
       }),
       new PolicyStatement({
-        actions: [
-          'lambda:ListEventSourceMappings',
-          'lambda:DeleteEventSourceMapping',
-          'lambda:ListFunctions',
+        actions: ['lambda:DeleteEventSourceMapping'],
+        resources: [
+          stack.formatArn({
+            service: 'lambda',
+            resource: 'event-source-mapping',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
         ],
+        conditions: { ArnLike: { 'lambda:FunctionArn': this.functionArns } },
+      }),
+      new PolicyStatement({
+        actions: ['lambda:ListEventSourceMappings', 'lambda:ListFunctions'],
         resources: ['*'],
       }),
       new PolicyStatement({ actions: ['lambda:GetLayerVersion'], resources: [WEB_ADAPTER_LAYER] }),

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -71,13 +72,26 @@ export class SlipwayFunction extends Construct {
 
   /**
    * A workflow this function starts (`start`), and for cancel and the reaper also stops and
-   * describes (`manage`); its ARN in `envName`.
+   * describes (`manage`), or only describes the definition of (`describe`: the health check);
+   * its ARN in `envName`.
    */
-  bindStateMachine(stateMachine: IStateMachine, envName: string, access: 'start' | 'manage'): this {
-    stateMachine.grantStartExecution(this.fn);
+  bindStateMachine(
+    stateMachine: IStateMachine,
+    envName: string,
+    access: 'start' | 'manage' | 'describe',
+  ): this {
+    if (access === 'describe') stateMachine.grant(this.fn, 'states:DescribeStateMachine');
+    else stateMachine.grantStartExecution(this.fn);
     if (access === 'manage')
       stateMachine.grantExecution(this.fn, 'states:StopExecution', 'states:DescribeExecution');
     this.fn.addEnvironment(envName, stateMachine.stateMachineArn);
+    return this;
+  }
+
+  /** The bus this function's domain events go to (`functions/adapters/events/eventbridge-bus.ts`). */
+  bindEventBus(bus: IEventBus): this {
+    bus.grantPutEventsTo(this.fn);
+    this.fn.addEnvironment('SLIPWAY_EVENT_BUS_NAME', bus.eventBusName);
     return this;
   }
 

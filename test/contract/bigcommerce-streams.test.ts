@@ -133,7 +133,7 @@ describe('the deployment events stream', () => {
   });
 
   it('keeps a quiet stream open with complete events a naive reader parses: the current state again', async () => {
-    const sfn = server.runtimeEnv().AWS_ENDPOINT_URL_SFN;
+    const sfn = server.runtimeEnv();
     await holdExecutions('slipway-deploy', true, sfn);
     try {
       const { deployment } = await deploy(zipBytes({ 'output/server.js': text(SERVER) }));

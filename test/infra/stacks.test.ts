@@ -4,7 +4,7 @@ import { AllowedMethods, CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aw
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/schema.ts';
 import { CONNECT_REGIONS } from '../../functions/core/deployments/regions.ts';
-import { httpApiRouteKeys, ROUTES, routeKey } from '../../functions/http/routes.ts';
+import { httpApiRouteKeys, ROUTES } from '../../functions/http/routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import { definitionText } from '../../infra/constructs/workflows.ts';
 
@@ -317,6 +317,15 @@ describe('CDK stacks', () => {
     type Origin = { Id: string; DomainName: unknown; [key: string]: unknown };
     const originOf = (behavior: { TargetOriginId: string }): Origin =>
       (config().Origins as Origin[]).find((o) => o.Id === behavior.TargetOriginId) as Origin;
+    /** The CloudFront Function whose comment matches `comment`. */
+    const edgeFunction = (comment: RegExp) => {
+      const found = Object.entries(stateless.findResources('AWS::CloudFront::Function')).filter(([, f]) =>
+        comment.test(f.Properties.FunctionConfig.Comment),
+      );
+      expect(found, String(comment)).toHaveLength(1);
+      const [id, resource] = found[0] ?? [];
+      return { id: id as string, resource };
+    };
     const assetsBehavior = () =>
       (config().CacheBehaviors as { PathPattern: string; TargetOriginId: string }[]).find(
         (b) => b.PathPattern === '/hosted-assets/*',
@@ -367,7 +376,7 @@ describe('CDK stacks', () => {
     });
 
     it('answers an assets application’s URL (ending in /) with its index.html', () => {
-      const { id, resource } = single(stateless, 'AWS::CloudFront::Function');
+      const { id, resource } = edgeFunction(/index\.html/);
       const code = resource?.Properties.FunctionCode as string;
       // The CloudFront Function's own code, run as CloudFront would run it on a viewer request.
       const handler = new Function(`${code}\nreturn handler;`)() as (event: { request: { uri: string } }) => {
@@ -401,6 +410,40 @@ describe('CDK stacks', () => {
         Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] },
       });
       stateless.hasOutput('HttpApiUrl', { Value: { 'Fn::GetAtt': [api, 'ApiEndpoint'] } });
+    });
+
+    it('tells the API and the streams the viewer’s host in X-Forwarded-Host, which they trust', () => {
+      const { id, resource } = edgeFunction(/X-Forwarded-Host/);
+      const handler = new Function(`${resource?.Properties.FunctionCode}\nreturn handler;`)() as (event: {
+        request: { headers: Record<string, { value: string }> };
+      }) => { headers: Record<string, { value: string }> };
+      const association = [
+        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [id, 'FunctionARN'] } },
+      ];
+      const streams = (config().CacheBehaviors as { PathPattern: string }[]).filter((b) =>
+        b.PathPattern.startsWith('/stores/'),
+      );
+      const streamRequests = single(stateless, 'AWS::CloudFront::OriginRequestPolicy').resource;
+
+      // Whatever the viewer sent in the header is replaced by the host it asked for.
+      expect(
+        handler({
+          request: { headers: { host: { value: 'api.example.com' }, 'x-forwarded-host': { value: 'evil' } } },
+        }).headers['x-forwarded-host'],
+      ).toEqual({ value: 'api.example.com' });
+      expect(config().DefaultCacheBehavior.FunctionAssociations).toEqual(association);
+      expect(streams).toHaveLength(2);
+      for (const behavior of streams) expect(behavior).toMatchObject({ FunctionAssociations: association });
+      expect(streamRequests?.Properties.OriginRequestPolicyConfig.HeadersConfig.Headers).toContain(
+        'X-Forwarded-Host',
+      );
+      // Every function behind a route: those of the HTTP API and of the streams.
+      for (const name of new Set(ROUTES.map((route) => route.function)))
+        expect(
+          functionAt(name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())).Properties.Environment
+            .Variables.SLIPWAY_TRUST_FORWARDED_HOST,
+          name,
+        ).toBe('true');
     });
 
     it('serves both streaming routes from one function URL, one behavior each, beside the assets', () => {
@@ -478,6 +521,21 @@ describe('CDK stacks', () => {
       stateless.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
     });
 
+    it('gives the health check the deploy workflow to describe, and nothing more of it', () => {
+      const health = functionAt('Health');
+      const statements = statementsOf(health);
+
+      expect(health.Properties.Environment.Variables.SLIPWAY_DEPLOY_STATE_MACHINE_ARN).toEqual({
+        Ref: expect.stringMatching(/^WorkflowsDeploy/),
+      });
+      expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('states:')))).toEqual([
+        expect.objectContaining({
+          Action: 'states:DescribeStateMachine',
+          Resource: { Ref: expect.stringMatching(/^WorkflowsDeploy/) },
+        }),
+      ]);
+    });
+
     it('takes the regions deployments may name from the context value `regions`', () => {
       const app = new App({
         context: { 'aws:cdk:bundling-stacks': [], regions: ' eu-west-1.aws, ,europe-west1.gcp ' },
@@ -495,5 +553,138 @@ describe('CDK stacks', () => {
 
       expect(() => buildApp(app)).toThrow(/context value 'regions' names no region/);
     });
+  });
+});
+
+/** A Slipway function by its construct id (`Health`, `UploadEvents`, …): logical id `<id>Function<hash>`. */
+const functionAt = (name: string) => {
+  const found = Object.entries(stateless.findResources('AWS::Lambda::Function')).filter(([id]) =>
+    new RegExp(`^${name}Function[0-9A-F]{8}$`).test(id),
+  );
+  expect(found, name).toHaveLength(1);
+  return found[0]?.[1] as {
+    Properties: {
+      Role: { 'Fn::GetAtt': [string, string] };
+      Environment: { Variables: Record<string, unknown> };
+    };
+  };
+};
+
+/** Every policy statement of a function's role. */
+const statementsOf = (fn: ReturnType<typeof functionAt>) => {
+  const role = fn.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(stateless.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]))
+    .flatMap(
+      (p) =>
+        p.Properties.PolicyDocument.Statement as {
+          Action: string | string[];
+          Resource: unknown;
+          Condition?: unknown;
+        }[],
+    );
+};
+
+describe('flows that only AWS wires', () => {
+  it('marks uploads received: S3 sends its events to EventBridge, a rule gives upload keys to upload-events', () => {
+    const uploadEvents = functionAt('UploadEvents');
+    const rules = Object.values(stateless.findResources('AWS::Events::Rule')).filter(
+      (r) => r.Properties.EventPattern?.source?.[0] === 'aws.s3',
+    );
+
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      BucketEncryption: Match.objectLike({}),
+      LifecycleConfiguration: Match.objectLike({}),
+    });
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Properties.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: {
+        bucket: { name: [importing(/ExportsOutputRefArtifacts/)] },
+        object: { key: [{ wildcard: 'projects/*/uploads/*.zip' }] },
+      },
+    });
+    expect(rules[0]?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^UploadEvents/), 'Arn'] } }),
+    ]);
+    expect(uploadEvents.Properties.Environment.Variables.SLIPWAY_TABLE_NAME).toBeDefined();
+    const invokers = Object.values(stateless.findResources('AWS::Lambda::Permission')).filter((p) =>
+      /^UploadEvents/.test(p.Properties.FunctionName?.['Fn::GetAtt']?.[0] ?? ''),
+    );
+    expect(invokers.map((p) => p.Properties.Principal)).toEqual(['events.amazonaws.com']);
+  });
+
+  it('puts domain events on a bus of the stack, from every function that changes a deployment’s status', () => {
+    const bus = single(stateless, 'AWS::Events::EventBus').id;
+    const publishers = Object.entries(stateless.findResources('AWS::Lambda::Function'))
+      .filter(([, fn]) => fn.Properties.Environment?.Variables?.SLIPWAY_EVENT_BUS_NAME)
+      .map(([id]) => id.replace(/Function[0-9A-F]{8}$/, ''))
+      .sort();
+
+    expect(publishers).toEqual(
+      [
+        'ArtifactReader',
+        'DeploymentPrepare',
+        'DeploymentSteps',
+        'Deployments',
+        'Reaper',
+        'StoreDeployments',
+      ].sort(),
+    );
+    for (const name of publishers) {
+      const statements = statementsOf(functionAt(name));
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [bus, 'Arn'] } }),
+      );
+    }
+    stateless.hasOutput('EventBusName', { Value: { Ref: bus } });
+  });
+
+  it('invalidates hosted assets from a subscriber of the bus, once a deployment is deployed or removed', () => {
+    const bus = single(stateless, 'AWS::Events::EventBus').id;
+    const distribution = single(stateless, 'AWS::CloudFront::Distribution').id;
+    const subscriber = functionAt('CacheInvalidation');
+    const rules = Object.values(stateless.findResources('AWS::Events::Rule')).filter(
+      (r) => r.Properties.EventBusName !== undefined,
+    );
+
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Properties).toMatchObject({
+      EventBusName: { Ref: bus },
+      EventPattern: {
+        source: ['slipway'],
+        'detail-type': ['DeploymentStatusChanged'],
+        detail: { status: ['Deployed', 'Removed'] },
+      },
+      Targets: [
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [expect.stringMatching(/^CacheInvalidation/), 'Arn'] },
+        }),
+      ],
+    });
+    expect(subscriber.Properties.Environment.Variables.SLIPWAY_DISTRIBUTION_ID).toEqual({
+      Ref: distribution,
+    });
+    expect(statementsOf(subscriber)).toContainEqual(
+      expect.objectContaining({ Action: 'cloudfront:CreateInvalidation' }),
+    );
+    // Nothing else may invalidate: hosting only copies and deletes.
+    const invalidators = Object.values(stateless.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('cloudfront:CreateInvalidation'),
+    );
+    expect(invalidators).toHaveLength(1);
+  });
+
+  it('lets hosting delete only its own functions’ event-source mappings', () => {
+    for (const name of ['DeploymentSteps', 'Reaper']) {
+      const deletes = statementsOf(functionAt(name)).filter((s) =>
+        [s.Action].flat().includes('lambda:DeleteEventSourceMapping'),
+      );
+      expect(deletes).toHaveLength(1);
+      expect(deletes[0]?.Resource).not.toBe('*');
+      expect(deletes[0]?.Condition).toEqual({ ArnLike: { 'lambda:FunctionArn': expect.anything() } });
+    }
   });
 });

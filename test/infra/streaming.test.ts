@@ -80,12 +80,13 @@ describe('streaming routes', () => {
     expect(stateless.toJSON().Resources[access].Properties.OriginAccessControlConfig).toEqual(
       expect.objectContaining({ OriginAccessControlOriginType: 'lambda', SigningBehavior: 'always' }),
     );
-    // X-Auth-Token and the stream's resume point reach the handler; Authorization carries
-    // the origin access control's signature, so the viewer's never does.
+    // X-Auth-Token, the stream's resume point and the viewer's host (set by the ViewerHost
+    // function) reach the handler; Authorization carries the origin access control's
+    // signature, so the viewer's never does.
     expect(
       stateless.toJSON().Resources[behavior.OriginRequestPolicyId.Ref].Properties.OriginRequestPolicyConfig,
     ).toMatchObject({
-      HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['X-Auth-Token', 'Last-Event-ID'] },
+      HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['X-Auth-Token', 'Last-Event-ID', 'X-Forwarded-Host'] },
       QueryStringsConfig: { QueryStringBehavior: 'all' },
       CookiesConfig: { CookieBehavior: 'none' },
     });

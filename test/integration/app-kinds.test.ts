@@ -69,13 +69,15 @@ const deploy = async (files: Record<string, string>) => {
 
 const serve = (body: string) => `res.setHeader('content-type', 'text/plain'); res.end(${body});`;
 
+// Each app listens as most do, on PORT with no host: hosting must keep that on loopback
+// (functions/local/hosting/loopback-default.ts), not stop the app for listening everywhere.
 describe('apps of every ordinary kind', () => {
   it('serves a CommonJS app that ships no package.json', async () => {
     const end = await deploy({
       'output/server.js': `const http = require('node:http');
         http.createServer((req, res) => { ${serve("'cjs ' + typeof module")} }).listen(process.env.PORT);`,
     });
-    expect(end.deployment_status).toBe('completed');
+    expect(end.deployment_status, JSON.stringify(end)).toBe('completed');
     expect(await (await fetch(String(end.deployment_url))).text()).toBe('cjs object');
   });
 

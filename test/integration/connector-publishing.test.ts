@@ -485,6 +485,7 @@ describe('when the workflow cannot start', () => {
     const broken = {
       ...connectorDeps,
       workflows: {
+        ...connectorDeps.workflows,
         start: async () => {
           throw Object.assign(new Error('boom'), { name: 'ServiceUnavailable' });
         },

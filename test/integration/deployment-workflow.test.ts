@@ -5,13 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { operationExecutionName } from '../../functions/core/deployments/operations.ts';
 import { reapStuckOperations } from '../../functions/core/deployments/reaper.ts';
 import { failOperation } from '../../functions/core/deployments/workflow/failure.ts';
 import { markDeployed } from '../../functions/core/deployments/workflow/host.ts';
-import { STATE_MACHINE_DIR } from '../../functions/local/state-machines.ts';
 import { deploymentDeps } from '../../functions/wiring/deployments.ts';
 import { reaperDeps } from '../../functions/wiring/reaper.ts';
 import { transitionDeps as workflowDeps } from '../../functions/wiring/transition.ts';
@@ -19,14 +17,18 @@ import { connectorFiles, storeUpload, text, zipBytes } from '../fixtures/connect
 import {
   forgetExecution,
   holdExecutions,
+  hostedOf,
+  hostingCall,
   injectFault,
   operationEnd,
+  stateMachineDefinition,
   taskStateNames,
 } from '../fixtures/workflows.ts';
 import { api, type JsonBody, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
 
 const tenant = newTenant();
-const CANARY = `canary-${uniqueKey('secret')}`;
+/** The run's secret canary: no response and no log line may ever hold it (see test/global-setup.ts). */
+const CANARY = inject('canary');
 let token: string;
 
 beforeAll(async () => {
@@ -77,23 +79,6 @@ const logLines = async (projectKey: string, id: string): Promise<string[]> => {
   return body.data.map((l: JsonBody) => `${l.applicationName}: ${l.details.message}`);
 };
 
-const hostingCall = async (path: string, body?: unknown) => {
-  const res = await fetch(`${process.env.SLIPWAY_LOCAL_HOSTING_URL}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization: `Bearer ${process.env.SLIPWAY_LOCAL_HOSTING_TOKEN}`,
-      'content-type': 'application/json',
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(res.status).toBe(200);
-  return res.json() as Promise<JsonBody>;
-};
-
-/** What the local hosting runs for a deployment (port, build, schedule…). */
-const hostedOf = async (deploymentId: string) =>
-  ((await hostingCall('/applications')) as JsonBody[]).filter((h) => h.deploymentId === deploymentId);
-
 /** Asks the recording app on `port` what it has seen, until `done` says it has seen enough. */
 const untilSeen = async (port: number, done: (seen: JsonBody) => boolean): Promise<JsonBody> => {
   for (;;) {
@@ -143,7 +128,10 @@ describe('deploying', () => {
     const app = (name: string) => deployment.applications.find((a: JsonBody) => a.applicationName === name);
 
     expect(deployment.status).toBe('Deployed');
-    expect(app('service-app').url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/service$/);
+    // Its stable address, through the gateway: the same for every build of the deployment.
+    expect(app('service-app').url).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/apps\/[^/]+\/[^/]+\/service-app\/service$/,
+    );
     expect(app('assets-app').url).toMatch(/\/assets\/.+\/assets-app\/$/);
     expect(app('event-app').topic).toBe(`slipway-${deployment.id}-event-app`);
     expect(app('job-app').schedule).toBe('*/1 * * * * *');
@@ -455,11 +443,6 @@ describe('undeploy scripts', () => {
   });
 });
 
-const definition = (name: string) =>
-  JSON.parse(readFileSync(join(STATE_MACHINE_DIR, `${name}.asl.json`), 'utf8')) as {
-    States: Record<string, Record<string, unknown>>;
-  };
-
 /** How each Task of the deploy workflow is made to fail: as its integration fails on AWS. */
 const FAULTS: Record<string, string> = {
   BuildApplication: 'States.TaskFailed',
@@ -467,7 +450,7 @@ const FAULTS: Record<string, string> = {
 };
 
 describe('fault injection: every Task of the deploy workflow', () => {
-  const tasks = taskStateNames(definition('deploy')).filter((t) => t !== 'RecordFailure');
+  const tasks = taskStateNames(stateMachineDefinition('deploy')).filter((t) => t !== 'RecordFailure');
 
   it.each(tasks)('%s failing ends in a terminal status with the lock released', async (state) => {
     const projectKey = await newProject();
@@ -521,7 +504,7 @@ describe('fault injection: every Task of the deploy workflow', () => {
 });
 
 describe('fault injection: every Task of the undeploy workflow', () => {
-  const tasks = taskStateNames(definition('undeploy')).filter((t) => t !== 'RecordFailure');
+  const tasks = taskStateNames(stateMachineDefinition('undeploy')).filter((t) => t !== 'RecordFailure');
 
   it.each(tasks)('%s failing ends UndeployFailed with the lock released', async (state) => {
     const projectKey = await newProject();

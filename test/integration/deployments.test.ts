@@ -4,39 +4,16 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDeployment } from '../../functions/core/deployments/create.ts';
 import { MASKED } from '../../functions/http/views.ts';
 import { deploymentDeps } from '../../functions/wiring/deployments.ts';
-import { connectorFiles, settle, storeUpload, zipBytes } from '../fixtures/connectors.ts';
+import { connectorFiles, publishConnector, settle, storeUpload, zipBytes } from '../fixtures/connectors.ts';
 import { untilUploaded } from '../fixtures/uploads.ts';
 import { holdExecutions, operationEnd } from '../fixtures/workflows.ts';
 import { type ApiResponse, api, type JsonBody, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
 
 const tenant = newTenant();
-const CANARY = `canary-${uniqueKey('secret')}`;
+/** The run's secret canary: no response and no log line may ever hold it (see test/global-setup.ts). */
+const CANARY = inject('canary');
 let token: string;
 let connectorKey: string;
-
-/** A published connector built from the CONNECT_YAML fixture (service-app needs CTP_CLIENT_SECRET). */
-const publishConnector = async (projectKey: string) => {
-  const uploadId = await storeUpload(token, projectKey, zipBytes(connectorFiles()));
-  const key = uniqueKey('conn');
-  const draft = await (
-    await api('/connectors/drafts', {
-      token,
-      body: {
-        key,
-        name: 'Payments',
-        creator: { email: 'dev@example.com' },
-        integrationTypes: ['psp'],
-        artifact: { projectKey, uploadId },
-      },
-    })
-  ).json();
-  await api(`/connectors/drafts/${draft.id}`, {
-    token,
-    body: { version: 1, actions: [{ action: 'publish', certification: false }] },
-  });
-  await settle(tenant, draft.id);
-  return key;
-};
 
 const newProject = async () => {
   const key = uniqueKey('dep');
@@ -95,7 +72,7 @@ const text = async (res: ApiResponse) => {
 
 beforeAll(async () => {
   token = await tokenFor(tenant, ['admin']);
-  connectorKey = await publishConnector(await newProject());
+  connectorKey = await publishConnector(tenant, token, await newProject());
 }, 60_000);
 
 describe('creating a deployment', () => {
@@ -573,7 +550,7 @@ describe('redeploying', () => {
 
   it('moves to the connector’s newest version with updateConnector, and only then', async () => {
     const projectKey = await newProject();
-    const key = await publishConnector(projectKey);
+    const key = await publishConnector(tenant, token, projectKey);
     const created = await (await create(projectKey, { connector: { key } })).json();
     await settled(created);
     const draft = await (await api(`/connectors/drafts/key=${key}`, { token })).json();

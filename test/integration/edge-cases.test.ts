@@ -154,6 +154,18 @@ describe('oversized requests', () => {
   });
 });
 
+describe("requests Node's parser refuses", () => {
+  it('answers 400 in the envelope to an unknown method with a large body, and the client reads it', async () => {
+    // The answer comes before the body is read; the body is drained so the close is not a reset.
+    const res = await raw(
+      `FOO /projects HTTP/1.1\r\ncontent-type: application/json\r\ncontent-length: ${4 * 1024 * 1024}`,
+      'z'.repeat(4 * 1024 * 1024),
+    );
+    expect(statusOf(res)).toBe(400);
+    expect(JSON.parse(bodyOf(res))).toMatchObject({ statusCode: 400, errors: [{ code: 'InvalidRequest' }] });
+  });
+});
+
 describe('HEAD', () => {
   it('answers a GET route with its status and headers and no body', async () => {
     const get = await api('/health');
@@ -202,5 +214,38 @@ describe('the BigCommerce dialect speaks its own terms', () => {
     const res = await s.call('/projects?uuid:in=not-a-uuid');
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toContain('uuid:in');
+  });
+});
+
+describe('what the fuzz found (test/proof/fuzz.test.ts)', () => {
+  it('refuses a body nested thousands of levels deep with 400, an Idempotency-Key or not', async () => {
+    const deep = `${'['.repeat(5_000)}${']'.repeat(5_000)}`;
+    for (const headers of [{}, { 'idempotency-key': uniqueKey('deep') }] as Record<string, string>[]) {
+      const res = await api(`/${projectKey}/deployments`, {
+        token,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: deep,
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ statusCode: 400, errors: [{ code: 'InvalidJsonInput' }] });
+    }
+  });
+
+  it('answers HEAD of a log tail at once, without running the stream (3 s in tests)', async () => {
+    const s = await newStore(['store_infrastructure_projects_manage', 'store_infrastructure_logs_read_only']);
+    const project = (await (await s.call('/projects', { body: { name: uniqueKey('head') } })).json()).data
+      .uuid;
+    const started = Date.now();
+    const res = await s.call(`/logs/${project}/tail`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    expect(await res.text()).toBe('');
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('answers 405 with the methods a site forwards to TRACE, which fetch cannot forward (not 502)', async () => {
+    const response = await raw('TRACE /sites/6e167862-9819-4847-ab00-24b567dc19ab/ HTTP/1.1');
+    expect(statusOf(response)).toBe(405);
+    expect(response).toMatch(/\r\nallow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n/i);
   });
 });

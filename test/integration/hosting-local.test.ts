@@ -362,7 +362,7 @@ describe('assets applications', () => {
     gateway = createGateway({
       maxBodyBytes: 1024,
       invoke: async () => ({ statusCode: 404, body: JSON.stringify({ message: 'no route' }) }),
-      assets: (req, res) => hosting.serveAsset(req, res),
+      hosted: (req, res) => hosting.serveAsset(req, res),
     });
     gatewayUrl = `http://127.0.0.1:${await listen(gateway, 0)}`;
     hosting.setPublicUrl(gatewayUrl);

@@ -160,6 +160,7 @@ const sfn = async (
     headers: {
       'content-type': 'application/x-amz-json-1.0',
       'x-amz-target': `AWSStepFunctions.${operation}`,
+      authorization: `AWS4-HMAC-SHA256 Credential=${instance.env.AWS_ACCESS_KEY_ID}/local/states/aws4_request`,
       ...headers,
     },
     body: JSON.stringify(body),
@@ -209,9 +210,11 @@ let serviceBefore: JsonBody;
 let queuedBefore: JsonBody;
 let queuedExecutionStatus: string;
 let serviceGroupAfterKill: string[];
+/** The server's port, the same for both runs. */
+let port: number;
 
 beforeAll(async () => {
-  const port = await freePort();
+  port = await freePort();
   const first = await start(port);
   current = first;
 
@@ -271,8 +274,10 @@ describe('npm start, killed and started again on the same data dir', () => {
     const url = serviceUrl(deployedBefore);
     // The state before the crash: Deployed, the service answering, its group alive after the kill.
     expect(deployedBefore.status).toBe('Deployed');
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/service$/);
-    expect(serviceBefore).toMatchObject({ running: true, port: Number(new URL(url).port) });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/apps\/[^/]+\/[^/]+\/service-app\/service$/);
+    // The address is the server's (stable across builds and restarts), not the app's own port.
+    expect(Number(new URL(url).port)).toBe(port);
+    expect(serviceBefore).toMatchObject({ running: true, port: expect.any(Number) });
     expect(serviceGroupAfterKill, 'the crash left the hosted service running').not.toEqual([]);
 
     const after = await readDeployment(instance, keptProject, deployedBefore.id);

@@ -73,11 +73,12 @@ beforeAll(async () => {
     stateMachines: [{ name: 'slipway-test', definition: definition as never }],
     invokeTask: lambdaTaskInvoker(invoke),
     delayOverrideMs: 0,
+    accessKeyId: 'SLWTESTKEY',
   });
   sfn = new SFNClient({
     endpoint: await local.listen(),
     region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    credentials: { accessKeyId: 'SLWTESTKEY', secretAccessKey: 'x' },
   });
 });
 afterAll(async () => {
@@ -98,6 +99,31 @@ const runToEnd = async (input: unknown) => {
 };
 
 describe('local Step Functions endpoint', () => {
+  it('refuses a request signed with another key id, or not signed at all', async () => {
+    const stranger = new SFNClient({
+      endpoint: await sfn.config.endpoint?.().then((e) => `${e.protocol}//${e.hostname}:${e.port}`),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'SOMEONEELSE', secretAccessKey: 'x' },
+    });
+    await expect(
+      stranger.send(new DescribeExecutionCommand({ executionArn: `${arn}:x` })),
+    ).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+    });
+    const unsigned = await fetch(
+      String(await sfn.config.endpoint?.().then((e) => `${e.protocol}//${e.hostname}:${e.port}`)),
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'AWSStepFunctions.ListStateMachines',
+        },
+        body: '{}',
+      },
+    );
+    expect(unsigned.status).toBe(400);
+  });
+
   it('retries a transient failure, catches a failing task, and succeeds', async () => {
     const execution = await runToEnd({ mode: 'normal' });
     const output = JSON.parse(execution.output ?? '{}');

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { text, zipBytes } from '../fixtures/connectors.ts';
-import { newStore } from '../fixtures/stores.ts';
+import { newStore, uploadBundle } from '../fixtures/stores.ts';
 import { holdExecutions } from '../fixtures/workflows.ts';
 import { api, createStoreAccessToken, gatewayUrl, tokenFor } from '../helpers.ts';
 
@@ -35,33 +35,12 @@ const catalystBundle = (version: string) =>
             version: ${JSON.stringify(version)},
             path: req.url,
             greeting: process.env.GREETING ?? null,
-            secretMatches: process.env.API_SECRET === 'not-for-anyones-eyes',
+            secretMatches: process.env.API_SECRET === ${JSON.stringify(inject('canary'))},
           }));
         })
         .listen(process.env.PORT);
     `),
   });
-
-/** POST /deployments/uploads, then the PUT Catalyst makes. */
-const upload = async (s: Store, bytes: Buffer): Promise<string> => {
-  const signed = await s.call('/deployments/uploads', { method: 'POST' });
-  expect(signed.status).toBe(200);
-  const body = await signed.json();
-  expect(body).toEqual({
-    data: {
-      upload_url: expect.stringMatching(/^http/),
-      upload_uuid: expect.stringMatching(/^[0-9a-f-]{36}$/),
-    },
-    meta: {},
-  });
-  const put = await fetch(body.data.upload_url, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/zip' },
-    body: bytes,
-  });
-  expect(put.status).toBe(200);
-  return body.data.upload_uuid;
-};
 
 const newProject = async (s: Store, name = `site-${Math.random().toString(36).slice(2, 10)}`) => {
   const res = await s.call('/projects', { body: { name } });
@@ -70,7 +49,7 @@ const newProject = async (s: Store, name = `site-${Math.random().toString(36).sl
 };
 
 const deploy = async (s: Store, projectUuid: string, bytes: Buffer, environment_variables?: unknown[]) => {
-  const upload_uuid = await upload(s, bytes);
+  const upload_uuid = await uploadBundle(s, bytes);
   const res = await s.call('/deployments', {
     body: {
       upload_uuid,
@@ -148,7 +127,7 @@ describe('BigCommerce deployments: the whole flow as the Catalyst CLI does it', 
 
     const created = await deploy(s, project, catalystBundle('v1'), [
       { type: 'plain_text', key: 'GREETING', value: 'hello from slipway' },
-      { type: 'secret', key: 'API_SECRET', value: 'not-for-anyones-eyes' },
+      { type: 'secret', key: 'API_SECRET', value: inject('canary') },
     ]);
     expect(created.status).toBe(200);
     const { data, meta } = await created.json();
@@ -213,7 +192,7 @@ describe('BigCommerce deployments: the whole flow as the Catalyst CLI does it', 
       JSON.stringify(await inConnect.json()),
       readFileSync(inject('logFile'), 'utf8'),
     ])
-      expect(text).not.toContain('not-for-anyones-eyes');
+      expect(text).not.toContain(inject('canary'));
   });
 
   it('replaces the last deployment at the same address, and lists both newest first', async () => {
@@ -378,7 +357,7 @@ describe('BigCommerce deployments: bad input, scopes and stores', () => {
     expect(JSON.stringify(await badKey.json())).toContain('environment_variables');
 
     const other = await store();
-    const foreign = await upload(other, catalystBundle('v1'));
+    const foreign = await uploadBundle(other, catalystBundle('v1'));
     const res = await s.call('/deployments', { body: { upload_uuid: foreign, project_uuid: project } });
     expect(res.status).toBe(404);
   });

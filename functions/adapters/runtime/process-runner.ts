@@ -105,7 +105,22 @@ export const terminateGroup = (pid: number, graceMs: number): void => {
  *   127, as `sh` does for a command it cannot find, after one `stderr` line saying why: callers
  *   report it like any failed command, with the reason in the output.
  */
-export const processRunner: CommandRunner = {
+/** A program, its arguments, where and as whom it runs: what `spawnSpec` may rewrite. */
+export interface ProcessSpec {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  uid?: number;
+  gid?: number;
+}
+
+export const createProcessRunner = (
+  options: {
+    /** How each command is really started (`npm start` runs tenants' commands in a sandbox). */
+    spawnSpec?: (spec: ProcessSpec) => ProcessSpec;
+  } = {},
+): CommandRunner => ({
   run: ({ command, cwd, env, timeoutMs, onLine, signal, onSpawn }) =>
     new Promise((resolve) => {
       // spawn reports a missing cwd as `spawn sh ENOENT`, which reads as if sh were missing.
@@ -114,11 +129,15 @@ export const processRunner: CommandRunner = {
         resolve({ exitCode: CANNOT_RUN_EXIT_CODE, timedOut: false });
         return;
       }
-      const child = spawn('sh', ['-c', command], {
-        cwd,
-        env: childEnvironment(env),
+      const plain: ProcessSpec = { file: 'sh', args: ['-c', command], cwd, env: childEnvironment(env) };
+      const spec = options.spawnSpec ? options.spawnSpec(plain) : plain;
+      const child = spawn(spec.file, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
+        ...(spec.uid === undefined ? {} : { uid: spec.uid }),
+        ...(spec.gid === undefined ? {} : { gid: spec.gid }),
       });
       if (child.pid !== undefined) onSpawn?.(child.pid);
       let timedOut = false;
@@ -158,4 +177,7 @@ export const processRunner: CommandRunner = {
         else resolve(timedOut ? { exitCode: null, timedOut: true } : { exitCode, timedOut: false });
       });
     }),
-};
+});
+
+/** Commands run as this process's user, as CodeBuild runs them on AWS. */
+export const processRunner: CommandRunner = createProcessRunner();

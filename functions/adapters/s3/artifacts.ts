@@ -13,13 +13,14 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { awsClientDefaults } from '../../config.ts';
 import type { ArtifactStore } from '../../core/uploads/ports.ts';
 
 /**
  * `WHEN_REQUIRED`: the SDK's default flexible checksum would add a CRC32 of an empty body to
  * presigned PUT URLs, which breaks every real upload.
  */
-const s3 = new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+const s3 = new S3Client({ ...awsClientDefaults(), requestChecksumCalculation: 'WHEN_REQUIRED' });
 
 const isMissing = (error: unknown) =>
   (error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey';

@@ -4,10 +4,10 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { config } from '../../config.ts';
+import { awsClientDefaults, config } from '../../config.ts';
 import type { ExecutionState, Workflow, WorkflowStarter, Workflows } from '../../core/shared/workflows.ts';
 
-const sfn = new SFNClient({});
+const sfn = new SFNClient(awsClientDefaults());
 
 /** Each workflow's state machine, from configuration. */
 export const stateMachineArnOf = (workflow: Workflow): string => {

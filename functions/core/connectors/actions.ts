@@ -21,9 +21,10 @@ import type { ConnectorUpdateAction } from './schemas.ts';
 /**
  * A check whose workflow has not reported after this long is treated as dead (its execution
  * timed out, or a local restart forgot it), so the draft can be published again. Longer than
- * the publish workflow's own timeout (an hour; a test holds the two together).
+ * the publish workflow's own timeout (two hours: every step's retries through a dependency's
+ * outage fit in it; a test holds the two together).
  */
-export const CHECK_STALE_AFTER_MS = 75 * 60 * 1000;
+export const CHECK_STALE_AFTER_MS = 125 * 60 * 1000;
 
 export interface SourcePolicy {
   /** file:// repositories read the server's own disk: allowed locally, off on shared servers. */

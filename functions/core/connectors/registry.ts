@@ -10,12 +10,13 @@ import { newId } from '../shared/ids.ts';
 import type { Page } from '../shared/listing.ts';
 import { sortAndPage } from '../shared/listing.ts';
 import { describeRef, type ResourceRef } from '../shared/refs.ts';
-import type { WorkflowStarter } from '../shared/workflows.ts';
+import type { Workflows } from '../shared/workflows.ts';
 import { takeUpload, type UploadDeps } from '../uploads/uploads.ts';
 import {
   type ActionContext,
   applyDraftActions,
   artifactSource,
+  CHECK_STALE_AFTER_MS,
   checkRepository,
   type SourcePolicy,
   type UploadToConsume,
@@ -32,7 +33,7 @@ import type {
 
 export interface ConnectorDeps extends UploadDeps {
   connectors: ConnectorRepository;
-  workflows: WorkflowStarter;
+  workflows: Workflows;
   sourcePolicy: SourcePolicy;
 }
 
@@ -55,6 +56,38 @@ export const getConnectorDraft = async (
   const id = await resolveId(deps, ref);
   const draft = id === undefined ? undefined : await deps.connectors.getDraft(tenant, id);
   if (!draft) throw new ResourceNotFound(`The ConnectorStaged with ${describeRef(ref)} was not found.`);
+  return draft;
+};
+
+/** A check is given this long to start its workflow before a missing execution means it died. */
+const CHECK_START_GRACE_MS = 60_000;
+
+/**
+ * The draft, with a check whose workflow ended without recording an outcome (its last step
+ * could not write) recorded as failed, so the draft does not stay `Processing` until the check
+ * goes stale: what a client reads is never stuck, and it can publish again.
+ */
+export const getSettledConnectorDraft = async (
+  deps: Pick<ConnectorDeps, 'connectors' | 'workflows' | 'clock'>,
+  tenant: string,
+  ref: ConnectorRef,
+): Promise<ConnectorStaged> => {
+  let draft = await getConnectorDraft(deps, tenant, ref);
+  const now = deps.clock.now().getTime();
+  for (const check of [draft.publishRequest, draft.previewRequest]) {
+    if (!check || check.finishedAt !== undefined) continue;
+    const age = now - Date.parse(check.requestedAt);
+    if (age >= CHECK_STALE_AFTER_MS) continue;
+    const state = await deps.workflows.state('publish-connector', executionName(check));
+    // Running is fine; missing may be a start still on its way (or lost to a restart): given a minute.
+    if (state === 'RUNNING' || (state === 'MISSING' && age < CHECK_START_GRACE_MS)) continue;
+    const failure = {
+      ok: false as const,
+      code: 'General',
+      message: 'The publishing workflow ended without recording its outcome; try again.',
+    };
+    draft = (await finishCheck(deps, { tenant, connectorId: draft.id, request: check }, failure)) ?? draft;
+  }
   return draft;
 };
 
@@ -208,7 +241,7 @@ export const updateConnectorDraft = async (
   ref: ConnectorRef,
   update: ConnectorUpdate,
 ): Promise<ConnectorStaged> => {
-  const draft = await getConnectorDraft(deps, principal.tenant, ref);
+  const draft = await getSettledConnectorDraft(deps, principal.tenant, ref);
   if (draft.version !== update.version) throw new ConcurrentModification(update.version, draft.version);
   const ctx: ActionContext = { ...deps.sourcePolicy, now: deps.clock.now(), newRequestId: newId };
   const outcome = applyDraftActions(draft, update.actions, ctx);

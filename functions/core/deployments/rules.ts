@@ -196,3 +196,10 @@ export const mergeValues = <T extends { key: string }>(stored: T[], given: T[]):
  */
 export const servesBuild = (d: Pick<Deployment, 'hosted'> | undefined, buildId: string): boolean =>
   d?.hosted?.buildId === buildId;
+
+/** The stable path of a deployment's service: its key when it has one, else its id. */
+export const applicationAddress = (
+  d: Pick<Deployment, 'projectKey' | 'key' | 'id'>,
+  applicationName: string,
+): string =>
+  `/apps/${encodeURIComponent(d.projectKey)}/${encodeURIComponent(d.key ?? d.id)}/${encodeURIComponent(applicationName)}`;

@@ -18,7 +18,13 @@ export interface CommandRunner {
     signal?: AbortSignal;
     /** Called with the process group's id as the command starts, before anything is awaited. */
     onSpawn?: (pgid: number) => void;
-  }): Promise<{ exitCode: number | null; timedOut: boolean; aborted?: boolean }>;
+  }): Promise<{
+    exitCode: number | null;
+    timedOut: boolean;
+    aborted?: boolean;
+    /** Why the runner stopped the command itself, when it did (a limit it crossed). */
+    stoppedFor?: string;
+  }>;
 }
 
 export type HostedApplicationType = 'service' | 'event' | 'job' | 'assets';
@@ -38,6 +44,11 @@ export interface HostingRequest {
   healthCheckPath?: string;
   /** Job applications: the cron schedule to call `endpoint` on. */
   schedule?: string;
+  /**
+   * The path a service is reached at whatever build serves it (`/apps/<projectKey>/<deployment
+   * key or id>/<applicationName>`): its `url` survives redeploys and rollbacks.
+   */
+  address?: string;
   environment: Record<string, string>;
   /** Values (the decrypted secured ones) that must never appear in captured output. */
   secretValues?: string[];

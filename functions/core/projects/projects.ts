@@ -1,5 +1,5 @@
 import type { Clock } from '../shared/clock.ts';
-import { ResourceNotFound } from '../shared/errors.ts';
+import { DuplicateField, ResourceNotFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Page, PageRequest } from '../shared/listing.ts';
 import type { Project, ProjectRepository } from './ports.ts';
@@ -26,7 +26,15 @@ export const createProject = async (
     createdAt: now,
     lastModifiedAt: now,
   };
-  await deps.projects.create(project);
+  try {
+    await deps.projects.create(project);
+  } catch (error) {
+    // The SDK retries a write whose answer was lost (a timeout): the retry then finds what the
+    // first attempt wrote. That is this project, not a duplicate.
+    if (error instanceof DuplicateField && (await deps.projects.get(tenant, draft.key))?.id === project.id)
+      return project;
+    throw error;
+  }
   return project;
 };
 

@@ -25,6 +25,9 @@ export interface UploadDeps extends ProjectDeps {
 const CONTENT_TYPE = 'application/zip';
 const OBJECT_KEY = /^projects\/[0-9a-z-]{1,64}\/uploads\/([0-9a-f-]{36})\.zip$/;
 
+/** Every upload's object key, as an EventBridge wildcard (the stack's rule for S3's events). */
+export const UPLOAD_KEY_PATTERN = 'projects/*/uploads/*.zip';
+
 /** The object key is the server's choice: `projects/<projectId>/uploads/<uploadId>.zip`. */
 export const uploadObjectKey = (projectId: string, uploadId: string) =>
   `projects/${projectId}/uploads/${uploadId}.zip`;

@@ -7,6 +7,7 @@ import {
   childEnvironment,
   forEachLine,
   groupAlive,
+  type ProcessSpec,
   signalGroup,
 } from '../../adapters/runtime/process-runner.ts';
 import { nodeEntryPoint, redactor } from '../../core/hosting/build-rules.ts';
@@ -15,6 +16,7 @@ import type { HostingRequest } from '../../core/hosting/ports.ts';
 import { crashSummary } from '../../core/shared/public-text.ts';
 import { hostingFailed } from './errors.ts';
 import { isFile } from './files.ts';
+import { withLoopbackDefault } from './loopback-default.ts';
 import { freePort } from './loopback-ports.ts';
 import type { HostedProcess, LaunchContext } from './types.ts';
 
@@ -118,14 +120,27 @@ const startCommand = (request: HostingRequest): { command: string; args: string[
 const spawnApplication = async (
   request: HostingRequest,
   port: number,
-  { say, recorder }: LaunchContext,
+  { say, recorder, spawnSpec }: LaunchContext,
 ): Promise<HostedProcess> => {
   const { command, args } = startCommand(request);
-  const child = spawn(command, args, {
+  const plain: ProcessSpec = {
+    file: command,
+    args,
     cwd: request.bundle,
-    env: childEnvironment({ ...request.environment, PORT: String(port) }),
+    // Where to listen: loopback only (HOST is what most frameworks read; the preload makes a
+    // listen that names no host use it too).
+    env: withLoopbackDefault(
+      childEnvironment({ ...request.environment, PORT: String(port), HOST: '127.0.0.1' }),
+    ),
+  };
+  const spec = spawnSpec ? spawnSpec(plain) : plain;
+  const child = spawn(spec.file, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(spec.uid === undefined ? {} : { uid: spec.uid }),
+    ...(spec.gid === undefined ? {} : { gid: spec.gid }),
   });
   // Written down before anything is awaited: a crash from here on still finds the group.
   const pid = child.pid;

@@ -26,6 +26,10 @@ const HostingRequestBody = z.strictObject({
   endpoint: z.string().optional(),
   healthCheckPath: z.string().optional(),
   schedule: z.string().optional(),
+  address: z
+    .string()
+    .regex(/^\/apps\/[^/]+\/[^/]+\/[^/]+$/)
+    .optional(),
   environment: z.record(z.string(), z.string()),
   secretValues: z.array(z.string()).optional(),
 });

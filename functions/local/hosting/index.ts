@@ -1,8 +1,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { groupAlive } from '../../adapters/runtime/process-runner.ts';
+import { groupAlive, type ProcessSpec } from '../../adapters/runtime/process-runner.ts';
 import type { ApplicationHosting, HostedApplication, HostingRequest } from '../../core/hosting/ports.ts';
+import { forward, splitAppPath } from './app-proxy.ts';
 import { isOurGroup, stopGroup, stopProcess } from './application-process.ts';
 import { launchAssets, serveAsset } from './assets.ts';
 import { hostingFailed } from './errors.ts';
@@ -14,6 +15,7 @@ import { freePort, portFreed } from './loopback-ports.ts';
 import { sayerFor, warn } from './output.ts';
 import { describeHosted, keyOf, openRecord, readRegistry, sealSecrets, writeRegistry } from './registry.ts';
 import { launchService } from './service.ts';
+import { type Incident, Supervisor } from './supervisor.ts';
 import type {
   Hosted,
   HostingOutput,
@@ -55,6 +57,12 @@ export interface LocalHostingOptions {
   startTimeoutMs?: number;
   /** Where every started process group is written down (see `ProcessLedger`). */
   recorder?: ProcessRecorder;
+  /** How applications' processes are really started (see `Sandbox`). */
+  spawnSpec?: (spec: ProcessSpec) => ProcessSpec;
+  /** What one application's process group may use (see `Supervisor`); unwatched without. */
+  limits?: { memoryMb: number; processes: number; logLinesPerMinute: number };
+  /** Crashes, restarts and limits crossed, as they happen (the deployment's report gets them). */
+  onIncident?: (request: HostingRequest, incident: Incident) => void;
 }
 
 const matches = (request: HostingRequest, target: StopTarget): boolean =>
@@ -76,6 +84,7 @@ export class LocalHosting implements ApplicationHosting {
   private server: Server | undefined;
   private url: string | undefined;
   private publicUrl: string | undefined;
+  private readonly supervisor: Supervisor | undefined;
 
   constructor(private readonly options: LocalHostingOptions) {
     this.key = Buffer.from(options.secretsKey, 'base64');
@@ -84,6 +93,35 @@ export class LocalHosting implements ApplicationHosting {
     this.registryFile = join(options.dataDir, 'hosting', 'registry.json');
     this.workspaceRoot = resolve(options.workspaceRoot);
     this.startTimeoutMs = options.startTimeoutMs ?? 30_000;
+    const { limits, onIncident } = options;
+    this.supervisor =
+      limits &&
+      new Supervisor({
+        memoryMb: limits.memoryMb,
+        processes: limits.processes,
+        restart: (entry) => this.relaunch(entry),
+        kill: async (entry) => {
+          if (entry.process) await stopProcess(entry.process);
+        },
+        onIncident: (request, incident) => onIncident?.(request, incident),
+      });
+  }
+
+  /** Starts an application again after it ended (the supervisor's restart), on its port when free. */
+  private async relaunch(entry: Hosted): Promise<Hosted> {
+    const key = keyOf(entry.request);
+    if (this.hosted.get(key) !== entry) throw new Error('no longer hosted');
+    if (entry.process) await stopProcess(entry.process);
+    const port = entry.port !== undefined && (await portFreed(entry.port)) ? entry.port : undefined;
+    const next = await this.launch(entry.request, { hostedAt: entry.hostedAt, ...(port ? { port } : {}) });
+    // Stopped meanwhile: what was started goes too.
+    if (this.hosted.get(key) !== entry) {
+      await this.halt(next);
+      throw new Error('no longer hosted');
+    }
+    this.hosted.set(key, next);
+    this.persist();
+    return next;
   }
 
   /** Starts the HTTP API on a free loopback port; resolves its base URL. */
@@ -120,6 +158,7 @@ export class LocalHosting implements ApplicationHosting {
       const entry = await this.launch(request, { hostedAt: existing?.hostedAt ?? Date.now() });
       this.hosted.set(key, entry);
       this.persist();
+      if (entry.process) this.supervisor?.watch(key, entry);
       return entry.result;
     })().finally(() => this.starting.delete(key));
     this.starting.set(key, { request, done });
@@ -144,7 +183,10 @@ export class LocalHosting implements ApplicationHosting {
       [...this.starting.values()].filter((s) => matches(s.request, target)).map((s) => s.done),
     );
     const victims = [...this.hosted].filter(([, entry]) => matches(entry.request, target));
-    for (const [key] of victims) this.hosted.delete(key);
+    for (const [key] of victims) {
+      this.hosted.delete(key);
+      this.supervisor?.unwatch(key);
+    }
     this.persist();
     await Promise.all(victims.map(([, entry]) => this.halt(entry)));
     removeWorkspaces(this.workspaceRoot, target);
@@ -226,6 +268,7 @@ export class LocalHosting implements ApplicationHosting {
           }
           const entry = await this.launch(request, { hostedAt: previous.hostedAt, port });
           this.hosted.set(keyOf(request), entry);
+          if (entry.process) this.supervisor?.watch(keyOf(request), entry);
         } catch (error) {
           warn(this.options.onOutput, request, `did not come back: ${(error as Error).message}`);
         }
@@ -236,6 +279,7 @@ export class LocalHosting implements ApplicationHosting {
 
   /** Stops every process, cron job and the HTTP API; the registry stays for `restore`. */
   async close(): Promise<void> {
+    this.supervisor?.close();
     await Promise.allSettled([...this.starting.values()].map((s) => s.done));
     await Promise.all([...this.hosted.values()].map((entry) => this.halt(entry)));
     const server = this.server;
@@ -263,15 +307,36 @@ export class LocalHosting implements ApplicationHosting {
     });
   }
 
+  /**
+   * Serves a service's stable address (`/apps/…`): forwards to the newest build of it that runs;
+   * 503 while it is down. False (not handled) when no service has that address.
+   */
+  serveApp(req: IncomingMessage, res: ServerResponse): boolean {
+    const parts = splitAppPath(req.url ?? '');
+    if (!parts) return false;
+    const serving = (alive: boolean) =>
+      this.newest(
+        (e) =>
+          e.request.address === parts.address &&
+          (!alive || e.process?.alive === true) &&
+          e.port !== undefined,
+      );
+    if (!serving(false)) return false;
+    forward(req, res, parts.rest, () => serving(true)?.port);
+    return true;
+  }
+
   /** Starts one application (its process, topic or schedule); throws `ApplicationHostingFailed`. */
   private async launch(request: HostingRequest, at: { hostedAt: number; port?: number }): Promise<Hosted> {
     if (!isDirectory(request.bundle))
       throw hostingFailed(request, `bundle directory ${request.bundle} not found`);
     const sealed = sealSecrets(this.key, request);
     const context: LaunchContext = {
+      ...(this.publicUrl ? { publicUrl: this.publicUrl } : {}),
       startTimeoutMs: this.startTimeoutMs,
-      say: sayerFor(this.options.onOutput, request),
+      say: sayerFor(this.options.onOutput, request, this.options.limits?.logLinesPerMinute),
       ...(this.options.recorder ? { recorder: this.options.recorder } : {}),
+      ...(this.options.spawnSpec ? { spawnSpec: this.options.spawnSpec } : {}),
     };
     if (at.port !== undefined) context.port = at.port;
     return { request, sealed, hostedAt: at.hostedAt, ...(await this.launchByType(request, context)) };

@@ -1,4 +1,5 @@
 import type { Cron } from 'croner';
+import type { ProcessSpec } from '../../adapters/runtime/process-runner.ts';
 import type { ApplicationHosting, HostedApplication, HostingRequest } from '../../core/hosting/ports.ts';
 
 /** The types shared by the local hosting service and its per-application-type modules. */
@@ -62,7 +63,11 @@ export interface ProcessRecorder {
 
 /** How the application processes (services, event and job applications) are started. */
 export interface LaunchContext {
+  /** The local gateway's URL: services are reached through it, at their stable address. */
+  publicUrl?: string;
   recorder?: ProcessRecorder;
+  /** How the application's process is really started (the sandbox of `npm start`). */
+  spawnSpec?: (spec: ProcessSpec) => ProcessSpec;
   /** The port to listen on (restore gives the recorded one back); a free one when absent. */
   port?: number;
   /** How long the process has to answer after it is started. */

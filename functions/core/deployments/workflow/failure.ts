@@ -32,6 +32,22 @@ const buildVariable = (cause: Record<string, unknown> | undefined, name: string)
 };
 
 /**
+ * Why the build's failed phase failed, as CodeBuild reports it in the phase's context (our
+ * jobs' own words: "'npm run build' exited with code 1"), without the job's own prefix.
+ */
+const failedPhaseReason = (cause: Record<string, unknown> | undefined): string | undefined => {
+  const phases = (cause?.Build as { Phases?: { PhaseStatus?: string; Contexts?: { Message?: string }[] }[] })
+    ?.Phases;
+  const message = phases?.find((p) => p.PhaseStatus === 'FAILED')?.Contexts?.find((c) => c.Message)?.Message;
+  if (!message) return undefined;
+  const reason = message.replace(
+    /^(Building application '[^']*' failed|Failed during the execution of '[^']*' script of application '[^']*'): /,
+    '',
+  );
+  return reason.length > 300 ? `${reason.slice(0, 300)}…` : reason;
+};
+
+/**
  * What a failure is reported as: the domain error's own message (`Slipway.<code>`), a timeout,
  * a failed build or script (its output is in the logs), or an internal error in fixed words
  * (its details stay in the function's log, not in a tenant's report). `detail` is the domain
@@ -63,9 +79,10 @@ export const describeFailure = (
   if (cause?.Build) {
     const script = buildVariable(cause, 'SCRIPT');
     const job = script ? `The '${script}' script${about}` : `The build${about}`;
+    const reason = failedPhaseReason(cause);
     return {
       code: script ? 'ApplicationScriptFailed' : 'ApplicationBuildFailed',
-      message: `${job} failed; its output is in the deployment logs.`,
+      message: `${job} failed${reason ? ` (${withoutInternals(reason)})` : ''}; its output is in the deployment logs.`,
       ...at,
     };
   }

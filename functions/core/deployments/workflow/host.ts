@@ -3,7 +3,7 @@ import { ApplicationScriptFailed } from '../../hosting/errors.ts';
 import type { HostedApplicationType } from '../../hosting/ports.ts';
 import { DeploymentOperationSuperseded } from '../errors.ts';
 import type { BuiltApplication, Deployment, DeploymentExecution, DeploymentReportEntry } from '../model.ts';
-import { withReportEntries } from '../rules.ts';
+import { applicationAddress, withReportEntries } from '../rules.ts';
 import { current, isRunning, record, transition, type WorkflowDeps } from './record.ts';
 
 /**
@@ -111,6 +111,7 @@ export const hostApplication = async (
     ...(b.endpoint ? { endpoint: b.endpoint } : {}),
     ...(b.healthCheckPath ? { healthCheckPath: b.healthCheckPath } : {}),
     ...(b.schedule ? { schedule: b.schedule } : {}),
+    ...(b.applicationType === 'service' ? { address: applicationAddress(d, b.applicationName) } : {}),
     environment,
     secretValues,
   });
@@ -136,10 +137,14 @@ export const applicationsHosted = async (
   return { applications: hosted, scripts: d.skipScripts ? [] : scriptJobs(builds, hosted, 'postDeploy') };
 };
 
-/** How one script of a Map iteration ended. */
+/**
+ * How one script of a Map iteration ended: a failed one is `failed: true` (its Catch's Pass
+ * state); a successful one is its job as given, with no `failed` (no state of its own, so one
+ * state transition fewer per script).
+ */
 export interface ScriptOutcome {
   applicationName: string;
-  failed: boolean;
+  failed?: boolean;
 }
 
 export const POST_DEPLOY_WARNING = "Failed during the execution of 'postDeploy' script";
