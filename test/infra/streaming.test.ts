@@ -86,7 +86,10 @@ describe('streaming routes', () => {
     expect(
       stateless.toJSON().Resources[behavior.OriginRequestPolicyId.Ref].Properties.OriginRequestPolicyConfig,
     ).toMatchObject({
-      HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['X-Auth-Token', 'Last-Event-ID', 'X-Forwarded-Host'] },
+      HeadersConfig: {
+        HeaderBehavior: 'whitelist',
+        Headers: ['X-Auth-Token', 'Last-Event-ID', 'X-Forwarded-Host'],
+      },
       QueryStringsConfig: { QueryStringBehavior: 'all' },
       CookiesConfig: { CookieBehavior: 'none' },
     });
