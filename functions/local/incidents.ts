@@ -6,7 +6,6 @@ const INCIDENT_TITLES: Record<Incident['kind'], string> = {
   restarted: 'Application restarted',
   limit: 'Application stopped at a limit',
   crashed: 'Application crashed',
-  recovered: 'Application recovered',
 };
 
 /**
@@ -23,7 +22,7 @@ export const reportIncident = async (tableName: string, request: HostingRequest,
     deploymentId: request.deploymentId,
     buildId: request.buildId,
     applicationName: request.applicationName,
-    type: incident.kind === 'crashed' ? 'Error' : incident.kind === 'recovered' ? 'Information' : 'Warning',
+    type: incident.kind === 'crashed' ? 'Error' : 'Warning',
     title: INCIDENT_TITLES[incident.kind],
     message: incident.message,
   });

@@ -5,12 +5,15 @@ import type { CommandRunner } from '../core/hosting/ports.ts';
 import { diskUsageMb, processesByGroup } from './proc-table.ts';
 
 /**
- * Every process group `npm start` starts for a tenant (hosted applications, builds, scripts,
- * git fetches), written down as it starts, in `<dataDir>/processes.json`. A run that dies
+ * Every process group `npm start` starts for a tenant's code (hosted applications, builds,
+ * scripts), written down as it starts, in `<dataDir>/processes.json`. A run that dies
  * (`kill -9`) cannot stop what it started; the next one reads the ledger and ends every group
  * still running, before it hosts anything again. A graceful stop ends them too, whatever path
  * started them. A group is identified by its leader's pid and start time (from /proc), so a pid
- * the system has reused since is never signalled.
+ * the system has reused since is never signalled. Not git fetches (`fetch-source.ts`): git runs
+ * no code of the repository it clones, under a time limit, in `npm start`'s own process group,
+ * so a Ctrl-C or a kill of that group ends it with the run (a kill of the one process alone
+ * leaves it to finish its clone or its time limit).
  */
 
 export interface LedgerEntry {

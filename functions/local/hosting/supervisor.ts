@@ -16,7 +16,7 @@ import type { Hosted } from './types.ts';
  * Linux only (/proc); elsewhere it only restarts what ended.
  */
 
-export type IncidentKind = 'restarted' | 'crashed' | 'limit' | 'recovered';
+export type IncidentKind = 'restarted' | 'crashed' | 'limit';
 
 export interface Incident {
   kind: IncidentKind;
