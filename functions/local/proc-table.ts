@@ -53,19 +53,28 @@ const publicListeners = (table: string): Set<string> => {
   return inodes;
 };
 
-/** Whether any of `pids` holds a socket listening beyond loopback. */
-export const listensPublicly = (pids: number[]): boolean => {
-  for (const pid of pids) {
-    let listening: Set<string>;
+/**
+ * The sockets listening beyond loopback in this process's network namespace, which every
+ * hosted application shares (the sandbox separates mounts and users, not networks). Read once
+ * per look: the tables list every socket of the machine, connections included, so reading them
+ * once per application would cost (applications x sockets) each second.
+ */
+export const publicListenerInodes = (): Set<string> => {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
     try {
-      listening = new Set([
-        ...publicListeners(readFileSync(`/proc/${pid}/net/tcp`, 'utf8')),
-        ...publicListeners(readFileSync(`/proc/${pid}/net/tcp6`, 'utf8')),
-      ]);
+      for (const inode of publicListeners(readFileSync(table, 'utf8'))) inodes.add(inode);
     } catch {
-      continue;
+      // No IPv6 (or no /proc): nothing listens there.
     }
-    if (listening.size === 0) continue;
+  }
+  return inodes;
+};
+
+/** Whether any of `pids` holds one of the `listening` sockets (from `publicListenerInodes`). */
+export const listensPublicly = (pids: number[], listening: Set<string>): boolean => {
+  if (listening.size === 0) return false;
+  for (const pid of pids) {
     try {
       for (const fd of readdirSync(`/proc/${pid}/fd`)) {
         const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];

@@ -391,11 +391,12 @@ describe('deploying an upload directly (artifact extension)', () => {
   });
 });
 
+// Three rounds each here; the larger races (200 clients, 5 rounds) are test/proof/races.test.ts.
 describe('one deployment in progress per project', () => {
-  it('lets exactly one of 50 concurrent creates in, and names it to the other 49 (10 rounds)', async () => {
+  it('lets exactly one of 50 concurrent creates in, and names it to the other 49 (3 rounds)', async () => {
     await holdExecutions('slipway-deploy', true);
     try {
-      for (let round = 0; round < 10; round++) {
+      for (let round = 0; round < 3; round++) {
         const projectKey = await newProject();
 
         const responses = await Promise.all(Array.from({ length: 50 }, () => create(projectKey)));
@@ -418,13 +419,13 @@ describe('one deployment in progress per project', () => {
     }
   });
 
-  it('lets exactly one of 50 concurrent redeploys of the same version in (10 rounds)', async () => {
+  it('lets exactly one of 50 concurrent redeploys of the same version in (3 rounds)', async () => {
     const projectKey = await newProject();
     let current = await (await create(projectKey)).json();
     await settled(current);
     current = await read(projectKey, current.id);
 
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < 3; round++) {
       const responses = await Promise.all(
         Array.from({ length: 50 }, () => redeploy(projectKey, current.id, current.version)),
       );
@@ -444,7 +445,7 @@ describe('one deployment in progress per project', () => {
       current = await read(projectKey, current.id);
       expect(current).toMatchObject({ status: 'Deployed', version: winner.version + 2 });
     }
-    // Ten whole deploys: well over the default timeout on a loaded two-core machine.
+    // Four whole deploys: over the default timeout on a loaded two-core machine.
   }, 120_000);
 
   it('refuses a redeploy or delete while the deployment is queued, with Connect’s message', async () => {

@@ -200,9 +200,10 @@ it('covers every state machine there is', () => {
 });
 
 // Each case runs one to three whole deployments on a machine that may be running other tests.
-const CASE_TIMEOUT_MS = 60_000;
+// Cases run a few at a time: each has its own tenant, project and faults, so none sees another's.
+const CASE_TIMEOUT_MS = 90_000;
 
-describe('every Task of the deploy workflow', () => {
+describe.concurrent('every Task of the deploy workflow', () => {
   for (const { state, kind } of cases('deploy')) {
     it(
       `${state}: ${kind === 'throw' ? 'throwing' : 'timing out'} ends Failed with an Error entry, nothing hosted, the lock released`,
@@ -233,7 +234,7 @@ describe('every Task of the deploy workflow', () => {
   }
 });
 
-describe('every Task of the undeploy workflow', () => {
+describe.concurrent('every Task of the undeploy workflow', () => {
   for (const { state, kind } of cases('undeploy')) {
     it(
       `${state}: ${kind === 'throw' ? 'throwing' : 'timing out'} ends UndeployFailed with an Error entry, the lock released, the live build untouched`,
@@ -273,7 +274,7 @@ describe('every Task of the undeploy workflow', () => {
   }
 });
 
-describe('every Task of the publish-connector workflow', () => {
+describe.concurrent('every Task of the publish-connector workflow', () => {
   let repo: GitFixture;
 
   beforeAll(() => {

@@ -1,5 +1,5 @@
 import type { HostingRequest } from '../../core/hosting/ports.ts';
-import { listensPublicly, processesByGroup } from '../proc-table.ts';
+import { listensPublicly, processesByGroup, publicListenerInodes } from '../proc-table.ts';
 import type { Hosted } from './types.ts';
 
 /**
@@ -79,6 +79,12 @@ export class Supervisor {
 
   private async tick(): Promise<void> {
     const groups = processesByGroup();
+    // Read at most once a tick, and only when an application is left to check.
+    let listening: Set<string> | undefined;
+    const publicListening = () => {
+      listening ??= publicListenerInodes();
+      return listening;
+    };
     const now = Date.now();
     for (const [key, w] of this.watched) {
       if (w.busy || w.gaveUp) continue;
@@ -101,7 +107,10 @@ export class Supervisor {
           ? `it used ${Math.round(rssMb)} MB of memory, over its limit of ${this.options.memoryMb} MB`
           : members.length > this.options.processes
             ? `it ran ${members.length} processes, over its limit of ${this.options.processes}`
-            : listensPublicly(members.map((p) => p.pid))
+            : listensPublicly(
+                  members.map((p) => p.pid),
+                  publicListening(),
+                )
               ? 'it listened on an address other than 127.0.0.1 (hosted applications listen on loopback; HOST says where)'
               : undefined;
       if (!breach) continue;

@@ -52,8 +52,11 @@ export const judge = (request: Built, response: RawResponse, secrets: string[]):
   const everything = `${Object.entries(response.headers)
     .map(([n, v]) => `${n}: ${v}`)
     .join('\n')}\n\n${response.body}`;
+  // A connector's repository URL is the tenant's own input, echoed back: other test files
+  // register file:// repositories made in the temporary folder, and the search answer shows them.
+  const shown = everything.replace(/file:\/\/[^"\s]*\/slipway-repo-[^"\s]*/g, 'file://<repository>');
   for (const marker of MARKERS)
-    if (everything.includes(marker)) problems.push(`the answer holds ${JSON.stringify(marker)}`);
+    if (shown.includes(marker)) problems.push(`the answer holds ${JSON.stringify(marker)}`);
   for (const secret of secrets)
     if (everything.includes(secret)) problems.push('the answer holds a secret value');
   if (request.mustFail && status < 400)
