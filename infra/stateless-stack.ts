@@ -33,6 +33,8 @@ import {
   routeKey,
 } from '../functions/http/routes.ts';
 import { addAlarms } from './alarms.ts';
+import { API_TABLE_ACCESS } from './api-table-access.ts';
+import { ARTIFACT_KEYS, DEPLOYABLE_ARTIFACTS } from './constructs/artifact-keys.ts';
 import { Edge, pathPatternOf, type StreamingOrigin } from './constructs/edge.ts';
 import { Hosting } from './constructs/hosting.ts';
 import { SlipwayFunction } from './constructs/slipway-function.ts';
@@ -56,6 +58,9 @@ export interface StatelessStackProps extends StackProps {
  * before it and the client reconnects (with Last-Event-ID); Lambda allows at most 15 minutes.
  */
 const STREAMING_TIMEOUT = Duration.minutes(15);
+
+/** The key the health check reads, which never exists (`S3_PROBE_KEY` of functions/adapters/health/dependencies.ts). */
+const HEALTH_PROBE_KEY = 'health/probe';
 
 /**
  * The regions deployments may name (`SLIPWAY_REGIONS`): the context value `regions`
@@ -105,9 +110,10 @@ export class StatelessStack extends Stack {
 
     // The authorizer resolves identity and never denies (see functions/http/authorizer-context.ts),
     // so it has no identity source and no cache: handlers answer 401/403 in the dialect's envelope.
+    // It reads a store token by its hash (functions/core/auth/access.ts); bearer tokens need no table.
     const authorizerFn = new SlipwayFunction(this, 'Authorizer', { handler: AUTHORIZER_FUNCTION }).bindTable(
       props.table,
-      'read',
+      ['GetItem', 'Query'],
     );
     // Who signs access tokens (the token endpoint) and who verifies them (the authorizer).
     for (const fn of [authorizerFn, functionFor('oauth-token')]) {
@@ -187,55 +193,62 @@ export class StatelessStack extends Stack {
       }
     }
 
-    const writers = new Set<ApiFunctionName>([
-      'projects',
-      'store-projects',
-      'store-deployments',
-      // Each request to a project's address is a log entry of the deployment served there.
-      'sites',
-      'oauth-token',
-      'uploads',
-      'connectors',
-      'deployments',
-    ]);
     for (const [name, fn] of functions) {
       // Users reach them through the distribution, whose ViewerHost function sets
       // X-Forwarded-Host (constructs/edge.ts): the addresses they return use it. A caller of the
       // HTTP API's own URL may send any value there; it changes only the addresses in its own
       // answers (nothing is cached), and a malformed one is ignored (functions/http/views.ts).
       fn.fn.addEnvironment('SLIPWAY_TRUST_FORWARDED_HOST', 'true');
-      if (name === 'fallback') continue;
-      fn.bindTable(props.table, writers.has(name) ? 'readWrite' : 'read');
+      const actions = API_TABLE_ACCESS[name];
+      if (actions.length > 0) fn.bindTable(props.table, actions);
     }
-    functions.get('health')?.bindBucket(props.bucket, 'read');
-    functions.get('uploads')?.bindBucket(props.bucket, 'readWrite');
-    // Consuming an upload copies it under the connector.
-    functions.get('connectors')?.bindBucket(props.bucket, 'readWrite');
+    // The health check reads a key that never exists: NoSuchKey (which needs the listing
+    // permission) proves the bucket is there and readable (functions/adapters/health/dependencies.ts).
+    functions.get('health')?.bindBucket(props.bucket, { read: [HEALTH_PROBE_KEY], list: true, absent: true });
+    // Presigning an upload's PUT: the URL carries the function's permission (and S3 asks the
+    // key for a data key under it).
+    functions.get('uploads')?.bindBucket(props.bucket, { write: [ARTIFACT_KEYS.uploads] });
+    // Consuming an upload checks it (head, a missing one reads as missing: list; its SHA-256)
+    // and copies it under the connector.
+    functions.get('connectors')?.bindBucket(props.bucket, {
+      read: [ARTIFACT_KEYS.uploads],
+      write: [ARTIFACT_KEYS.connectorArtifacts],
+      list: true,
+    });
 
     // The workflows: their Lambda steps, state machines and CodeBuild projects.
     // Reading an artifact (S3, zip) and parsing its connect.yaml are separate functions: the
     // two together would not fit the bundle budget (see functions/core/uploads/artifacts.ts).
-    // It also copies a deployment's claimed upload to the deployment's own key: read-write.
+    // It reads the deployment and its claimed upload and records its step (the deployment's
+    // update and lock); it copies the upload to the deployment's own key (checked first: a
+    // missing key reads as missing, list), and reads a connector's artifact or source, or a
+    // failed clone's message.
     const artifactReader = new SlipwayFunction(this, 'ArtifactReader', {
       handler: 'artifact-reader',
       timeout: Duration.minutes(5),
     })
-      .bindTable(props.table, 'readWrite')
-      .bindBucket(props.bucket, 'readWrite');
+      .bindTable(props.table, ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'])
+      .bindBucket(props.bucket, {
+        read: [ARTIFACT_KEYS.uploads, ...DEPLOYABLE_ARTIFACTS, ARTIFACT_KEYS.fetchFailures],
+        write: [ARTIFACT_KEYS.deploymentArtifacts],
+        list: true,
+      });
+    // It reads the draft and writes the check's outcome (a put, or the publish transaction's puts).
     const connectorPublisher = new SlipwayFunction(this, 'ConnectorPublisher', {
       handler: 'connector-publisher',
       timeout: Duration.minutes(1),
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table, ['GetItem', 'Query', 'PutItem']);
+    // It reads the deployment, records its step and writes what the artifact declares.
     const deploymentPrepare = new SlipwayFunction(this, 'DeploymentPrepare', {
       handler: 'deployment-prepare',
       timeout: Duration.minutes(1),
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table, ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem']);
+    // Status changes release the lock (a delete) and removal counts down (an update); failures
+    // and hosting write the deployment's logs (batches). Hosting reads the builds (`hosting.bind`).
     const deploymentSteps = new SlipwayFunction(this, 'DeploymentSteps', {
       handler: 'deployment-steps',
       timeout: Duration.minutes(10),
-    })
-      .bindTable(props.table, 'readWrite')
-      .bindBucket(props.bucket, 'read');
+    }).bindTable(props.table, ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
     deploymentSteps.bindSecrets(props.secretsKey, 'open');
     functionFor('deployments').bindSecrets(props.secretsKey, 'seal');
     functions.get('store-deployments')?.bindSecrets(props.secretsKey, 'seal');
@@ -248,10 +261,11 @@ export class StatelessStack extends Stack {
       deploymentPrepare,
       deploymentSteps,
     });
+    // A connector check starts the publish workflow and asks how its execution is doing.
     functionFor('connectors').bindStateMachine(
       workflows.publish,
       'SLIPWAY_PUBLISH_STATE_MACHINE_ARN',
-      'start',
+      'track',
     );
     // The health check describes the deploy workflow: Step Functions answering is one of its probes.
     functions
@@ -270,11 +284,13 @@ export class StatelessStack extends Stack {
       .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'start')
       .fn.addEnvironment('SLIPWAY_REGIONS', regions);
 
-    // The reaper, every minute: finishes operations whose workflow died.
+    // The reaper, every minute: finishes operations whose workflow died. It lists the locks (an
+    // index), releases them, fails the operation (a put, a log batch), and asks about and stops
+    // the operation's execution; it never starts one.
     const reaper = new SlipwayFunction(this, 'Reaper', { handler: 'reaper', timeout: Duration.minutes(2) })
-      .bindTable(props.table, 'readWrite')
-      .bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'manage')
-      .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'manage');
+      .bindTable(props.table, ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
+      .bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'watch')
+      .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'watch');
     new Rule(this, 'ReaperSchedule', {
       description: 'Slipway: finish deployments whose workflow died',
       schedule: Schedule.rate(Duration.minutes(1)),
@@ -283,9 +299,11 @@ export class StatelessStack extends Stack {
 
     // An upload is marked `uploaded` when S3 says its object was created (the bucket sends its
     // events to EventBridge, see the stateful stack): only objects under an upload's key.
+    // Marking one is a conditional update (functions/adapters/dynamodb/uploads.ts), of an
+    // upload it reads first.
     const uploadEvents = new SlipwayFunction(this, 'UploadEvents', { handler: 'upload-events' }).bindTable(
       props.table,
-      'readWrite',
+      ['GetItem', 'Query', 'UpdateItem'],
     );
     new Rule(this, 'UploadReceived', {
       description: 'Slipway: an artifact was uploaded to its presigned URL',

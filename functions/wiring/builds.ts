@@ -7,7 +7,7 @@ import { s3ArtifactStore } from '../adapters/s3/artifacts.ts';
 import { yauzlZipReader } from '../adapters/zip/yauzl-listing.ts';
 import type { JobDeps } from '../builds/jobs.ts';
 import { config } from '../config.ts';
-import { configuredCipher } from './cipher.ts';
+import { openingCipher } from './cipher.ts';
 import { systemClock, tableNameFromConfig } from './system.ts';
 
 export const buildDeps: JobDeps = {
@@ -17,7 +17,8 @@ export const buildDeps: JobDeps = {
   artifacts: s3ArtifactStore(() => config.bucketName),
   zip: yauzlZipReader,
   runner: processRunner,
-  cipher: configuredCipher,
+  // Scripts decrypt their application's configuration; nothing here seals.
+  cipher: openingCipher,
   get settings() {
     return {
       workspaceDir: config.workspaceDir,

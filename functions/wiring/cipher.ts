@@ -6,8 +6,30 @@ import type { SecretCipher } from '../core/deployments/ports.ts';
 /** KMS when a key id is configured (AWS), the local AES key otherwise (`npm start`, tests). */
 const kms = kmsSecretCipher(() => config.kmsKeyId ?? '');
 const local = localSecretCipher(() => config.secretsKey);
+const chosen = () => (config.kmsKeyId ? kms : local);
 
-export const configuredCipher: SecretCipher = {
-  encrypt: (values, context) => (config.kmsKeyId ? kms : local).encrypt(values, context),
-  decrypt: (values, context) => (config.kmsKeyId ? kms : local).decrypt(values, context),
+// Plain functions, not made by a call: a bundle keeps only the cipher it imports.
+const cannotOpen = async (): Promise<never> => {
+  throw new Error('This function seals secured configuration values and never opens them');
+};
+const cannotSeal = async (): Promise<never> => {
+  throw new Error('This function opens secured configuration values and never seals them');
+};
+
+/**
+ * Sealing only: the deployments API seals the values it is given and never opens one, so its
+ * role needs only data keys (`kms:GenerateDataKey`), never `kms:Decrypt`.
+ */
+export const sealingCipher: SecretCipher = {
+  encrypt: (values, context) => chosen().encrypt(values, context),
+  decrypt: cannotOpen,
+};
+
+/**
+ * Opening only: hosting and scripts decrypt an application's configuration and never seal
+ * one, so their roles need only `kms:Decrypt`.
+ */
+export const openingCipher: SecretCipher = {
+  encrypt: cannotSeal,
+  decrypt: (values, context) => chosen().decrypt(values, context),
 };

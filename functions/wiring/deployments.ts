@@ -1,6 +1,8 @@
 /**
- * The deployments' composition root. The secret cipher is chosen by configuration (see
- * `configuredCipher`). No hosting runtime: the workflows host and stop applications.
+ * The deployments' composition root. The secret cipher is chosen by configuration and only
+ * seals (see `sealingCipher`). No hosting runtime: the workflows host and stop applications.
+ * The workflows are only started (deploy and undeploy): a cancel is a write the workflow
+ * notices, and the reaper is what stops and looks at executions.
  */
 
 import { cachedProjectRepository } from '../adapters/cache/cached-projects.ts';
@@ -9,15 +11,22 @@ import { dynamoDeploymentEventRepository } from '../adapters/dynamodb/deployment
 import { dynamoDeploymentLogRepository } from '../adapters/dynamodb/deployment-logs.ts';
 import { dynamoDeploymentRepository } from '../adapters/dynamodb/deployments.ts';
 import { dynamoUploadRepository } from '../adapters/dynamodb/uploads.ts';
-import { sfnWorkflows, stateMachineArnOf } from '../adapters/sfn/workflows.ts';
+import { notInThisFunction, operationStateMachineArnOf, sfnStart } from '../adapters/sfn/workflows.ts';
 import { config } from '../config.ts';
-import { configuredCipher } from './cipher.ts';
+import type { Workflows } from '../core/shared/workflows.ts';
+import { sealingCipher } from './cipher.ts';
 import { domainEvents } from './events.ts';
 import { deps } from './shared.ts';
 import { systemClock, tableNameFromConfig } from './system.ts';
 
 /** See `cachedProjectRepository`: ten seconds at most between a project's deletion and its last sighting. */
 const PROJECT_CACHE_MS = 10_000;
+
+const workflows: Workflows = {
+  start: sfnStart(operationStateMachineArnOf),
+  stop: notInThisFunction('stop'),
+  state: notInThisFunction('state'),
+};
 
 export const deploymentDeps = {
   // A deployment can be made straight from an upload: claimed here, checked and copied by
@@ -30,8 +39,8 @@ export const deploymentDeps = {
   logs: dynamoDeploymentLogRepository(tableNameFromConfig),
   events: dynamoDeploymentEventRepository(tableNameFromConfig),
   bus: domainEvents,
-  cipher: configuredCipher,
-  workflows: sfnWorkflows(stateMachineArnOf),
+  cipher: sealingCipher,
+  workflows,
   get settings() {
     return { regions: config.regions };
   },

@@ -1,13 +1,43 @@
-/** The reaper's composition root: what finishes an operation, and Step Functions to ask about executions. */
+/**
+ * The reaper's composition root: what finishes an operation (records, trail, bus, logs, and
+ * hosting to stop what it started), and Step Functions to ask about and stop executions of
+ * deploy and undeploy. It starts no execution and neither seals nor opens secured values.
+ */
 
-import { sfnWorkflows, stateMachineArnOf } from '../adapters/sfn/workflows.ts';
+import { dynamoDeploymentLogRepository } from '../adapters/dynamodb/deployment-logs.ts';
+import {
+  notInThisFunction,
+  operationStateMachineArnOf,
+  sfnState,
+  sfnStop,
+} from '../adapters/sfn/workflows.ts';
 import { config } from '../config.ts';
+import type { SecretCipher } from '../core/deployments/ports.ts';
 import type { ReaperDeps } from '../core/deployments/reaper.ts';
-import { transitionDeps } from './transition.ts';
+import { configuredHosting } from './hosting.ts';
+import { recordDeps } from './record.ts';
+import { tableNameFromConfig } from './system.ts';
+
+/** Failing an operation never touches its secured configuration: no key, no KMS client. */
+const noCipher: SecretCipher = {
+  async encrypt() {
+    throw new Error('The reaper does not seal secured configuration values');
+  },
+  async decrypt() {
+    throw new Error('The reaper does not open secured configuration values');
+  },
+};
 
 export const reaperDeps: ReaperDeps = {
-  ...transitionDeps,
-  workflows: sfnWorkflows(stateMachineArnOf),
+  ...recordDeps,
+  logs: dynamoDeploymentLogRepository(tableNameFromConfig),
+  hosting: configuredHosting,
+  cipher: noCipher,
+  workflows: {
+    start: notInThisFunction('start'),
+    stop: sfnStop(operationStateMachineArnOf),
+    state: sfnState(operationStateMachineArnOf),
+  },
   get settings() {
     return { graceMs: config.reaperGraceSeconds * 1000 };
   },

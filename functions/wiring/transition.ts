@@ -1,8 +1,11 @@
-/** What changes a deployment's status from a workflow or the reaper: records, trail, bus, hosting, cipher. */
+/**
+ * What changes a deployment's status from a workflow: records, trail, bus, hosting, and the
+ * cipher, which only opens (hosting gives an application its secured configuration).
+ */
 
 import { dynamoDeploymentLogRepository } from '../adapters/dynamodb/deployment-logs.ts';
 import type { WorkflowDeps } from '../core/deployments/workflow/record.ts';
-import { configuredCipher } from './cipher.ts';
+import { openingCipher } from './cipher.ts';
 import { configuredHosting } from './hosting.ts';
 import { recordDeps } from './record.ts';
 import { tableNameFromConfig } from './system.ts';
@@ -11,5 +14,5 @@ export const transitionDeps: WorkflowDeps = {
   ...recordDeps,
   logs: dynamoDeploymentLogRepository(tableNameFromConfig),
   hosting: configuredHosting,
-  cipher: configuredCipher,
+  cipher: openingCipher,
 };

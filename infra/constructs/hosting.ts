@@ -4,7 +4,8 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { HOSTED_ASSETS_PREFIX, HOSTED_NAME_PREFIX } from '../../functions/wiring/hosted-names.ts';
-import type { SlipwayFunction } from './slipway-function.ts';
+import { ARTIFACT_KEYS } from './artifact-keys.ts';
+import { grantObjects, type SlipwayFunction } from './slipway-function.ts';
 
 /** AWS Lambda Web Adapter (awslabs), published by AWS in every region for arm64. */
 const WEB_ADAPTER_LAYER = `arn:${Aws.PARTITION}:lambda:${Aws.REGION}:753240598075:layer:LambdaAdapterLayerArm64:25`;
@@ -49,15 +50,11 @@ export class Hosting extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
     });
-    // Event applications read their own queue.
+    // Event applications read their own queue: what Lambda's SQS event source mapping polls
+    // with (AWS names these three; a batch's failed items simply become visible again).
     this.executionRole.addToPolicy(
       new PolicyStatement({
-        actions: [
-          'sqs:ReceiveMessage',
-          'sqs:DeleteMessage',
-          'sqs:GetQueueAttributes',
-          'sqs:ChangeMessageVisibility',
-        ],
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
         resources: [Stack.of(this).formatArn({ service: 'sqs', resource: `${HOSTED_NAME_PREFIX}-*` })],
       }),
     );
@@ -170,13 +167,18 @@ export class Hosting extends Construct {
       }),
     ];
     for (const statement of statements) fn.fn.addToRolePolicy(statement);
-    // Built applications are read from the artifacts bucket; assets are copied into the
-    // hosted-assets bucket under their prefix, and deleted from it when stopped.
-    this.props.bucket.grantRead(grantee);
-    this.props.assetsBucket.grantReadWrite(grantee, `${HOSTED_ASSETS_PREFIX}*`);
-    this.props.assetsBucket.grantDelete(grantee, `${HOSTED_ASSETS_PREFIX}*`);
-    // Lambda encrypts the hosted functions' environment with the secured-configuration key.
-    this.props.secretsKey.grant(grantee, 'kms:Encrypt', 'kms:CreateGrant', 'kms:DescribeKey');
+    // Built applications are read from the artifacts bucket (a function's code by Lambda with
+    // the caller's permissions, an assets application's files listed and copied); assets are
+    // copied into the hosted-assets bucket under their prefix, and listed and deleted from it
+    // when stopped.
+    grantObjects(this.props.bucket, grantee, { read: [ARTIFACT_KEYS.builds], list: true });
+    const assets = `${HOSTED_ASSETS_PREFIX}*`;
+    grantObjects(this.props.assetsBucket, grantee, { write: [assets], delete: [assets], list: true });
+    // Lambda encrypts a hosted function's environment with the secured-configuration key when
+    // the caller names it (its SLIPWAY_KMS_KEY_ID, from `bindSecrets`: the deployment steps),
+    // under a grant the caller creates. A function without the key names none (the reaper,
+    // which stops applications and never opens secured values), so it is given none.
+    if (fn.secretsKey) fn.secretsKey.grant(grantee, 'kms:Encrypt', 'kms:CreateGrant', 'kms:DescribeKey');
     for (const [name, value] of Object.entries({
       SLIPWAY_BUCKET_NAME: this.props.bucket.bucketName,
       SLIPWAY_ASSETS_BUCKET_NAME: this.props.assetsBucket.bucketName,

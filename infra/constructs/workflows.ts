@@ -13,7 +13,8 @@ import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { AWS_BUNDLE_OPTIONS } from '../../functions/local/bundle.ts';
 import { STATE_MACHINE_DIR } from '../../functions/local/state-machines.ts';
-import type { SlipwayFunction } from './slipway-function.ts';
+import { ARTIFACT_KEYS, DEPLOYABLE_ARTIFACTS } from './artifact-keys.ts';
+import { grantObjects, type SlipwayFunction } from './slipway-function.ts';
 
 const BUILDS_DIR = join(import.meta.dirname, '..', '..', 'functions', 'builds');
 
@@ -82,7 +83,11 @@ export class Workflows extends Construct {
         },
       }),
     });
-    bucket.grantPut(fetchSource);
+    // The archive, or git's words when the clone fails; the CLI uploads over 8 MB in parts.
+    grantObjects(bucket, fetchSource, {
+      write: [ARTIFACT_KEYS.connectorSources, ARTIFACT_KEYS.fetchFailures],
+      multipart: true,
+    });
 
     // The jobs (functions/builds/cli.ts) bundled like the handlers: one ESM file; beside it the
     // bridge a build copies into each event application (functions/builds/pubsub-bridge.ts).
@@ -133,7 +138,9 @@ export class Workflows extends Construct {
           phases: { install: { 'runtime-versions': { nodejs: 22 } }, build: { commands } },
         }),
       });
-      table.grantReadWriteData(project);
+      // A job reads its deployment and appends to its logs (functions/builds/jobs.ts).
+      table.grant(project, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem');
+      table.encryptionKey?.grant(project, 'kms:Decrypt');
       return project;
     };
     // A build leaves its folder in the bucket for hosting: a zip, or for assets the files.
@@ -147,7 +154,14 @@ export class Workflows extends Construct {
       ],
       ['BUNDLE'],
     );
-    bucket.grantReadWrite(build);
+    // It extracts the deployment's artifact (a missing one reads as missing: list), and uploads
+    // what it built (sync lists the target; the CLI uploads over 8 MB in parts).
+    grantObjects(bucket, build, {
+      read: DEPLOYABLE_ARTIFACTS,
+      write: [ARTIFACT_KEYS.builds],
+      list: true,
+      multipart: true,
+    });
     const script = jobProject(
       'RunScript',
       "Slipway: run one application's postDeploy or preUndeploy script",
@@ -158,7 +172,8 @@ export class Workflows extends Construct {
       [],
       { SLIPWAY_KMS_KEY_ID: { value: props.secretsKey.keyArn } },
     );
-    bucket.grantRead(script);
+    // It downloads the build (sync lists it) and decrypts the application's secured configuration.
+    grantObjects(bucket, script, { read: [ARTIFACT_KEYS.builds], list: true });
     props.secretsKey.grantDecrypt(script);
     this.projects = { fetchSource, build, script };
 

@@ -50,7 +50,9 @@ export const smokeBigCommerce = async (smoke: Smoke, store: StoreCredentials): P
     const { body } = await call('POST', `${api}/deployments/uploads`, { headers, json: {} });
     const { upload_url, upload_uuid } = (body as Data<{ upload_url: string; upload_uuid: string }>).data;
     await call('PUT', upload_url, { headers: { 'content-type': 'application/zip' }, body: zip.bytes });
-    note(`${zip.bytes.length} bytes to ${printable(upload_url)}`);
+    note(
+      `${zip.files} file${zip.files === 1 ? '' : 's'}, ${zip.bytes.length} bytes to ${printable(upload_url)}`,
+    );
     return upload_uuid;
   });
 
@@ -106,7 +108,7 @@ export const smokeBigCommerce = async (smoke: Smoke, store: StoreCredentials): P
         ? { done: data.length }
         : { waiting: `${data.length} entries` };
     });
-    note(`${entries} entries`);
+    note(`${entries} entries, the site's request among them`);
   });
 
   await step('bigcommerce: undeploy', async (note) => {

@@ -97,8 +97,12 @@ export const smokeConnect = async (smoke: Smoke, target: ConnectTarget): Promise
     return slot.id;
   });
 
+  // Storage reports an object within seconds (on AWS, S3's "Object Created" event through
+  // EventBridge to the upload-events function), so this wait is a minute at most: a missing
+  // report says so sooner than the whole --timeout.
+  const reported = Date.now() + Math.min(smoke.timeoutMs, 60_000);
   await step('connect: upload marked uploaded', (note) =>
-    until('the upload to be marked uploaded', deadline(), signal, async (): Promise<Probe<void>> => {
+    until('the upload to be marked uploaded', reported, signal, async (): Promise<Probe<void>> => {
       const { body } = await call('GET', `${project}/uploads/${uploadId}`, { headers });
       const { status } = body as { status: string };
       if (status === 'uploaded') {

@@ -130,7 +130,7 @@ export const until = async <T>(
     if ('done' in answer) return answer.done;
     if (Date.now() + everyMs > deadline)
       throw new SmokeError(
-        `${what}: still ${answer.waiting} after ${Math.round((Date.now() - started) / 1000)} s (--timeout)`,
+        `${what}: still ${answer.waiting} after ${Math.round((Date.now() - started) / 1000)} s`,
       );
     try {
       await pause(everyMs, undefined, { signal });

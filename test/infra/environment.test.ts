@@ -26,22 +26,11 @@ const LOCAL_ONLY: Record<string, string> = {
 
 /** Variables a function's code reads that its template does not set. */
 const KNOWN_GAPS: { principal: string; variable: string; reason: string }[] = [
-  ...['SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN'].map((variable) => ({
-    principal: 'connectors',
-    variable,
-    reason:
-      'stateMachineArnOf (adapters/sfn/workflows.ts) reads every workflow; connectors start only publish',
-  })),
-  ...['deployments', 'store-deployments', 'reaper'].map((principal) => ({
-    principal,
-    variable: 'SLIPWAY_PUBLISH_STATE_MACHINE_ARN',
-    reason: 'stateMachineArnOf reads every workflow; this function handles deploy and undeploy only',
-  })),
   {
     principal: 'reaper',
     variable: 'SLIPWAY_KMS_KEY_ID',
     reason:
-      'transitionDeps gives the reaper the cipher (wiring/cipher.ts); unset, it would ask for the local key',
+      'configuredHosting (wiring/hosting.ts) reads it to encrypt the environments of the functions it creates; the reaper only stops, and without it names no key',
   },
   {
     principal: 'upload-events',

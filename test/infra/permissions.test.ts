@@ -28,252 +28,91 @@ interface Known {
   reason: string;
 }
 
+/**
+ * Calls a bundle holds and never makes, left ungranted on purpose. The analysis is by module:
+ * a repository or store is one object, so a bundle that uses one of its methods holds them all.
+ * Each entry says which code is held and what the principal really does.
+ */
+const TABLE = ['dynamodb:table/Table'];
+const sharedProjectWrites = (principal: string, actions: string[]): Known => ({
+  principal,
+  actions,
+  resources: TABLE,
+  reason:
+    'the shared composition root hands it the project and deployment repositories whole (projects.ts:39/54, deployments.ts:118/334); it never creates, changes or deletes either',
+});
 const KNOWN_GAPS: Known[] = [
-  // The shared composition root hands every API function whole repositories; name-based
-  // reachability keeps project create/delete because other kept code calls a `.create`/`.delete`.
+  sharedProjectWrites('authorizer', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
+  sharedProjectWrites('oauth-token', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
+  sharedProjectWrites('projects', ['dynamodb:DeleteItem']),
+  sharedProjectWrites('uploads', ['dynamodb:DeleteItem']),
+  sharedProjectWrites('store-streams', ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
+  sharedProjectWrites('sites', ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
+  sharedProjectWrites('upload-events', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
   {
-    principal: 'authorizer',
-    actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
-    resources: ['dynamodb:table/Table'],
-    reason:
-      'projects.ts:39/54 reachable through the shared deps; the authorizer only reads: give it read-only deps',
-  },
-  {
-    principal: 'store-streams',
-    actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
-    resources: ['dynamodb:table/Table'],
-    reason:
-      'deployments.ts:118/334 and projects.ts:39/54 reachable through the shared deps; streams only read',
-  },
-  // stateMachineArnOf maps every workflow, so whoever holds it can name all three state machines.
-  {
-    principal: 'connectors',
-    actions: ['states:StartExecution'],
-    resources: ['states:stateMachine:WorkflowsDeploy', 'states:stateMachine:WorkflowsUndeploy'],
-    reason:
-      'stateMachineArnOf reaches every workflow; connectors start only publish: wire a publish-only lookup',
-  },
-  {
-    principal: 'connectors',
-    actions: ['states:DescribeExecution'],
-    resources: ['states:execution:WorkflowsPublish:*'],
-    reason:
-      'REAL: registry.ts asks workflows.state("publish-connector", …); the stack grants connectors only start',
-  },
-  {
-    principal: 'connectors',
-    actions: ['states:DescribeExecution'],
-    resources: ['states:execution:WorkflowsDeploy:*', 'states:execution:WorkflowsUndeploy:*'],
-    reason: 'stateMachineArnOf reaches every workflow; connectors describe only publish executions',
-  },
-  {
-    principal: 'deployments',
-    actions: ['states:StartExecution'],
-    resources: ['states:stateMachine:WorkflowsPublish'],
-    reason: 'stateMachineArnOf reaches every workflow; deployments start deploy and undeploy only',
-  },
-  {
-    principal: 'deployments',
-    actions: ['states:StopExecution', 'states:DescribeExecution'],
-    resources: [
-      'states:execution:WorkflowsPublish:*',
-      'states:execution:WorkflowsDeploy:*',
-      'states:execution:WorkflowsUndeploy:*',
-    ],
-    reason:
-      'wiring/deployments.ts uses sfnWorkflows (start, stop, state); the stack says it only starts: use sfnWorkflowStarter, or grant',
-  },
-  {
-    principal: 'deployments',
-    actions: ['kms:Decrypt'],
-    resources: ['kms:key/SecretsKey'],
-    reason:
-      'configuredCipher.decrypt (kms-cipher.ts:53) is in the bundle; the stack binds the key for seal only',
-  },
-  {
-    principal: 'store-deployments',
-    actions: ['states:StartExecution'],
-    resources: ['states:stateMachine:WorkflowsPublish'],
-    reason: 'stateMachineArnOf reaches every workflow; store deployments start deploy and undeploy only',
-  },
-  {
-    principal: 'store-deployments',
-    actions: ['states:DescribeExecution'],
-    resources: [
-      'states:execution:WorkflowsPublish:*',
-      'states:execution:WorkflowsDeploy:*',
-      'states:execution:WorkflowsUndeploy:*',
-    ],
-    reason: 'sfnWorkflows.state is reachable (a `.state` read elsewhere); the stack grants start only',
-  },
-  {
-    principal: 'store-deployments',
-    actions: ['kms:Decrypt'],
-    resources: ['kms:key/SecretsKey'],
-    reason:
-      'configuredCipher.decrypt (kms-cipher.ts:53) is in the bundle; the stack binds the key for seal only',
-  },
-  {
-    principal: 'deployment-steps',
+    principal: 'upload-events',
     actions: ['kms:GenerateDataKey'],
-    resources: ['kms:key/SecretsKey'],
+    resources: ['kms:key/DataKey'],
+    reason: 'implied by the put above, which it never makes: marking an upload is an update',
+  },
+  {
+    principal: 'uploads',
+    actions: ['s3:GetObject', 's3:PutObject'],
+    resources: ['s3:artifacts/*'],
     reason:
-      'configuredCipher.encrypt (kms-cipher.ts:25) is in the bundle; the stack binds the key for open only',
+      'the artifact store is one object (artifacts.ts:31/67/85: get, head, copy); this function only presigns PUTs, granted on upload keys',
   },
-  {
-    principal: 'reaper',
-    actions: ['states:StartExecution'],
-    resources: ['states:stateMachine:WorkflowsPublish'],
-    reason: 'stateMachineArnOf reaches every workflow; the reaper manages deploy and undeploy only',
-  },
-  {
-    principal: 'reaper',
-    actions: ['states:StopExecution', 'states:DescribeExecution'],
-    resources: ['states:execution:WorkflowsPublish:*'],
-    reason: 'stateMachineArnOf reaches every workflow; the reaper manages deploy and undeploy only',
-  },
-  {
-    principal: 'reaper',
-    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resources: ['kms:key/SecretsKey'],
+  ...['BuildApplication', 'RunScript'].map((principal) => ({
+    principal,
+    actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    resources: TABLE,
     reason:
-      'transitionDeps gives the reaper the cipher (kms-cipher.ts:25/53); it has neither grant nor SLIPWAY_KMS_KEY_ID',
+      'the jobs bundle holds the deployment repository whole (deployments.ts:118/334); a job reads its deployment and appends logs',
+  })),
+  {
+    principal: 'BuildApplication',
+    actions: ['s3:GetObject', 's3:PutObject'],
+    resources: ['s3:artifacts/*'],
+    reason:
+      'the jobs bundle holds the artifact store whole (artifacts.ts:31/67/85); a build reads what it deploys and uploads its output, granted by key',
+  },
+  {
+    principal: 'RunScript',
+    actions: ['s3:GetObject'],
+    resources: ['s3:artifacts/*'],
+    reason:
+      'the jobs bundle holds the artifact store whole (artifacts.ts:31/67/85); a script job downloads its build, granted by key',
   },
   {
     principal: 'upload-events',
     actions: ['s3:GetObject', 's3:PutObject'],
     resources: ['s3:artifacts/*'],
     reason:
-      'uploadDeps hands it the artifacts store (artifacts.ts:31/85); it only marks uploads: narrow the deps, or bind the bucket',
-  },
-  {
-    principal: 'BuildApplication',
-    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    resources: ['kms:key/SecretsKey'],
-    reason:
-      'one jobs bundle for both projects: buildDeps.cipher is there though only the script job decrypts',
+      'its composition root spreads the uploads deps, artifact store included (artifacts.ts:31/85); it only marks uploads in the table',
   },
   {
     principal: 'RunScript',
     actions: ['s3:PutObject'],
     resources: ['s3:artifacts/*'],
-    reason: 'the artifacts store copy (artifacts.ts:85) is in the jobs bundle; scripts only read',
+    reason: 'the artifact store copy (artifacts.ts:85) is in the jobs bundle; a script job only reads',
+  },
+  {
+    principal: 'BuildApplication',
+    actions: ['kms:Decrypt'],
+    resources: ['kms:key/SecretsKey'],
+    reason:
+      'one jobs bundle for both projects: the opening cipher is there though only the script job decrypts',
   },
   {
     principal: 'RunScript',
     actions: ['kms:GenerateDataKey'],
-    resources: ['kms:key/SecretsKey'],
-    reason: 'configuredCipher.encrypt (kms-cipher.ts:25) is in the jobs bundle; scripts only decrypt',
+    resources: ['kms:key/DataKey'],
+    reason: 'implied by the table writes above, which a script job never makes',
   },
 ];
 
 /** Write actions granted (as the policy writes them) that no code uses. */
-const KNOWN_EXCESS: Known[] = [
-  ...['oauth-token', 'projects', 'uploads'].map((principal) => ({
-    principal,
-    actions: ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
-    resources: ['dynamodb:table/Table, dynamodb:table/Table/index/*'],
-    reason: "bindTable(…, 'readWrite') grants every write (grantReadWriteData)",
-  })),
-  ...[
-    'connectors',
-    'store-projects',
-    'store-deployments',
-    'artifact-reader',
-    'deployment-prepare',
-    'upload-events',
-  ].map((principal) => ({
-    principal,
-    actions: ['dynamodb:BatchWriteItem'],
-    resources: ['dynamodb:table/Table, dynamodb:table/Table/index/*'],
-    reason: "bindTable(…, 'readWrite') grants BatchWriteItem; only deployment logs batch-write",
-  })),
-  {
-    principal: 'connector-publisher',
-    actions: ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    resources: ['dynamodb:table/Table, dynamodb:table/Table/index/*'],
-    reason: "bindTable(…, 'readWrite'); the publisher puts (transactions included) and reads",
-  },
-  {
-    principal: 'openapi',
-    actions: ['kms:Decrypt'],
-    resources: ['kms:key/DataKey'],
-    reason: 'the table is bound to every API function; the OpenAPI document reads nothing',
-  },
-  ...['uploads', 'connectors', 'artifact-reader'].map((principal) => ({
-    principal,
-    actions: [
-      's3:DeleteObject*',
-      's3:PutObjectLegalHold',
-      's3:PutObjectRetention',
-      's3:PutObjectTagging',
-      's3:PutObjectVersionTagging',
-      's3:Abort*',
-    ],
-    resources: ['s3:artifacts, s3:artifacts/*'],
-    reason: "bindBucket(…, 'readWrite') is grantReadWrite; the code gets, heads, puts and copies",
-  })),
-  {
-    principal: 'BuildApplication',
-    actions: [
-      's3:DeleteObject*',
-      's3:PutObjectLegalHold',
-      's3:PutObjectRetention',
-      's3:PutObjectTagging',
-      's3:PutObjectVersionTagging',
-    ],
-    resources: ['s3:artifacts, s3:artifacts/*'],
-    reason: 'bucket.grantReadWrite(build); the build reads the artifact and uploads its output',
-  },
-  {
-    principal: 'FetchSource',
-    actions: [
-      's3:PutObjectLegalHold',
-      's3:PutObjectRetention',
-      's3:PutObjectTagging',
-      's3:PutObjectVersionTagging',
-    ],
-    resources: ['s3:artifacts/*'],
-    reason: 'bucket.grantPut; the buildspec only copies objects up',
-  },
-  {
-    principal: 'FetchSource',
-    actions: ['kms:Encrypt', 'kms:ReEncrypt*'],
-    resources: ['kms:key/DataKey'],
-    reason: 'bucket.grantPut on an SSE-KMS bucket; S3 asks GenerateDataKey and Decrypt',
-  },
-  ...['deployments', 'store-deployments'].map((principal) => ({
-    principal,
-    actions: ['kms:Encrypt', 'kms:ReEncrypt*'],
-    resources: ['kms:key/SecretsKey'],
-    reason: "bindSecrets(…, 'seal') is grantEncrypt; sealing uses GenerateDataKey only (kms-cipher.ts)",
-  })),
-  ...['deployment-steps', 'reaper'].map((principal) => ({
-    principal,
-    actions: [
-      's3:PutObjectLegalHold',
-      's3:PutObjectRetention',
-      's3:PutObjectTagging',
-      's3:PutObjectVersionTagging',
-      's3:Abort*',
-    ],
-    resources: ['s3:hostedassets, s3:hostedassets/hosted-assets/*'],
-    reason: 'hosting.bind: assetsBucket.grantReadWrite; hosting copies and deletes assets',
-  })),
-  {
-    principal: 'reaper',
-    actions: ['kms:Encrypt', 'kms:CreateGrant'],
-    resources: ['kms:key/SecretsKey'],
-    reason:
-      'hosting.bind grants them for hosted environments; the reaper has no SLIPWAY_KMS_KEY_ID, so passes no key',
-  },
-  {
-    principal: 'HostedFunctionRole',
-    actions: ['sqs:ChangeMessageVisibility'],
-    resources: ['sqs:slipway-*'],
-    reason: 'an SQS event source needs Receive/Delete/GetQueueAttributes; nothing of ours changes visibility',
-  },
-];
+const KNOWN_EXCESS: Known[] = [];
 
 const DOCS = join(ROOT, 'docs', 'aws.md');
 const BEGIN = '<!-- permissions:begin -->';

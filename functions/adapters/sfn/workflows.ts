@@ -5,29 +5,45 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { awsClientDefaults, config } from '../../config.ts';
-import type { ExecutionState, Workflow, WorkflowStarter, Workflows } from '../../core/shared/workflows.ts';
+import type { ExecutionState, Workflow, Workflows } from '../../core/shared/workflows.ts';
 
 const sfn = new SFNClient(awsClientDefaults());
 
-/** Each workflow's state machine, from configuration. */
-export const stateMachineArnOf = (workflow: Workflow): string => {
-  switch (workflow) {
-    case 'publish-connector':
-      return config.publishStateMachineArn;
-    case 'deploy':
-      return config.deployStateMachineArn;
-    case 'undeploy':
-      return config.undeployStateMachineArn;
-  }
+/** Which state machine runs a workflow: each function is given a lookup of only those it uses. */
+type StateMachineArnOf = (workflow: Workflow) => string;
+
+const notHere = (workflow: Workflow, which: string): never => {
+  throw new Error(`No '${workflow}' workflow here: this function knows ${which} only`);
 };
+
+/**
+ * The deploy and undeploy state machines: what deployments start and the reaper looks at. They
+ * never name the publish workflow, so they read (and are given) only these two.
+ */
+export const operationStateMachineArnOf: StateMachineArnOf = (workflow) => {
+  if (workflow === 'deploy') return config.deployStateMachineArn;
+  if (workflow === 'undeploy') return config.undeployStateMachineArn;
+  return notHere(workflow, 'deploy and undeploy');
+};
+
+/** The publish workflow's state machine: all the connectors function starts. */
+export const publishStateMachineArnOf: StateMachineArnOf = (workflow) =>
+  workflow === 'publish-connector' ? config.publishStateMachineArn : notHere(workflow, 'publish-connector');
+
+/** An execution's ARN from its state machine's and its name, as Step Functions forms it. */
+const executionArnOf = (stateMachineArn: string, name: string) =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+const isMissing = (error: unknown) => (error as Error).name === 'ExecutionDoesNotExist';
 
 /**
  * Starts Standard executions by name. Names are derived from what the execution is for (a
  * check id, later a deployment id and version), so a retried start with the same input finds
  * the running execution instead of starting a second one.
  */
-export const sfnWorkflowStarter = (stateMachineArn: (workflow: Workflow) => string): WorkflowStarter => ({
-  async start(workflow, name, input) {
+export const sfnStart =
+  (stateMachineArn: StateMachineArnOf): Workflows['start'] =>
+  async (workflow, name, input) => {
     await sfn.send(
       new StartExecutionCommand({
         stateMachineArn: stateMachineArn(workflow),
@@ -35,19 +51,12 @@ export const sfnWorkflowStarter = (stateMachineArn: (workflow: Workflow) => stri
         input: JSON.stringify(input),
       }),
     );
-  },
-});
+  };
 
-/** An execution's ARN from its state machine's and its name, as Step Functions forms it. */
-export const executionArnOf = (stateMachineArn: string, name: string) =>
-  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-
-const isMissing = (error: unknown) => (error as Error).name === 'ExecutionDoesNotExist';
-
-/** Starting, stopping and describing executions by name. */
-export const sfnWorkflows = (stateMachineArn: (workflow: Workflow) => string): Workflows => ({
-  ...sfnWorkflowStarter(stateMachineArn),
-  async stop(workflow, name, cause) {
+/** Stops a running execution by name; one that is gone or finished is left as it is. */
+export const sfnStop =
+  (stateMachineArn: StateMachineArnOf): Workflows['stop'] =>
+  async (workflow, name, cause) => {
     await sfn
       .send(
         new StopExecutionCommand({ executionArn: executionArnOf(stateMachineArn(workflow), name), cause }),
@@ -55,8 +64,12 @@ export const sfnWorkflows = (stateMachineArn: (workflow: Workflow) => string): W
       .catch((error: unknown) => {
         if (!isMissing(error)) throw error;
       });
-  },
-  async state(workflow, name): Promise<ExecutionState> {
+  };
+
+/** An execution's state by name, `MISSING` when there is none. */
+export const sfnState =
+  (stateMachineArn: StateMachineArnOf): Workflows['state'] =>
+  async (workflow, name): Promise<ExecutionState> => {
     try {
       const out = await sfn.send(
         new DescribeExecutionCommand({ executionArn: executionArnOf(stateMachineArn(workflow), name) }),
@@ -66,5 +79,15 @@ export const sfnWorkflows = (stateMachineArn: (workflow: Workflow) => string): W
       if (isMissing(error)) return 'MISSING';
       throw error;
     }
-  },
-});
+  };
+
+/**
+ * What a function never does with executions: its composition root puts this in the place of
+ * `sfnStart`, `sfnStop` or `sfnState`, so its bundle holds no such command and its role is
+ * given no such permission. Calling it is a wiring mistake.
+ */
+export const notInThisFunction =
+  (what: 'start' | 'stop' | 'state') =>
+  async (workflow: Workflow): Promise<never> => {
+    throw new Error(`This function does not ${what} '${workflow}' executions`);
+  };

@@ -7,6 +7,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import {
+  artifactObjectKey,
+  fetchFailureObjectKey,
+  gitArchiveObjectKey,
+} from '../../../functions/core/connectors/actions.ts';
+import { deploymentArtifactKey } from '../../../functions/core/deployments/create.ts';
+import { UPLOAD_KEY_PATTERN } from '../../../functions/core/uploads/uploads.ts';
 import { HOSTED_ASSETS_PREFIX, HOSTED_NAME_PREFIX } from '../../../functions/wiring/hosted-names.ts';
 import { type AwsCall, type EntryCode, JOBS_ENTRY, ROOT, SERVICES } from './code.ts';
 import type { ConfigVariable } from './config-vars.ts';
@@ -63,23 +70,116 @@ const concrete = (pattern: string) => (pattern === '*' ? '*' : pattern.replaceAl
 const hostedName = `${HOSTED_NAME_PREFIX}-*`;
 const hostedFunction = regional('lambda', `function:${hostedName}`);
 
-/** Where an S3 call's bucket and keys come from, when it is not the artifacts bucket (`SLIPWAY_BUCKET_NAME`). */
-const S3_TARGETS: Record<string, Record<string, { action: string; bucket: string; key?: string }[]>> = {
-  // Hosting an assets application copies from the artifacts bucket into the hosted-assets bucket
-  // under HOSTED_ASSETS_PREFIX, and removing it lists and deletes them there.
-  'functions/adapters/hosting/aws/assets.ts': {
-    ListObjectsV2: [
-      { action: 's3:ListBucket', bucket: 'SLIPWAY_BUCKET_NAME' },
-      { action: 's3:ListBucket', bucket: 'SLIPWAY_ASSETS_BUCKET_NAME' },
+/** An S3 call's target: the action it needs on which bucket (a variable naming it) and keys. */
+interface S3Target {
+  action: string;
+  bucket: string;
+  /** The key pattern; none for a bucket-level action (ListBucket). */
+  key?: string;
+  /**
+   * Only for these principals: where the keys depend on the caller (which use case reaches
+   * the call). A principal no target names gets `S3_DEFAULT`, on any key.
+   */
+  principals?: readonly string[];
+  /** The key never exists (a probe): S3 decrypts nothing. */
+  absent?: true;
+  /** Decrypts though not a GetObject: HeadObject with ChecksumMode reads an SSE-KMS object's checksum. */
+  decrypts?: true;
+}
+
+const ARTIFACTS = 'SLIPWAY_BUCKET_NAME';
+const HOSTED = 'SLIPWAY_ASSETS_BUCKET_NAME';
+/** The artifacts bucket's keys, from the functions the code names them with. */
+const KEYS = {
+  uploads: UPLOAD_KEY_PATTERN,
+  connectorArtifacts: artifactObjectKey('*', '*'),
+  connectorSources: gitArchiveObjectKey('*', '*'),
+  fetchFailures: fetchFailureObjectKey(gitArchiveObjectKey('*', '*')),
+  deploymentArtifacts: deploymentArtifactKey('*', '*'),
+  /** A build's bundle: what BuildApplication's buildspec exports as BUNDLE (infra/constructs/workflows.ts). */
+  bundles: 'deployments/*/builds/*',
+};
+/** What a deployment deploys from: its own copy of an upload, or its connector's artifact or source. */
+const DEPLOYABLE = [KEYS.deploymentArtifacts, KEYS.connectorArtifacts, KEYS.connectorSources];
+
+const objects = (
+  action: string,
+  principals: readonly string[],
+  keys: readonly string[],
+  extra: Partial<S3Target> = {},
+): S3Target[] => keys.map((key) => ({ action, bucket: ARTIFACTS, key, principals, ...extra }));
+/** A read whose key may be missing, answered as missing (404) only to who may list the bucket (403 otherwise). */
+const listing = (principals: readonly string[]): S3Target => ({
+  action: 's3:ListBucket',
+  bucket: ARTIFACTS,
+  principals,
+});
+
+/** The health check's probe key, read from its source (it never exists: NoSuchKey proves the bucket readable). */
+const HEALTH_PROBE_KEY =
+  /const S3_PROBE_KEY = '([^']+)'/.exec(
+    readFileSync(join(ROOT, 'functions', 'adapters', 'health', 'dependencies.ts'), 'utf8'),
+  )?.[1] ?? 'unknown-probe-key';
+
+/** Where S3 calls go, by file and operation, when not to any key of the artifacts bucket (`S3_DEFAULT`). */
+const S3_TARGETS: Record<string, Record<string, S3Target[]>> = {
+  // The artifact store: which keys depends on the use case, so on the function.
+  'functions/adapters/s3/artifacts.ts': {
+    // presignUpload: the URL's PUT is the signer's.
+    PutObject: objects('s3:PutObject', ['uploads'], [KEYS.uploads]),
+    // describe (with its checksum): an upload being consumed; the artifact reader's deployment
+    // copy, which may not be there yet.
+    HeadObject: [
+      ...objects('s3:GetObject', ['connectors'], [KEYS.uploads], { decrypts: true }),
+      ...objects('s3:GetObject', ['artifact-reader'], [KEYS.uploads, KEYS.deploymentArtifacts], {
+        decrypts: true,
+      }),
+      listing(['connectors', 'artifact-reader']),
     ],
+    // computeSha256 of an upload; withLocalCopy and readText of what is deployed or checked
+    // (and a failed clone's message), a missing key reading as missing.
+    GetObject: [
+      ...objects('s3:GetObject', ['connectors'], [KEYS.uploads]),
+      ...objects('s3:GetObject', ['artifact-reader'], [KEYS.uploads, ...DEPLOYABLE, KEYS.fetchFailures]),
+      ...objects('s3:GetObject', ['BuildApplication'], DEPLOYABLE),
+      listing(['artifact-reader', 'BuildApplication']),
+    ],
+    // copy: a consumed upload to the connector's, or the deployment's, own key.
     CopyObject: [
-      { action: 's3:GetObject', bucket: 'SLIPWAY_BUCKET_NAME', key: '*' },
-      { action: 's3:PutObject', bucket: 'SLIPWAY_ASSETS_BUCKET_NAME', key: `${HOSTED_ASSETS_PREFIX}*` },
-    ],
-    DeleteObjects: [
-      { action: 's3:DeleteObject', bucket: 'SLIPWAY_ASSETS_BUCKET_NAME', key: `${HOSTED_ASSETS_PREFIX}*` },
+      ...objects('s3:GetObject', ['connectors', 'artifact-reader'], [KEYS.uploads]),
+      ...objects('s3:PutObject', ['connectors'], [KEYS.connectorArtifacts]),
+      ...objects('s3:PutObject', ['artifact-reader'], [KEYS.deploymentArtifacts]),
     ],
   },
+  // Hosting an assets application copies a build from the artifacts bucket into the
+  // hosted-assets bucket under HOSTED_ASSETS_PREFIX, and removing it lists and deletes them there.
+  'functions/adapters/hosting/aws/assets.ts': {
+    ListObjectsV2: [
+      { action: 's3:ListBucket', bucket: ARTIFACTS },
+      { action: 's3:ListBucket', bucket: HOSTED },
+    ],
+    CopyObject: [
+      { action: 's3:GetObject', bucket: ARTIFACTS, key: KEYS.bundles },
+      { action: 's3:PutObject', bucket: HOSTED, key: `${HOSTED_ASSETS_PREFIX}*` },
+    ],
+    DeleteObjects: [{ action: 's3:DeleteObject', bucket: HOSTED, key: `${HOSTED_ASSETS_PREFIX}*` }],
+  },
+  'functions/adapters/health/dependencies.ts': {
+    GetObject: [
+      { action: 's3:GetObject', bucket: ARTIFACTS, key: HEALTH_PROBE_KEY, absent: true },
+      { action: 's3:ListBucket', bucket: ARTIFACTS },
+    ],
+  },
+};
+
+/**
+ * The keys the state machines pass to the builds (`EnvironmentVariablesOverride`): the check's
+ * archive (publish-connector.asl.json) and the bundle BuildApplication exported (deploy and
+ * undeploy). The variables a buildspec assigns itself are read from it.
+ */
+const TASK_KEYS: Record<string, string> = {
+  ARCHIVE_KEY: KEYS.connectorSources,
+  BUNDLE: KEYS.bundles,
 };
 
 /** The artifacts bucket's operations: the IAM action each needs (on the bucket when no key). */
@@ -402,19 +502,23 @@ class NeedsBuilder {
         return;
       }
       case 's3': {
-        const targets =
-          S3_TARGETS[call.file]?.[op] ??
-          (S3_DEFAULT[op] ?? []).map((t) => ({
-            ...t,
-            bucket: 'SLIPWAY_BUCKET_NAME',
-            key: t.object ? '*' : undefined,
-          }));
+        const rules = S3_TARGETS[call.file]?.[op];
+        const mine = rules?.filter((t) => !t.principals || t.principals.includes(p.name)) ?? [];
+        const targets: S3Target[] =
+          mine.length > 0
+            ? mine
+            : (S3_DEFAULT[op] ?? []).map((t) => ({
+                action: t.action,
+                bucket: ARTIFACTS,
+                ...(t.object ? { key: '*' } : {}),
+              }));
         if (targets.length === 0) throw new Error(`${call.site}: no S3 rule for ${op}`);
         for (const target of targets) {
           const bucket = this.bucket(p, target.bucket);
           add(target.action, target.key === undefined ? bucket.arn : `${bucket.arn}/${target.key}`);
           if (!bucket.key) continue;
-          if (target.action === 's3:GetObject' && op !== 'HeadObject') imply('kms:Decrypt', bucket.key);
+          const reads = target.action === 's3:GetObject' && (op !== 'HeadObject' || target.decrypts);
+          if (reads && !target.absent) imply('kms:Decrypt', bucket.key);
           if (target.action === 's3:PutObject') imply('kms:GenerateDataKey', bucket.key);
         }
         return;
@@ -537,7 +641,7 @@ class NeedsBuilder {
     // Code in S3 is read with the caller's permissions.
     if (op === 'CreateFunction' || op === 'UpdateFunctionCode') {
       const bucket = this.bucket(p, 'SLIPWAY_BUCKET_NAME');
-      imply('s3:GetObject', `${bucket.arn}/*`);
+      imply('s3:GetObject', `${bucket.arn}/${KEYS.bundles}`);
       if (bucket.key) imply('kms:Decrypt', bucket.key);
     }
   }
@@ -555,30 +659,49 @@ class NeedsBuilder {
       phases?: Record<string, { commands?: string[] }>;
     };
     const commands = Object.values(spec.phases ?? {}).flatMap((phase) => phase.commands ?? []);
+    // What the buildspec assigns itself (`KEY="deployments/$DEPLOYMENT_ID/…"`); one assigned
+    // twice, or from a command's output, is unknown (any key).
+    const assigned = new Map<string, string | undefined>();
+    for (const command of commands)
+      for (const [, name = '', value = ''] of command.matchAll(
+        /(?:^|[\s;])(?:export\s+)?([A-Z_][A-Z0-9_]*)="([^"]*)"/g,
+      ))
+        assigned.set(name, assigned.has(name) || value.includes('$(') ? undefined : value);
+    const resolve = (text: string, depth = 0): string =>
+      text.replace(/\$\{?([A-Z_][A-Z0-9_]*)\}?/g, (_, name: string) => {
+        const value = TASK_KEYS[name] ?? assigned.get(name);
+        return value === undefined || depth > 4 ? '*' : resolve(value, depth + 1);
+      });
     for (const command of commands)
       for (const m of command.matchAll(/aws s3 (cp|sync) ((?:"[^"]*"|\S)+) ((?:"[^"]*"|\S)+)/g)) {
         const [text, verb, from = '', to = ''] = m;
         const site = infraLineOf(text.slice(0, 40)) ?? `the buildspec of ${p.name}`;
-        const bucketOf = (arg: string) => {
-          const variable = /^"?s3:\/\/\$(\w+)/.exec(arg)?.[1];
-          return variable ? this.bucket(p, variable) : undefined;
+        // `s3://$BUCKET/<key>`: the bucket's variable, and the key with its variables resolved;
+        // sync reads or writes the objects under it.
+        const objectsOf = (arg: string) => {
+          const [, variable, key = ''] = /^"?s3:\/\/\$\{?(\w+)\}?\/?([^"]*)"?$/.exec(arg) ?? [];
+          if (!variable) return undefined;
+          const resolved = resolve(key);
+          const pattern = verb === 'sync' && !resolved.endsWith('*') ? `${resolved}*` : resolved || '*';
+          const bucket = this.bucket(p, variable);
+          return { ...bucket, objects: `${bucket.arn}/${pattern}` };
         };
-        const source = bucketOf(from);
-        const target = bucketOf(to);
+        const source = objectsOf(from);
+        const target = objectsOf(to);
         const bucket = source ?? target;
         if (!bucket) continue;
         const add = (action: string, pattern: string, origin: Need['origin'] = 'code') =>
           this.add(p.roleArn, action, pattern, site, origin);
         if (verb === 'sync') add('s3:ListBucket', bucket.arn);
         if (source) {
-          add('s3:GetObject', `${source.arn}/*`);
+          add('s3:GetObject', source.objects);
           if (source.key) add('kms:Decrypt', source.key, 'implied');
         }
         if (target) {
-          add('s3:PutObject', `${target.arn}/*`);
+          add('s3:PutObject', target.objects);
           // The CLI uploads files over 8 MB in parts: completing an SSE-KMS multipart upload
           // decrypts the data key, and a failed one is aborted.
-          add('s3:AbortMultipartUpload', `${target.arn}/*`, 'implied');
+          add('s3:AbortMultipartUpload', target.objects, 'implied');
           if (target.key) {
             add('kms:GenerateDataKey', target.key, 'implied');
             add('kms:Decrypt', target.key, 'implied');
