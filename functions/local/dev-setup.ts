@@ -86,13 +86,31 @@ export const STORE_SCOPES = [
   'store_infrastructure_logs_read_only',
 ];
 
+const DEV_STORE_TOKEN_FILE = 'dev-store.token';
+
 /**
  * The development store: the development tenant itself (so a project made in one dialect shows
- * in the other), with a new `X-Auth-Token` on every start, printed once and kept only hashed.
+ * in the other), with one `X-Auth-Token` kept for good. Made on the first start, kept in the
+ * data folder (`dev-store.token`, 0600) and printed again on every start, so a token exported
+ * in a shell keeps working across restarts and tokens do not pile up, one per start. Keeping it
+ * in clear there exposes nothing new: `jwt.key` beside it can mint any token. A token that is
+ * gone from the table (another data folder's, or revoked) is replaced by a new one.
  */
-export const devStoreToken = async (tenant: string): Promise<{ storeHash: string; token: string }> => {
+export const devStoreToken = async (
+  dataDir: string,
+  tenant: string,
+): Promise<{ storeHash: string; token: string }> => {
   const { authDeps: deps } = await import('../wiring/auth.ts');
   const { createStoreToken } = await import('../core/auth/credentials.ts');
+  const { sha256Hex } = await import('../core/shared/ids.ts');
+  const file = join(dataDir, DEV_STORE_TOKEN_FILE);
+  if (existsSync(file)) {
+    chmodSync(file, 0o600);
+    const kept = readFileSync(file, 'utf8').trim();
+    const known = await deps.credentials.getStoreTokenByHash(sha256Hex(kept));
+    if (known?.tenant === tenant) return { storeHash: tenant, token: kept };
+  }
   const { token } = await createStoreToken(deps, { tenant, name: 'Development store', scopes: STORE_SCOPES });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { storeHash: tenant, token };
 };

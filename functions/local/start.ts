@@ -99,7 +99,7 @@ const main = async () => {
   writeRuntime(dataDir, { pid: process.pid, url: stack.url, env: stack.env });
 
   const admin = await ensureDevAdmin(dataDir);
-  const store = await devStoreToken(admin.tenant);
+  const store = await devStoreToken(dataDir, admin.tenant);
   process.stdout.write(
     [
       stack.sandbox.describe(),

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -204,8 +204,17 @@ describe('npm start', () => {
         headers: { authorization: `Bearer ${access_token}` },
       });
 
+      // The store token is kept: one exported in a shell still works, and none piles up.
+      const storeAgain = await fetch(
+        `${restarted.url}/stores/${restarted.lines['Store hash:']}/v3/infrastructure/projects`,
+        { headers: { 'x-auth-token': first.lines['Store token:'] ?? '' } },
+      );
+
       expect(restarted.lines['Admin client id:']).toBe(first.lines['Admin client id:']);
       expect(restarted.lines['Admin client secret:']).not.toBe(first.lines['Admin client secret:']);
+      expect(restarted.lines['Store token:']).toBe(first.lines['Store token:']);
+      expect(storeAgain.status).toBe(200);
+      expect(statSync(join(dataDir, 'dev-store.token')).mode & 0o777).toBe(0o600);
       expect(token.status).toBe(200);
       expect(kept.status).toBe(200);
       expect(((await kept.json()) as JsonBody).name).toBe('Kept');
