@@ -39,6 +39,7 @@ import { Edge, pathPatternOf, type StreamingOrigin } from './constructs/edge.ts'
 import { Hosting } from './constructs/hosting.ts';
 import { SlipwayFunction } from './constructs/slipway-function.ts';
 import { Workflows } from './constructs/workflows.ts';
+import { corsOriginsOf, functionUrlCors, httpApiCors } from './cors.ts';
 
 export interface StatelessStackProps extends StackProps {
   table: ITableV2;
@@ -126,9 +127,13 @@ export class StatelessStack extends Stack {
       resultsCacheTtl: undefined,
     });
 
+    // CORS only when the context names origins (infra/cors.ts).
+    const corsOrigins = corsOriginsOf(this);
+    const corsPreflight = httpApiCors(corsOrigins);
     this.api = new HttpApi(this, 'Api', {
       description: 'Slipway deployments API',
       createDefaultStage: false,
+      ...(corsPreflight ? { corsPreflight } : {}),
     });
     // One access-log line per request (JSON, with the request id the functions log too).
     new HttpStage(this, 'DefaultStage', {
@@ -170,9 +175,11 @@ export class StatelessStack extends Stack {
         props.jwtKey.grantRead(fn.fn);
         fn.fn.addEnvironment('SLIPWAY_JWT_SECRET_ARN', props.jwtKey.secretArn);
         // AWS_IAM: only the distribution (origin access control, SigV4) may call the URL.
+        const cors = functionUrlCors(corsOrigins);
         url = fn.fn.addFunctionUrl({
           authType: FunctionUrlAuthType.AWS_IAM,
           invokeMode: InvokeMode.RESPONSE_STREAM,
+          ...(cors ? { cors } : {}),
         });
         streamingUrls.set(route.function, url);
       }
@@ -337,6 +344,7 @@ export class StatelessStack extends Stack {
       assetsBucket: props.assetsBucket,
       logBucket: props.logBucket,
       streams,
+      cors: corsOrigins.length > 0,
     });
 
     // Hosting applications on Lambda: the workflow hosts, a cancel and the reaper stop.

@@ -9,6 +9,7 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
 import { InvalidRequest, PayloadTooLarge, RequestHeadersTooLarge } from '../core/shared/errors.ts';
+import { corsHeaders } from '../http/cors.ts';
 import { dialectForPath } from '../http/dialects.ts';
 import { logger } from '../http/logger.ts';
 import { errorResponse } from '../http/responses.ts';
@@ -39,6 +40,8 @@ export interface GatewayOptions {
    * stable addresses) before any routing; true when it answered, false to route it as usual.
    */
   hosted?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Origins allowed to call the API from a browser (`functions/http/cors.ts`); none: CORS off. */
+  corsOrigins?: readonly string[];
   /** Sees every response body as written (tests look through them for secrets). */
   observe?: (path: string, statusCode: number, body: Buffer) => void;
 }
@@ -281,6 +284,18 @@ export const createGateway = (options: GatewayOptions): Server =>
       options.hosted(req, res)
     )
       return;
+    // CORS as the HTTP API's configuration does it: a preflight is answered here, before any
+    // authorizer or handler; every other answer to an allowed origin carries its headers.
+    const cors = corsHeaders(options.corsOrigins ?? [], {
+      method: req.method ?? 'GET',
+      origin: req.headers.origin,
+      requestMethod: req.headers['access-control-request-method'],
+    });
+    if (cors?.preflight) {
+      res.writeHead(204, cors.headers).end();
+      return;
+    }
+    for (const [name, value] of Object.entries(cors?.headers ?? {})) res.setHeader(name, value);
     const requestId = randomUUID();
     let body: Buffer;
     try {

@@ -52,6 +52,8 @@ export interface StackOptions {
   buildTimeoutSeconds?: number;
   /** Where builds extract and build applications; default `defaultWorkspaceDir(dataDir)`. */
   workspaceDir?: string;
+  /** Origins a browser may call the API from (`SLIPWAY_CORS_ORIGINS`); none by default: CORS off. */
+  corsOrigins?: readonly string[];
   /** Sees every response the gateway writes (the tests' secret canary). */
   observeResponses?: (path: string, statusCode: number, body: Buffer) => void;
   /** How tenants' code is contained; by default what the machine allows (see `Sandbox`). */
@@ -336,6 +338,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       invoke: invokeFunction,
       invokeStream: invokeFunction.invokeStream,
       maxBodyBytes: config.maxBodyBytes,
+      ...(options.corsOrigins?.length ? { corsOrigins: options.corsOrigins } : {}),
       hosted: (req, res) => hosting.serveAsset(req, res) || hosting.serveApp(req, res),
       ...(options.observeResponses ? { observe: options.observeResponses } : {}),
     });

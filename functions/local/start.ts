@@ -21,6 +21,8 @@ const workspaceDir = process.env.SLIPWAY_WORKSPACE_DIR
 /** How often the reaper looks for operations whose workflow died (30 s by default). */
 const reaperSeconds = process.env.SLIPWAY_REAPER_INTERVAL_SECONDS;
 const port = Number(process.env.PORT ?? 3000);
+/** Origins a browser console may call the API from; unset: CORS off (see functions/http/cors.ts). */
+const corsOrigins = process.env.SLIPWAY_CORS_ORIGINS;
 
 const fail = (message: string): never => {
   process.stderr.write(`\n${message}\n\n`);
@@ -53,6 +55,13 @@ const main = async () => {
     fail(`PORT must be a port number, got '${process.env.PORT}'`);
   if (reaperSeconds !== undefined && !/^[1-9]\d{0,5}$/.test(reaperSeconds))
     fail(`SLIPWAY_REAPER_INTERVAL_SECONDS must be a whole number of seconds, got '${reaperSeconds}'`);
+  const { parseCorsOrigins } = await import('../http/cors.ts');
+  let origins: string[] = [];
+  try {
+    origins = parseCorsOrigins(corsOrigins);
+  } catch (error) {
+    fail(`SLIPWAY_CORS_ORIGINS: ${(error as Error).message}`);
+  }
   await assertPortFree(port);
   // Keys, the runtime record and every tenant's data live here: the owner's only, from the
   // first file on (no window in which a file is created readable by others).
@@ -69,6 +78,7 @@ const main = async () => {
     jwtKey: loadOrCreateJwtKey(dataDir),
     ...(workspaceDir ? { workspaceDir } : {}),
     ...(reaperSeconds ? { reaperIntervalMs: Number(reaperSeconds) * 1000 } : {}),
+    ...(origins.length > 0 ? { corsOrigins: origins } : {}),
   });
 
   let stopping = false;

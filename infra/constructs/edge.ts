@@ -25,6 +25,7 @@ import type { IFunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { HOSTED_ASSETS_PREFIX } from '../../functions/wiring/hosted-names.ts';
+import { CORS_REQUEST_HEADERS } from '../cors.ts';
 
 /** A streaming route as CloudFront sees it: a path pattern and the function URL answering it. */
 export interface StreamingOrigin {
@@ -40,6 +41,8 @@ export interface EdgeProps {
   /** Receives CloudFront's standard logs (needs ACLs: object ownership BUCKET_OWNER_PREFERRED). */
   logBucket: IBucket;
   streams: readonly StreamingOrigin[];
+  /** CORS is on (infra/cors.ts): streaming routes let OPTIONS and the CORS request headers through. */
+  cors?: boolean;
 }
 
 /** An HTTP API route path as a CloudFront path pattern: each `{parameter}` becomes `*`. */
@@ -80,6 +83,7 @@ const streamingBehaviors = (
   scope: Construct,
   streams: readonly StreamingOrigin[],
   viewerHost: CloudFrontFunction,
+  cors: boolean,
 ): Record<string, BehaviorOptions> => {
   // Streaming routes authenticate with X-Auth-Token, checked by their handler (the API's
   // authorizer is not in this path). The viewer's Authorization header cannot reach them:
@@ -92,6 +96,7 @@ const streamingBehaviors = (
       'X-Auth-Token',
       'Last-Event-ID',
       'X-Forwarded-Host',
+      ...(cors ? CORS_REQUEST_HEADERS : []),
     ),
     queryStringBehavior: OriginRequestQueryStringBehavior.all(),
     cookieBehavior: OriginRequestCookieBehavior.none(),
@@ -121,7 +126,7 @@ const streamingBehaviors = (
       {
         origin: streamOrigin(stream.url),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+        allowedMethods: cors ? AllowedMethods.ALLOW_GET_HEAD_OPTIONS : AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_DISABLED,
         originRequestPolicy: streamRequests,
         // Compressing would hold chunks back until a block fills.
@@ -179,7 +184,9 @@ export class Edge extends Construct {
       code: FunctionCode.fromInline(VIEWER_HOST),
     });
     const streamBehaviors =
-      props.streams.length === 0 ? {} : streamingBehaviors(this, props.streams, viewerHost);
+      props.streams.length === 0
+        ? {}
+        : streamingBehaviors(this, props.streams, viewerHost, props.cors ?? false);
 
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Slipway: API, hosted assets, streaming routes',

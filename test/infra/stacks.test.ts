@@ -554,6 +554,64 @@ describe('CDK stacks', () => {
       expect(() => buildApp(app)).toThrow(/context value 'regions' names no region/);
     });
   });
+
+  describe('CORS', () => {
+    it('is off unless the context names origins: no CORS anywhere, streaming routes GET and HEAD only', () => {
+      const api = single(stateless, 'AWS::ApiGatewayV2::Api').resource;
+      const urls = Object.values(stateless.findResources('AWS::Lambda::Url'));
+      const behaviors = Object.values(stateless.findResources('AWS::CloudFront::Distribution')).flatMap(
+        (d) => d.Properties.DistributionConfig.CacheBehaviors ?? [],
+      );
+
+      expect(api?.Properties.CorsConfiguration).toBeUndefined();
+      expect(urls.length).toBeGreaterThan(0);
+      for (const url of urls) expect(url.Properties.Cors).toBeUndefined();
+      expect(
+        behaviors.some((b) => b.AllowedMethods.includes('OPTIONS') && b.AllowedMethods.length === 3),
+      ).toBe(false);
+    });
+
+    it('answers preflights on the HTTP API and the streaming URLs for the origins of `corsOrigins`', () => {
+      const app = new App({
+        context: {
+          'aws:cdk:bundling-stacks': [],
+          corsOrigins: 'https://console.example.com/, http://localhost:5173',
+        },
+      });
+      const template = Template.fromStack(buildApp(app).stateless);
+      const origins = ['https://console.example.com', 'http://localhost:5173'];
+
+      expect(single(template, 'AWS::ApiGatewayV2::Api').resource?.Properties.CorsConfiguration).toMatchObject(
+        {
+          AllowOrigins: origins,
+          AllowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+          AllowHeaders: expect.arrayContaining(['authorization', 'x-auth-token', 'idempotency-key']),
+          MaxAge: 600,
+        },
+      );
+      for (const url of Object.values(template.findResources('AWS::Lambda::Url')))
+        expect(url.Properties.Cors).toMatchObject({ AllowOrigins: origins, AllowMethods: ['GET', 'HEAD'] });
+      // CloudFront lets the preflight and its headers through to the streaming URLs.
+      const streaming = Object.values(template.findResources('AWS::CloudFront::Distribution')).flatMap(
+        (d) => d.Properties.DistributionConfig.CacheBehaviors ?? [],
+      );
+      expect(streaming.filter((b) => b.AllowedMethods.includes('OPTIONS')).length).toBeGreaterThan(0);
+      const policies = Object.values(template.findResources('AWS::CloudFront::OriginRequestPolicy'));
+      expect(
+        policies.some((p) =>
+          p.Properties.OriginRequestPolicyConfig.HeadersConfig.Headers?.includes(
+            'Access-Control-Request-Method',
+          ),
+        ),
+      ).toBe(true);
+    }, 60_000);
+
+    it('refuses a context value `corsOrigins` that is not an origin, naming it', () => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [], corsOrigins: 'console.example.com' } });
+
+      expect(() => buildApp(app)).toThrow(/'console.example.com' is not an origin/);
+    });
+  });
 });
 
 /** A Slipway function by its construct id (`Health`, `UploadEvents`, …): logical id `<id>Function<hash>`. */

@@ -217,3 +217,57 @@ describe('gateway errors, in the dialect envelope', () => {
     expect(res.status).toBe(401); // reached the handler, which wants a token
   });
 });
+
+describe('the local gateway with CORS on (SLIPWAY_CORS_ORIGINS)', () => {
+  let server: Server;
+  let base: string;
+  const invoked: string[] = [];
+
+  beforeAll(async () => {
+    server = createGateway({
+      maxBodyBytes: 1024,
+      corsOrigins: ['https://console.example.com'],
+      invoke: async (name) => {
+        invoked.push(name);
+        return name === 'authorizer'
+          ? { isAuthorized: true, context: { authenticated: 'false', reason: 'test' } }
+          : { statusCode: 200, headers: { etag: '"1"' }, body: '{}' };
+      },
+    });
+    base = `http://127.0.0.1:${await listen(server, 0)}`;
+  });
+  afterAll(() => {
+    server.close();
+    server.closeAllConnections();
+  });
+
+  it('answers a preflight itself, before the authorizer or any handler, as the HTTP API does', async () => {
+    invoked.length = 0;
+    const res = await fetch(`${base}/projects`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://console.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
+    expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(res.headers.get('access-control-allow-headers')).toContain('authorization');
+    expect(invoked).toEqual([]);
+  });
+
+  it('adds the headers to the answer for an allowed origin, and none for another', async () => {
+    const allowed = await fetch(`${base}/projects`, { headers: { origin: 'https://console.example.com' } });
+    const other = await fetch(`${base}/projects`, { headers: { origin: 'https://evil.example' } });
+
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
+    expect(allowed.headers.get('access-control-expose-headers')).toContain('etag');
+    expect(allowed.headers.get('etag')).toBe('"1"');
+    expect(other.status).toBe(200);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

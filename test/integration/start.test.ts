@@ -246,4 +246,21 @@ describe('npm start', () => {
     expect(stderr).toContain('Java 17 or newer is required');
     expect(stderr).toContain('apt-get install openjdk-17-jre-headless');
   }, 60_000);
+
+  it('refuses a SLIPWAY_CORS_ORIGINS entry that is not an origin, naming it, before starting anything', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/start.ts'], {
+      cwd: ROOT,
+      env: {
+        ...newcomerEnv({ SLIPWAY_DATA_DIR: dataDir, PORT: String(await freePort()) }),
+        SLIPWAY_CORS_ORIGINS: 'https://console.example.com,console.example.com',
+      },
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+
+    expect(await waitForExit(child)).toBe(1);
+    expect(stderr).toContain("SLIPWAY_CORS_ORIGINS: CORS origins: 'console.example.com' is not an origin");
+  }, 60_000);
 });
