@@ -2,19 +2,12 @@ import { kmsSecretCipher } from '../adapters/crypto/kms-cipher.ts';
 import { localSecretCipher } from '../adapters/crypto/local-cipher.ts';
 import { config } from '../config.ts';
 import type { SecretCipher } from '../core/deployments/ports.ts';
+import { cannotOpen, cannotSeal } from './cipher-refusals.ts';
 
 /** KMS when a key id is configured (AWS), the local AES key otherwise (`npm start`, tests). */
 const kms = kmsSecretCipher(() => config.kmsKeyId ?? '');
 const local = localSecretCipher(() => config.secretsKey);
 const chosen = () => (config.kmsKeyId ? kms : local);
-
-// Plain functions, not made by a call: a bundle keeps only the cipher it imports.
-const cannotOpen = async (): Promise<never> => {
-  throw new Error('This function seals secured configuration values and never opens them');
-};
-const cannotSeal = async (): Promise<never> => {
-  throw new Error('This function opens secured configuration values and never seals them');
-};
 
 /**
  * Sealing only: the deployments API seals the values it is given and never opens one, so its

@@ -12,26 +12,17 @@ import {
   sfnStop,
 } from '../adapters/sfn/workflows.ts';
 import { config } from '../config.ts';
-import type { SecretCipher } from '../core/deployments/ports.ts';
 import type { ReaperDeps } from '../core/deployments/reaper.ts';
+import { noCipher } from './cipher-refusals.ts';
 import { configuredHosting } from './hosting.ts';
 import { recordDeps } from './record.ts';
 import { tableNameFromConfig } from './system.ts';
-
-/** Failing an operation never touches its secured configuration: no key, no KMS client. */
-const noCipher: SecretCipher = {
-  async encrypt() {
-    throw new Error('The reaper does not seal secured configuration values');
-  },
-  async decrypt() {
-    throw new Error('The reaper does not open secured configuration values');
-  },
-};
 
 export const reaperDeps: ReaperDeps = {
   ...recordDeps,
   logs: dynamoDeploymentLogRepository(tableNameFromConfig),
   hosting: configuredHosting,
+  // Failing an operation never touches its secured configuration: no key, no KMS client.
   cipher: noCipher,
   workflows: {
     start: notInThisFunction('start'),
