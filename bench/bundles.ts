@@ -48,7 +48,7 @@ const IMPORT_ENV: Record<string, string> = {
   SLIPWAY_KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
   SLIPWAY_JWT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slipway-jwt',
   SLIPWAY_WORKSPACE_DIR: '/tmp/slipway',
-  SLIPWAY_HOSTING_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/slipway-hosting',
+  SLIPWAY_HOSTING_ROLE_BOUNDARY_ARN: 'arn:aws:iam::123456789012:policy/slipway-hosted-boundary',
   SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/slipway-scheduler',
   SLIPWAY_WEB_ADAPTER_LAYER_ARN: 'arn:aws:lambda:us-east-1:123456789012:layer:web-adapter:1',
   SLIPWAY_ASSETS_BASE_URL: 'https://assets.example.com',

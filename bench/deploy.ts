@@ -25,7 +25,7 @@ import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { unzipSync, zipSync } from 'fflate';
 import { parse } from 'yaml';
-import { median, withBenchStack, writeSection } from './lib.ts';
+import { benchToken, median, withBenchStack, writeSection } from './lib.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
@@ -130,10 +130,7 @@ const main = () =>
     const { authDeps } = await import('../functions/wiring/auth.ts');
     const { operationExecutionName } = await import('../functions/core/deployments/operations.ts');
     const { stateMachineArn, WAIT_HEADER } = await import('../functions/local/sfn-protocol.ts');
-    const token = await authDeps.tokens.sign(
-      { clientId: 'bench', tenant: 'benchtenant', scopes: ['admin'] },
-      3600,
-    );
+    const token = await benchToken(authDeps, 'benchtenant');
     const api = async (
       path: string,
       body?: unknown,

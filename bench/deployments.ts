@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deployment } from '../functions/core/deployments/model.ts';
-import { measure, median, withBenchStack, writeSection } from './lib.ts';
+import { benchToken, measure, median, withBenchStack, writeSection } from './lib.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
@@ -38,7 +38,7 @@ const main = () =>
     const { newId, newTimeOrderedId } = await import('../functions/core/shared/ids.ts');
     const table = stack.env.SLIPWAY_TABLE_NAME ?? '';
     const tenant = 'benchtenant';
-    const token = await deps.tokens.sign({ clientId: 'bench', tenant, scopes: ['admin'] }, 3600);
+    const token = await benchToken(deps, tenant);
     const headers = { authorization: `Bearer ${token}` };
 
     /** A project with `count` deployments, written as the repository writes them, with its count. */

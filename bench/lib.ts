@@ -85,6 +85,10 @@ export const writeSection = (heading: string, section: string) => {
 /** Runs `use` against a fresh embedded stack (in-memory DynamoDB Local), stopped and removed afterwards. */
 export const withBenchStack = async <T>(use: (stack: LocalStack) => Promise<T>): Promise<T> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
+  // One bench credential sends thousands of requests a second: far past the default rate
+  // limits, which would measure 429s. They are raised, not removed: every request still counts.
+  process.env.SLIPWAY_RATE_LIMIT_CREDENTIAL_REQUESTS ??= '100000000';
+  process.env.SLIPWAY_RATE_LIMIT_TENANT_REQUESTS ??= '100000000';
   const { startLocalStack } = await import('../functions/local/stack.ts');
   const stack = await startLocalStack({
     dataDir,
@@ -99,4 +103,25 @@ export const withBenchStack = async <T>(use: (stack: LocalStack) => Promise<T>):
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+};
+
+/**
+ * An admin token of `tenant` for a recorded client (a token holds only while its client exists);
+ * the record's hash matches no secret, so nothing can obtain tokens with it.
+ */
+export const benchToken = async (
+  deps: typeof import('../functions/wiring/auth.ts')['authDeps'],
+  tenant: string,
+): Promise<string> => {
+  const { newClientId } = await import('../functions/core/shared/ids.ts');
+  const clientId = newClientId();
+  await deps.credentials.putClient({
+    clientId,
+    tenant,
+    name: 'bench',
+    scopes: ['admin'],
+    secretHash: 'none',
+    createdAt: new Date().toISOString(),
+  });
+  return deps.tokens.sign({ clientId, tenant, scopes: ['admin'] }, 3600);
 };

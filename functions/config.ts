@@ -26,6 +26,13 @@ const integer = (name: string, fallback: number): number => {
   return value;
 };
 
+/** A positive integer no larger than `max`. */
+const bounded = (name: string, fallback: number, max: number): number => {
+  const value = integer(name, fallback);
+  if (value > max) throw new Error(`${name} must be at most ${max}, got '${process.env[name]}'`);
+  return value;
+};
+
 export const config = {
   get tableName(): string {
     return required('SLIPWAY_TABLE_NAME');
@@ -142,12 +149,12 @@ export const config = {
     return process.env.SLIPWAY_LOCAL_HOSTING_URL || undefined;
   },
   /**
-   * Hosting on AWS (set by the CDK stack): the role hosted functions run with; when set,
-   * applications are hosted on Lambda. With the scheduler role, the Web Adapter layer and
-   * where assets are served.
+   * Hosting on AWS (set by the CDK stack): the permissions boundary every deployment's role is
+   * made with (each deployment's functions run as a role of their own); when set, applications
+   * are hosted on Lambda. With the scheduler role, the Web Adapter layer and where assets are served.
    */
-  get hostingExecutionRoleArn(): string | undefined {
-    return process.env.SLIPWAY_HOSTING_EXECUTION_ROLE_ARN || undefined;
+  get hostingRoleBoundaryArn(): string | undefined {
+    return process.env.SLIPWAY_HOSTING_ROLE_BOUNDARY_ARN || undefined;
   },
   get hostingSchedulerRoleArn(): string {
     return required('SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN');
@@ -175,6 +182,29 @@ export const config = {
   },
   get maxBodyBytes(): number {
     return integer('SLIPWAY_MAX_BODY_BYTES', 1_048_576);
+  },
+  /**
+   * Every tenant's limits unless an operator gave it its own (`npm run tenant:limits`): requests
+   * per credential and per tenant in a window (429 past them), deploys building at once and
+   * deployments hosting at once (`MaxResourceLimitExceeded`). Far above what a small team
+   * sends or runs; see docs/limits.md#rate-limits-and-quotas.
+   */
+  get tenantLimits() {
+    return {
+      windowSeconds: bounded('SLIPWAY_RATE_LIMIT_WINDOW_SECONDS', 60, 86_400),
+      credentialRequests: integer('SLIPWAY_RATE_LIMIT_CREDENTIAL_REQUESTS', 12_000),
+      tenantRequests: integer('SLIPWAY_RATE_LIMIT_TENANT_REQUESTS', 30_000),
+      concurrentBuilds: integer('SLIPWAY_QUOTA_CONCURRENT_BUILDS', 20),
+      hostedApps: integer('SLIPWAY_QUOTA_HOSTED_APPS', 200),
+    };
+  },
+  /** How long a function keeps a tenant's own limits before reading them again (the rate limiter reads them per request). */
+  get tenantLimitsCacheSeconds(): number {
+    return bounded('SLIPWAY_TENANT_LIMITS_CACHE_SECONDS', 30, 3_600);
+  },
+  /** How long audit entries are kept before DynamoDB's TTL removes them (docs/credentials.md#the-audit-trail). */
+  get auditRetentionDays(): number {
+    return bounded('SLIPWAY_AUDIT_RETENTION_DAYS', 90, 3_650);
   },
 };
 

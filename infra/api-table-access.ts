@@ -6,15 +6,23 @@ import type { TableAction } from './constructs/slipway-function.ts';
  * (reached from its handler, as test/infra/permissions.test.ts lists them), except the writes
  * it bundles and never makes, which that test lists with the reason (KNOWN_GAPS): a shared
  * repository object brings all its methods along. Nothing for a function that reads no table.
+ *
+ * A function whose handler passes `rateLimits` to `apiHandler` also counts its callers'
+ * requests: an UpdateItem of the tenant's rate window and a GetItem of the tenant's own limits
+ * (functions/wiring/rate-limits.ts). The streaming function counts nothing.
  */
 export const API_TABLE_ACCESS: Record<ApiFunctionName, readonly TableAction[]> = {
   // Describing the table is the probe.
   health: ['DescribeTable'],
-  // A client's record, by id.
-  'oauth-token': ['GetItem', 'Query'],
-  projects: ['GetItem', 'Query', 'PutItem'],
-  // The project, then the upload's record.
-  uploads: ['GetItem', 'Query', 'PutItem'],
+  // A client's record, by id; its last day of use; a revoked token's record.
+  'oauth-token': ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+  // API clients (listed per tenant) and store tokens: made, read, deleted; an older client
+  // joins its tenant's listing when its secret is rotated (npm start's development admin).
+  credentials: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+  // Projects; the rate window (an update).
+  projects: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+  // The project, then the upload's record; the rate window.
+  uploads: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
   // Drafts and versions (transactions of puts and deletes), and the upload a draft consumes.
   connectors: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
   // Creates (puts, the count), claims uploads, takes and releases locks, records why a
@@ -27,6 +35,8 @@ export const API_TABLE_ACCESS: Record<ApiFunctionName, readonly TableAction[]> =
   'store-streams': ['GetItem', 'Query'],
   // The project's site, and each request as a log entry of the deployment served there.
   sites: ['GetItem', 'Query', 'BatchWriteItem'],
+  // The tenant's trail, read a page at a time; the rate limits every authenticated route counts.
+  audit: ['GetItem', 'Query', 'UpdateItem'],
   openapi: [],
   fallback: [],
 };

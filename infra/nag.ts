@@ -19,7 +19,7 @@ interface Acknowledgement {
   reason: string;
 }
 
-const FUNCTION_ROLES = /^SlipwayStateless\/([A-Za-z]+\/Function\/ServiceRole|Hosting\/HostedFunctionRole)$/;
+const FUNCTION_ROLES = /^SlipwayStateless\/[A-Za-z]+\/Function\/ServiceRole$/;
 const FUNCTION_POLICIES = /^SlipwayStateless\/[A-Za-z]+\/Function\/ServiceRole\/DefaultPolicy$/;
 const DISTRIBUTION = /^SlipwayStateless\/Edge\/Distribution$/;
 
@@ -34,7 +34,7 @@ export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
     id: 'AwsSolutions-IAM5',
     paths: FUNCTION_POLICIES,
     reason:
-      "Written by CDK's grant methods for exactly the resources bound: the table's indexes (<table>/index/*, for GSI queries), the artifacts bucket's objects (<bucket>/*, keys are per project and upload), executions of the bound state machines (<state machine>:*, execution ARNs are not known in advance), Lambda version qualifiers, and X-Ray segments (xray:PutTraceSegments has no resource-level permissions). For the functions that host applications (deployment steps, deployments, reaper; infra/constructs/hosting.ts): functions, topics, queues and schedule groups named slipway-* (created at deploy time), event source mappings only for slipway-* functions, and the listing calls that have no resource (ListFunctions, ListEventSourceMappings, ListSchedules, tag:GetResources).",
+      "Written by CDK's grant methods for exactly the resources bound: the table's indexes (<table>/index/*, for GSI queries), the artifacts bucket's objects (<bucket>/*, keys are per project and upload), executions of the bound state machines (<state machine>:*, execution ARNs are not known in advance), Lambda version qualifiers, and X-Ray segments (xray:PutTraceSegments has no resource-level permissions). For the functions that host applications (deployment steps, deployments, reaper; infra/constructs/hosting.ts): functions, topics, queues and schedule groups named slipway-* (created at deploy time), the deployments' roles under /slipway-hosted/ named slipway-* (created, changed and deleted only with the stack's permissions boundary), event source mappings only for slipway-* functions, and the listing calls that have no resource (ListFunctions, ListEventSourceMappings, ListSchedules, tag:GetResources).",
   },
   {
     id: 'AwsSolutions-IAM5',
@@ -50,16 +50,22 @@ export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
   },
   {
     id: 'AwsSolutions-IAM5',
-    paths: /^SlipwayStateless\/Hosting\/(HostedFunctionRole|SchedulerRole)\/DefaultPolicy$/,
+    paths: /^SlipwayStateless\/Hosting\/SchedulerRole\/DefaultPolicy$/,
     reason:
-      'Hosted applications are created at deploy time with names Slipway chooses: the roles reach exactly the functions and queues named slipway-* (invoke a job; read an event queue), nothing else.',
+      'Hosted applications are created at deploy time with names Slipway chooses: the scheduler invokes exactly the functions named slipway-*, nothing else.',
+  },
+  {
+    id: 'AwsSolutions-IAM5',
+    paths: /^SlipwayStateless\/Hosting\/HostedRoleBoundary$/,
+    reason:
+      "The permissions boundary of the roles deployments' functions run as (made at deploy time, one per deployment): the most any of them may do, on resources named slipway-* (their log groups and queues) and the secured-configuration key. Each role's own policy narrows it to its deployment's names and encryption context (functions/adapters/hosting/aws/roles.ts).",
   },
   {
     id: 'AwsSolutions-APIG4',
     paths:
-      /^SlipwayStateless\/((GET|HEAD)Health|(GET|HEAD)Openapi\.json|POSTOauthToken|CatchAllRoute|ANYSitesProject_uuid|ANYSitesProject_uuidProxy\+)$/,
+      /^SlipwayStateless\/((GET|HEAD)Health|(GET|HEAD)Openapi\.json|POSTOauth(Token|Revoke|Introspect)|CatchAllRoute|ANYSitesProject_uuid|ANYSitesProject_uuidProxy\+)$/,
     reason:
-      'Public by design: the health check (GET and its HEAD twin), the OAuth token endpoint (clients authenticate with their credentials in the request), the OpenAPI document, $default, which only answers 404/405 in the dialect’s envelope, and the projects’ websites under /sites/ (what a deployment serves to anyone, as a website). Every other route has the Lambda authorizer (test/infra checks it route by route).',
+      'Public by design: the health check (GET and its HEAD twin), the OAuth token, revocation (RFC 7009) and introspection (RFC 7662) endpoints (clients authenticate with their credentials in the request), the OpenAPI document, $default, which only answers 404/405 in the dialect’s envelope, and the projects’ websites under /sites/ (what a deployment serves to anyone, as a website). Every other route has the Lambda authorizer (test/infra checks it route by route).',
   },
   {
     id: 'AwsSolutions-CFR1',

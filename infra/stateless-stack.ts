@@ -40,6 +40,7 @@ import { Hosting } from './constructs/hosting.ts';
 import { SlipwayFunction } from './constructs/slipway-function.ts';
 import { Workflows } from './constructs/workflows.ts';
 import { corsOriginsOf, functionUrlCors, httpApiCors } from './cors.ts';
+import { stageThrottle } from './throttling.ts';
 
 export interface StatelessStackProps extends StackProps {
   table: ITableV2;
@@ -140,6 +141,7 @@ export class StatelessStack extends Stack {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
+      throttle: stageThrottle(this),
       accessLogSettings: {
         destination: new LogGroupLogDestination(
           new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_MONTH }),

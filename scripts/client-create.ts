@@ -9,10 +9,9 @@
  * data dir's database directly when nothing runs, or, when SLIPWAY_TABLE_NAME is set in the
  * environment, that table with the caller's AWS credentials (a deployed stack).
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runningStack } from '../functions/local/runtime-file.ts';
+import { connectToTable } from './local-table.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -40,38 +39,8 @@ if (values.store !== undefined && !/^[a-z0-9]{1,32}$/.test(values.store))
 
 const dataDir = resolve(process.env.SLIPWAY_DATA_DIR ?? '.slipway');
 
-/** Points the SDK at the right table; returns a function that releases anything it started. */
-const connect = async (): Promise<() => Promise<void>> => {
-  if (process.env.SLIPWAY_TABLE_NAME) return async () => undefined;
-  const stack = runningStack(dataDir);
-  if ('running' in stack) {
-    Object.assign(process.env, stack.running.env);
-    return async () => undefined;
-  }
-  if (!existsSync(join(dataDir, 'dynamodb')))
-    fail(`No Slipway data in ${dataDir}: run \`npm start\` once first.`);
-  const { startDynamoDbLocal, ensureTable } = await import('../functions/local/dynamodb-local.ts');
-  const { TABLE_NAME } = await import('../functions/local/stack.ts');
-  const { loadOrCreateLocalCredentials } = await import('../functions/local/dev-setup.ts');
-  // The data folder's own credentials: DynamoDB Local keeps one database per access key id.
-  const credentials = loadOrCreateLocalCredentials(dataDir);
-  const dynamodb = await startDynamoDbLocal({
-    dbPath: join(dataDir, 'dynamodb'),
-    accessKeyId: credentials.accessKeyId,
-  });
-  await ensureTable(dynamodb.endpoint, TABLE_NAME, credentials.accessKeyId);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    SLIPWAY_TABLE_NAME: TABLE_NAME,
-  });
-  return () => dynamodb.stop();
-};
-
 const main = async () => {
-  const release = await connect();
+  const release = await connectToTable(dataDir, fail);
   try {
     const { deps } = await import('../functions/wiring/shared.ts');
     const { createApiClient, createStoreToken } = await import('../functions/core/auth/credentials.ts');

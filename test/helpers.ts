@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createApiClient, createStoreToken } from '../functions/core/auth/credentials.ts';
-import { newTenantId } from '../functions/core/shared/ids.ts';
+import { newClientId, newTenantId } from '../functions/core/shared/ids.ts';
 import { authDeps as deps } from '../functions/wiring/auth.ts';
 
 export const gatewayUrl = (): string => inject('gatewayUrl');
@@ -32,9 +32,29 @@ export const uniqueKey = (prefix = 'p'): string => `${prefix}-${randomBytes(6).t
 
 export const newTenant = (): string => newTenantId();
 
-/** An access token signed with the stack's key, as `POST /oauth/token` would issue (without the scrypt cost). */
-export const tokenFor = (tenant: string, scopes: string[], ttlSeconds = 3600): Promise<string> =>
-  deps.tokens.sign({ clientId: `test-${tenant}`, tenant, scopes }, ttlSeconds);
+/**
+ * An access token signed with the stack's key, as `POST /oauth/token` would issue: for a client
+ * recorded with these scopes (a token holds only while its client exists), without the scrypt cost
+ * of a real secret (the record's hash matches no secret, so the client cannot obtain tokens itself).
+ */
+export const tokenFor = async (tenant: string, scopes: string[], ttlSeconds = 3600): Promise<string> => {
+  const clientId = await testClientId(tenant, scopes);
+  return deps.tokens.sign({ clientId, tenant, scopes }, ttlSeconds);
+};
+
+/** Records a client that can hold tokens but never obtain one; returns its id. */
+export const testClientId = async (tenant: string, scopes: string[]): Promise<string> => {
+  const clientId = newClientId();
+  await deps.credentials.putClient({
+    clientId,
+    tenant,
+    name: 'test client',
+    scopes,
+    secretHash: 'none',
+    createdAt: new Date().toISOString(),
+  });
+  return clientId;
+};
 
 export const createClient = (tenant: string, scopes: string[]) =>
   createApiClient(deps, { tenant, name: 'test client', scopes });

@@ -9,6 +9,7 @@ import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { deploymentLogPageView, deploymentView, etag, pagedResponse } from '../http/views.ts';
 import { deploymentDeps } from '../wiring/deployments.ts';
+import { pipelineDeps } from '../wiring/pipeline.ts';
 
 export const handler = apiHandler(
   {
@@ -88,4 +89,5 @@ export const handler = apiHandler(
     }),
   },
   [idempotentPosts()],
+  pipelineDeps,
 );

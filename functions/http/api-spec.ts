@@ -2,14 +2,12 @@
  * What each route accepts and answers, for the OpenAPI document: the same zod schemas the
  * handlers validate with (handlers spread their entry into `operation(…)`, so the two cannot
  * drift apart), a summary, and the success status. Routes without a body or query need no
- * schema here, only their summary. The connectors' and deployments' groups are in their own
- * modules (`connectors-api.ts`, `deployments-api.ts`) so other bundles do not hold their schemas.
+ * schema here, only their summary. Each function's group is in a module of its own
+ * (`platform-api.ts`, `projects-api.ts`, `uploads-api.ts`, `connectors-api.ts`, …) and this
+ * one holds none, so a bundle holds only its own routes' schemas (a schema is a chain of calls
+ * a bundler must keep wherever it is imported: every handler imports `schemasOf`).
  */
 import type * as z from 'zod';
-import { TokenRequest } from '../core/auth/schemas.ts';
-import { ProjectDraft } from '../core/projects/schemas.ts';
-import { PageQuery } from '../core/shared/schemas.ts';
-import { UploadDraft } from '../core/uploads/schemas.ts';
 
 export interface OperationSpec {
   summary: string;
@@ -22,33 +20,6 @@ export interface OperationSpec {
   /** The success response's JSON body, where a client depends on its exact shape. */
   response?: z.ZodType;
 }
-
-// One object per function, so a bundle holds only its own routes' schemas (see schemas.ts).
-export const PLATFORM_API = {
-  'GET /health': { summary: 'Health of the service and its dependencies', status: 200 },
-  'POST /oauth/token': {
-    summary: 'OAuth2 client credentials: a bearer token',
-    status: 200,
-    body: TokenRequest,
-    bodyType: 'form',
-  },
-  'GET /openapi.json': { summary: 'This document', status: 200 },
-} as const satisfies Record<string, OperationSpec>;
-
-export const PROJECTS_API = {
-  'POST /projects': { summary: 'Create a project', status: 201, body: ProjectDraft },
-  'GET /projects': { summary: 'List projects', status: 200, query: PageQuery },
-  'GET /projects/{projectKey}': { summary: 'Get a project', status: 200 },
-} as const satisfies Record<string, OperationSpec>;
-
-export const UPLOADS_API = {
-  'POST /{projectKey}/uploads': {
-    summary: 'Request a presigned upload URL for an artifact',
-    status: 201,
-    body: UploadDraft,
-  },
-  'GET /{projectKey}/uploads/{uploadId}': { summary: 'Get an upload and its state', status: 200 },
-} as const satisfies Record<string, OperationSpec>;
 
 /** The schemas of one of a group's routes, to spread into its `operation(…)`. */
 export const schemasOf = <G extends Record<string, OperationSpec>, K extends keyof G & string>(

@@ -2,16 +2,12 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { authenticate, type Credentials } from '../core/auth/access.ts';
+import { type AuthenticationDeps, authenticate, type Credentials } from '../core/auth/access.ts';
 import { AuthenticationError } from '../core/auth/errors.ts';
-import type { AccessTokenService, CredentialRepository } from '../core/auth/ports.ts';
 import { type AuthorizerContext, contextFromPrincipal } from './authorizer-context.ts';
 
 /** What verifies tokens and finds store tokens: the auth wiring (`wiring/auth.ts`). */
-export interface CallerDeps {
-  credentials: CredentialRepository;
-  tokens: AccessTokenService;
-}
+export type CallerDeps = AuthenticationDeps;
 
 /** The request's headers: all a caller resolver reads, so any payload 2.0 event will do. */
 export type CallerRequest = Pick<APIGatewayRequestAuthorizerEventV2, 'headers'>;

@@ -22,7 +22,17 @@ export const CORS_ALLOW_HEADERS = [
 ] as const;
 
 /** What a script may read of an answer beyond the safelisted headers. */
-export const CORS_EXPOSE_HEADERS = ['etag', 'location', 'retry-after', 'idempotent-replayed'] as const;
+export const CORS_EXPOSE_HEADERS = [
+  'etag',
+  'location',
+  'retry-after',
+  'idempotent-replayed',
+  // The rate limits' (http/rate-limit.ts), so a console can slow down before it is refused.
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'ratelimit-policy',
+] as const;
 
 /** How long a browser may keep a preflight's answer. */
 export const CORS_MAX_AGE_SECONDS = 600;

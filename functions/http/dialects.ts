@@ -13,7 +13,13 @@ export const dialectForPath = (path: string): Dialect =>
 const BIGCOMMERCE_ERROR_TYPE = 'https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes';
 
 /** OAuth2 errors also carry the RFC 6749 fields so standard OAuth clients can read them. */
-const OAUTH_CODES = new Set(['invalid_client', 'invalid_scope', 'unsupported_grant_type', 'invalid_request']);
+const OAUTH_CODES = new Set([
+  'invalid_client',
+  'invalid_scope',
+  'unsupported_grant_type',
+  'invalid_request',
+  'unauthorized_client',
+]);
 
 /** `{statusCode, message, errors:[{code, message, …details}]}` as commercetools sends it. */
 const connectErrorBody = (status: number, error: AppError): Record<string, unknown> => ({

@@ -5,6 +5,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   InvalidPathParam: 400,
   invalid_scope: 400,
   unsupported_grant_type: 400,
+  unauthorized_client: 400,
   AuthenticationError: 401,
   invalid_client: 401,
   AuthorizationError: 403,
@@ -14,6 +15,10 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ConcurrentModification: 409,
   PayloadTooLarge: 413,
   RequestHeadersTooLarge: 431,
+  // A rate limit (`functions/core/limits/rate-limits.ts`), with Retry-After; a quota is
+  // commercetools' MaxResourceLimitExceeded, which it answers with 400.
+  TooManyRequests: 429,
+  MaxResourceLimitExceeded: 400,
   ServiceUnavailable: 503,
   InvalidRequest: 400,
   UploadTooLarge: 400,

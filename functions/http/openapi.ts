@@ -1,14 +1,19 @@
 /**
  * The OpenAPI 3.1 document, generated with zod-openapi from the route table and the schemas
- * the handlers validate with (`api-spec.ts`). Request bodies and query parameters are the
- * validation schemas' input shapes; responses are described by status and error envelope.
+ * the handlers validate with (each group's `*-api.ts`). Request bodies and query parameters
+ * are the validation schemas' input shapes; responses are described by status and error
+ * envelope.
  */
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { type OperationSpec, PLATFORM_API, PROJECTS_API, UPLOADS_API } from './api-spec.ts';
+import type { OperationSpec } from './api-spec.ts';
+import { AUDIT_API } from './audit-api.ts';
 import { CONNECTORS_API } from './connectors-api.ts';
+import { CREDENTIALS_API } from './credentials-api.ts';
 import { DEPLOYMENTS_API } from './deployments-api.ts';
 import { dialectForPath } from './dialects.ts';
+import { PLATFORM_API } from './platform-api.ts';
+import { PROJECTS_API } from './projects-api.ts';
 import { ROUTES } from './routes.ts';
 import {
   STORE_DEPLOYMENTS_API,
@@ -16,6 +21,7 @@ import {
   STORE_STREAMS_API,
   STORE_UPLOADS_API,
 } from './store-api.ts';
+import { UPLOADS_API } from './uploads-api.ts';
 
 /** Every route's spec; each function's own group lives beside its schemas, so bundles stay apart. */
 export const allOperations = (): Record<string, OperationSpec> => ({
@@ -24,6 +30,8 @@ export const allOperations = (): Record<string, OperationSpec> => ({
   ...UPLOADS_API,
   ...CONNECTORS_API,
   ...DEPLOYMENTS_API,
+  ...CREDENTIALS_API,
+  ...AUDIT_API,
   ...STORE_PROJECTS_API,
   ...STORE_DEPLOYMENTS_API,
   ...STORE_UPLOADS_API,
@@ -125,7 +133,13 @@ const operationOf = (route: (typeof ROUTES)[number]): ZodOpenApiOperationObject 
       '400': error('The request is not valid: the error names the field or the rule'),
       ...(isPublic
         ? {}
-        : { '401': error('No valid credential'), '403': error('The token lacks the route’s scope') }),
+        : {
+            '401': error('No valid credential'),
+            '403': error('The token lacks the route’s scope'),
+            '429': error(
+              'The credential’s or the tenant’s rate limit is reached: Retry-After says when to try again (RateLimit-* headers on every answer)',
+            ),
+          }),
       ...(path ? { '404': error('Not found (another tenant’s resource is not found either)') } : {}),
       ...(route.method !== 'GET'
         ? { '409': error('A conflict: a stale version, a duplicate key, a deployment in progress') }

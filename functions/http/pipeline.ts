@@ -4,19 +4,23 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { config } from '../config.ts';
+import type { AuditLog } from '../core/audit/audit.ts';
 import { authorize, authorizeStore } from '../core/auth/access.ts';
 import { AuthenticationError } from '../core/auth/errors.ts';
 import type { Principal } from '../core/auth/principal.ts';
+import type { RateLimitDeps } from '../core/limits/rate-limits.ts';
 import {
   InvalidJsonInput,
   PayloadTooLarge,
   ResourceNotFound,
   UnsupportedMediaType,
 } from '../core/shared/errors.ts';
+import { attributeRequest, auditTrail } from './audit-trail.ts';
 import { type AuthorizerContext, principalFromContext } from './authorizer-context.ts';
 import { dialectForPath } from './dialects.ts';
 import { logger } from './logger.ts';
 import { MIDDY_OPTIONS } from './middy-options.ts';
+import { rateLimited, withRateLimitHeaders } from './rate-limit.ts';
 import { errorResponse, type HttpResult } from './responses.ts';
 import { routeByKey, routeKey } from './routes.ts';
 import { parseInput, parseQueryString } from './validation.ts';
@@ -30,6 +34,8 @@ export interface OperationInput<B, Q> {
   query: Q;
   /** The authenticated caller; throws `AuthenticationError` on a public route. */
   principal(): Principal;
+  /** Names the caller a public route authenticated itself (the token endpoint's client), for the audit trail. */
+  attribute(caller: Principal): void;
 }
 
 export interface Operation<B = unknown, Q = unknown> {
@@ -176,26 +182,51 @@ const dispatch =
           if (!principal) throw new AuthenticationError();
           return principal;
         },
+        attribute: (caller) => attributeRequest(event, caller),
       });
     };
 
+/** What the pipeline itself needs, from the function's composition root (`functions/wiring/`). */
+export interface PipelineOptions {
+  /**
+   * Counts each authenticated request against its credential's and tenant's limits
+   * (`rate-limit.ts`, `functions/wiring/rate-limits.ts`). Every function with a route that has
+   * scopes passes it; one with public routes only needs none (nothing there is counted).
+   */
+  rateLimits?: RateLimitDeps;
+  /**
+   * Where each state-changing request is recorded (`audit-trail.ts`). Every function with a
+   * POST, PUT, PATCH or DELETE route passes it; test/integration/audit.test.ts calls each such
+   * route of the table and finds its entry.
+   */
+  audit?: AuditLog;
+}
+
 /**
- * The pipeline every API handler shares: Powertools context and request id, header
- * normalization, the error envelope, the body limit, JSON parsing, then authorization
- * and validation against the route table before the operation runs.
+ * The pipeline every API handler shares: the audit trail, Powertools context and request id, header
+ * normalization, the error envelope, the caller's rate limits (counted before anything else is
+ * done for the request, and told in the headers of every answer), the body limit, JSON
+ * parsing, then authorization and validation against the route table before the operation runs.
  */
 export const apiHandler = (
   // biome-ignore lint/suspicious/noExplicitAny: see dispatch
   operations: Record<string, Operation<any, any>>,
   /** Route-group specific middleware (idempotency), run after parsing and before the operation. */
   extra: middy.MiddlewareObj<ApiEvent, HttpResult>[] = [],
-) =>
-  middy<ApiEvent, HttpResult>(MIDDY_OPTIONS)
+  options: PipelineOptions = {},
+) => {
+  const handler = middy<ApiEvent, HttpResult>(MIDDY_OPTIONS)
+    // First, so it learns the caller before anything can refuse the request, and records the
+    // answer after every other middleware made it final.
+    .use(options.audit ? [auditTrail<ApiEvent>(options.audit)] : [])
     .use(lambdaContextKeys())
     .use(httpHeaderNormalizer())
     .use(headWithoutBody())
     .use(errorEnvelope())
+    .use(options.rateLimits ? [rateLimited<ApiEvent>(options.rateLimits)] : [])
     .use(bodyLimit())
     .use(jsonBody())
     .use(extra)
     .handler(dispatch(operations));
+  return options.rateLimits ? withRateLimitHeaders(handler) : handler;
+};

@@ -37,6 +37,8 @@ export const errorResponse = (
   const status = statusForCode(appError.code);
   const headers: Record<string, string> = {};
   if (status === 503) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  if (status === 429 && typeof appError.details.retryAfterSeconds === 'number')
+    headers['retry-after'] = String(appError.details.retryAfterSeconds);
   if (appError.code === 'MethodNotAllowed' && typeof appError.details.allowed === 'string') {
     headers.allow = appError.details.allowed;
   }

@@ -23,6 +23,8 @@ export type ApiFunctionName =
   | 'store-deployments'
   | 'store-streams'
   | 'sites'
+  | 'credentials'
+  | 'audit'
   | 'openapi'
   | 'fallback';
 
@@ -54,6 +56,8 @@ const VIEW_DEPLOYMENTS = [...MANAGE_DEPLOYMENTS, 'view_connectors_deployments:{p
 /** Connector scopes are not per project: connectors belong to the tenant. */
 const MANAGE_CONNECTORS = [ADMIN, 'manage_connectors'];
 const VIEW_CONNECTORS = [ADMIN, 'manage_connectors', 'view_connectors'];
+const MANAGE_CLIENTS = [ADMIN, 'manage_api_clients'];
+const VIEW_CLIENTS = [...MANAGE_CLIENTS, 'view_api_clients'];
 
 const STORE_PROJECTS = '/stores/{store_hash}/v3/infrastructure/projects';
 const MANAGE_STORE_PROJECTS = [ADMIN, 'store_infrastructure_projects_manage'];
@@ -67,10 +71,22 @@ const CREATE_STORE_DEPLOYMENTS = [
 ];
 const READ_STORE_DEPLOYMENTS = [...CREATE_STORE_DEPLOYMENTS, 'store_infrastructure_deployments_read_only'];
 const READ_STORE_LOGS = [ADMIN, 'store_infrastructure_logs_read_only'];
+const MANAGE_STORE_TOKENS = [ADMIN, 'store_infrastructure_access_tokens_manage'];
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'health', scopes: null },
   { method: 'POST', path: '/oauth/token', function: 'oauth-token', scopes: null },
+  // Client-authenticated like the token endpoint (RFC 7009, RFC 7662), not by the authorizer.
+  { method: 'POST', path: '/oauth/revoke', function: 'oauth-token', scopes: null },
+  { method: 'POST', path: '/oauth/introspect', function: 'oauth-token', scopes: null },
+  // Credentials as resources, with commercetools' scopes for them; a caller never grants more
+  // than it holds (`core/auth/clients.ts`).
+  { method: 'POST', path: '/api-clients', function: 'credentials', scopes: MANAGE_CLIENTS },
+  { method: 'GET', path: '/api-clients', function: 'credentials', scopes: VIEW_CLIENTS },
+  { method: 'GET', path: '/api-clients/{clientId}', function: 'credentials', scopes: VIEW_CLIENTS },
+  { method: 'DELETE', path: '/api-clients/{clientId}', function: 'credentials', scopes: MANAGE_CLIENTS },
+  // Who did what in the tenant: its admins read it (it names every client and token).
+  { method: 'GET', path: '/audit', function: 'audit', scopes: [ADMIN] },
   { method: 'GET', path: '/openapi.json', function: 'openapi', scopes: null },
   { method: 'POST', path: '/projects', function: 'projects', scopes: [ADMIN] },
   { method: 'GET', path: '/projects', function: 'projects', scopes: [ADMIN] },
@@ -197,6 +213,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     function: 'store-streams',
     scopes: READ_STORE_LOGS,
     streaming: true,
+  },
+  { method: 'POST', path: `${STORE}/access-tokens`, function: 'credentials', scopes: MANAGE_STORE_TOKENS },
+  { method: 'GET', path: `${STORE}/access-tokens`, function: 'credentials', scopes: MANAGE_STORE_TOKENS },
+  {
+    method: 'DELETE',
+    path: `${STORE}/access-tokens/{token_id}`,
+    function: 'credentials',
+    scopes: MANAGE_STORE_TOKENS,
   },
   // A project's address: what its site deployment serves, to anyone (it is a website).
   { method: 'ANY', path: '/sites/{project_uuid}', function: 'sites', scopes: null },

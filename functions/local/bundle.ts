@@ -79,6 +79,71 @@ export const sdkPackageVersion: Plugin = {
   },
 };
 
+/**
+ * A paginator is `export const paginateScan = createPaginator(Client, ScanCommand, …)`: a call,
+ * which esbuild keeps whether or not the paginator is used, and with it the command and its
+ * schemas. The clients declare `"sideEffects": false`, so theirs go; lib-dynamodb does not, so
+ * every bundle with the document client held its Scan. `createPaginator` only makes a function:
+ * marking its calls pure (`@__PURE__`) lets the unused ones go, 1.5 KB a bundle.
+ */
+export const sdkPurePaginators: Plugin = {
+  name: 'sdk-pure-paginators',
+  setup(builder) {
+    builder.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/]pagination[\\/]\w+Paginator\.js$/ },
+      async ({ path }) => {
+        const source = await readFile(path, 'utf8');
+        return {
+          contents: source.replace(/= createPaginator\(/g, '= /* @__PURE__ */ createPaginator('),
+          loader: 'js',
+        };
+      },
+    );
+  },
+};
+
+/**
+ * What stands in for `@smithy/core/event-streams`: the three names the SDK imports, the config
+ * resolver as the SDK has it, and a codec that refuses. Building fails if the SDK ever imports
+ * another name from it.
+ */
+const EVENT_STREAMS_STAND_IN = `
+const refuse = () => {
+  throw new Error("Event streams are not in Slipway's handler bundles (sdkWithoutEventStreams, functions/local/bundle.ts)");
+};
+export const eventStreamSerdeProvider = () => ({ serialize: refuse, deserialize: refuse });
+export const resolveEventStreamSerdeConfig = (input) =>
+  Object.assign(input, { eventStreamMarshaller: input.eventStreamSerdeProvider(input) });
+export class EventStreamSerde {
+  constructor() {
+    refuse();
+  }
+}
+`;
+
+/**
+ * Leaves the SDK's event-stream codec out of the handler bundles. It was in every bundle with
+ * an SDK client, 19 KB each: the protocols import it dynamically (which keeps all of a module)
+ * and the Lambda and S3 clients make its marshaller when they are created. Yet the SDK uses it
+ * only for an operation whose schema has an event stream (Lambda's InvokeWithResponseStream,
+ * S3's SelectObjectContent), and no handler calls one: every other operation runs as before.
+ * Such a call would throw, naming this plugin, and test/infra/bundles.test.ts fails on any
+ * bundle holding such an operation long before.
+ */
+export const sdkWithoutEventStreams: Plugin = {
+  name: 'sdk-without-event-streams',
+  setup(builder) {
+    builder.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, ({ path }) => ({
+      path,
+      namespace: 'sdk-without-event-streams',
+    }));
+    builder.onLoad({ filter: /.*/, namespace: 'sdk-without-event-streams' }, () => ({
+      contents: EVENT_STREAMS_STAND_IN,
+      loader: 'js',
+    }));
+  },
+};
+
 export interface HandlerBundle {
   name: string;
   bytes: number;
@@ -86,9 +151,13 @@ export interface HandlerBundle {
   clients: string[];
   /** Every npm package with code in the bundle. */
   packages: string[];
+  /** The SDK operations the bundle can send, as `client:Operation` (`s3:CopyObject`). */
+  operations: string[];
 }
 
-const packagesOf = (inputs: Record<string, { bytesInOutput: number }>) =>
+type Inputs = Record<string, { bytesInOutput: number }>;
+
+const packagesOf = (inputs: Inputs) =>
   [
     ...new Set(
       Object.entries(inputs)
@@ -96,6 +165,16 @@ const packagesOf = (inputs: Record<string, { bytesInOutput: number }>) =>
         .flatMap(([file]) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? []),
     ),
   ].sort();
+
+const operationsOf = (inputs: Inputs) =>
+  Object.entries(inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .flatMap(([file]) => {
+      const [, client, operation] =
+        /@aws-sdk\/client-([^/]+)\/dist-es\/commands\/(\w+)Command\.js$/.exec(file) ?? [];
+      return client && operation ? [`${client}:${operation}`] : [];
+    })
+    .sort();
 
 /**
  * What every bundle that runs on AWS shares: the handlers, the build jobs CodeBuild runs
@@ -113,12 +192,12 @@ export const AWS_BUNDLE_OPTIONS = {
   logLevel: 'warning',
 } satisfies BuildOptions;
 
-/** The handlers' options: Lambda's credentials, the SDK schema plugin, a metafile for sizes. */
+/** The handlers' options: Lambda's credentials, the SDK plugins above, a metafile for sizes. */
 export const HANDLER_BUNDLE_OPTIONS = {
   ...AWS_BUNDLE_OPTIONS,
   sourcemap: 'linked',
   alias: BUNDLE_ALIAS,
-  plugins: [sdkSchemaKeys, sdkPackageVersion],
+  plugins: [sdkSchemaKeys, sdkPackageVersion, sdkPurePaginators, sdkWithoutEventStreams],
   metafile: true,
 } satisfies BuildOptions;
 
@@ -142,6 +221,7 @@ export const bundleHandlers = async (outDir: string, names = handlerNames()): Pr
       bytes: output.bytes,
       clients: packagesOf(output.inputs).flatMap((p) => /^@aws-sdk\/client-(.+)$/.exec(p)?.[1] ?? []),
       packages: packagesOf(output.inputs),
+      operations: operationsOf(output.inputs),
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 };

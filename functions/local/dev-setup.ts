@@ -84,6 +84,7 @@ export const STORE_SCOPES = [
   'store_infrastructure_projects_read_only',
   'store_infrastructure_projects_manage',
   'store_infrastructure_logs_read_only',
+  'store_infrastructure_access_tokens_manage',
 ];
 
 const DEV_STORE_TOKEN_FILE = 'dev-store.token';
@@ -108,7 +109,9 @@ export const devStoreToken = async (
     chmodSync(file, 0o600);
     const kept = readFileSync(file, 'utf8').trim();
     const known = await deps.credentials.getStoreTokenByHash(sha256Hex(kept));
-    if (known?.tenant === tenant) return { storeHash: tenant, token: kept };
+    // A token of an older version, which lacks a scope added since, is replaced.
+    const current = known?.tenant === tenant && STORE_SCOPES.every((s) => known.scopes.includes(s));
+    if (current) return { storeHash: tenant, token: kept };
   }
   const { token } = await createStoreToken(deps, { tenant, name: 'Development store', scopes: STORE_SCOPES });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });

@@ -1,20 +1,19 @@
-import { kmsSecretCipher } from '../adapters/crypto/kms-cipher.ts';
+import { kmsOpen, kmsSeal } from '../adapters/crypto/kms-cipher.ts';
 import { localSecretCipher } from '../adapters/crypto/local-cipher.ts';
 import { config } from '../config.ts';
 import type { SecretCipher } from '../core/deployments/ports.ts';
 import { cannotOpen, cannotSeal } from './cipher-refusals.ts';
 
 /** KMS when a key id is configured (AWS), the local AES key otherwise (`npm start`, tests). */
-const kms = kmsSecretCipher(() => config.kmsKeyId ?? '');
 const local = localSecretCipher(() => config.secretsKey);
-const chosen = () => (config.kmsKeyId ? kms : local);
 
 /**
  * Sealing only: the deployments API seals the values it is given and never opens one, so its
  * role needs only data keys (`kms:GenerateDataKey`), never `kms:Decrypt`.
  */
 export const sealingCipher: SecretCipher = {
-  encrypt: (values, context) => chosen().encrypt(values, context),
+  encrypt: (values, context) =>
+    config.kmsKeyId ? kmsSeal(config.kmsKeyId, values, context) : local.encrypt(values, context),
   decrypt: cannotOpen,
 };
 
@@ -24,5 +23,5 @@ export const sealingCipher: SecretCipher = {
  */
 export const openingCipher: SecretCipher = {
   encrypt: cannotSeal,
-  decrypt: (values, context) => chosen().decrypt(values, context),
+  decrypt: (values, context) => (config.kmsKeyId ? kmsOpen(values, context) : local.decrypt(values, context)),
 };

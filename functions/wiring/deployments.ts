@@ -10,13 +10,14 @@ import { dynamoConnectorRepository } from '../adapters/dynamodb/connectors.ts';
 import { dynamoDeploymentEventRepository } from '../adapters/dynamodb/deployment-events.ts';
 import { dynamoDeploymentLogRepository } from '../adapters/dynamodb/deployment-logs.ts';
 import { dynamoDeploymentRepository } from '../adapters/dynamodb/deployments.ts';
+import { dynamoTenantLimitsRepository } from '../adapters/dynamodb/tenant-limits.ts';
 import { dynamoUploadRepository } from '../adapters/dynamodb/uploads.ts';
 import { notInThisFunction, operationStateMachineArnOf, sfnStart } from '../adapters/sfn/workflows.ts';
 import { config } from '../config.ts';
 import type { Workflows } from '../core/shared/workflows.ts';
 import { sealingCipher } from './cipher.ts';
 import { domainEvents } from './events.ts';
-import { deps } from './shared.ts';
+import { projectRepository } from './projects.ts';
 import { systemClock, tableNameFromConfig } from './system.ts';
 
 /** See `cachedProjectRepository`: ten seconds at most between a project's deletion and its last sighting. */
@@ -32,7 +33,7 @@ export const deploymentDeps = {
   // A deployment can be made straight from an upload: claimed here, checked and copied by
   // the workflow. No artifact store: this function bundles no S3 client.
   uploads: dynamoUploadRepository(tableNameFromConfig),
-  projects: cachedProjectRepository(deps.projects, PROJECT_CACHE_MS),
+  projects: cachedProjectRepository(projectRepository, PROJECT_CACHE_MS),
   clock: systemClock,
   connectors: dynamoConnectorRepository(tableNameFromConfig),
   deployments: dynamoDeploymentRepository(tableNameFromConfig),
@@ -41,7 +42,9 @@ export const deploymentDeps = {
   bus: domainEvents,
   cipher: sealingCipher,
   workflows,
+  // Read once per deploy, not cached: an operator's change applies to the next one.
+  limits: dynamoTenantLimitsRepository(tableNameFromConfig),
   get settings() {
-    return { regions: config.regions };
+    return { regions: config.regions, limits: config.tenantLimits };
   },
 };

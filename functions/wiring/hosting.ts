@@ -23,7 +23,7 @@ let chosen: ApplicationHosting | undefined;
 
 /**
  * The hosting adapter configuration names: the local service of `npm start` when its URL is
- * set, Lambda and friends when the CDK stack gave a hosted-function role.
+ * set, Lambda and friends when the CDK stack gave the hosted roles' permissions boundary.
  */
 export const configuredHosting: ApplicationHosting = {
   host: (request) => pick().host(request),
@@ -37,11 +37,11 @@ export const configuredHosting: ApplicationHosting = {
 const pick = (): ApplicationHosting => {
   chosen ??= config.localHostingUrl
     ? localHosting(config.localHostingUrl, config.localHostingToken)
-    : config.hostingExecutionRoleArn
+    : config.hostingRoleBoundaryArn
       ? awsHosting({
           bucket: config.bucketName,
           assetsBucket: config.assetsBucketName,
-          executionRoleArn: config.hostingExecutionRoleArn,
+          roleBoundaryArn: config.hostingRoleBoundaryArn,
           schedulerRoleArn: config.hostingSchedulerRoleArn,
           webAdapterLayerArn: config.webAdapterLayerArn,
           assetsPrefix: HOSTED_ASSETS_PREFIX,

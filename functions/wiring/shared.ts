@@ -6,12 +6,12 @@
  */
 import { scryptHasher } from '../adapters/auth/scrypt-hasher.ts';
 import { dynamoCredentialRepository } from '../adapters/dynamodb/credentials.ts';
-import { dynamoProjectRepository } from '../adapters/dynamodb/projects.ts';
+import { projectRepository } from './projects.ts';
 import { systemClock, tableNameFromConfig as tableName } from './system.ts';
 
 export const deps = {
   clock: systemClock,
-  projects: dynamoProjectRepository(tableName),
+  projects: projectRepository,
   credentials: dynamoCredentialRepository(tableName),
   hasher: scryptHasher,
 };

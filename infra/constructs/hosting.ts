@@ -1,8 +1,16 @@
 import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
-import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  Effect,
+  type IGrantable,
+  ManagedPolicy,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { rolePathOf } from '../../functions/adapters/hosting/aws/resources.ts';
 import { HOSTED_ASSETS_PREFIX, HOSTED_NAME_PREFIX } from '../../functions/wiring/hosted-names.ts';
 import { ARTIFACT_KEYS } from './artifact-keys.ts';
 import { grantObjects, type SlipwayFunction } from './slipway-function.ts';
@@ -21,13 +29,16 @@ export interface HostingProps {
 }
 
 /**
- * What hosting applications on AWS needs (`functions/adapters/hosting/aws/`): the
- * role hosted functions run with, the role EventBridge Scheduler invokes jobs with, and, for
- * the functions that host or stop applications, permissions limited to resources named
- * `slipway-*` (functions, topics, queues, schedule groups) and to these two roles.
+ * What hosting applications on AWS needs (`functions/adapters/hosting/aws/`): the permissions
+ * boundary of the role each deployment's functions run as (the hosting functions make those
+ * roles, `roles.ts`), the role EventBridge Scheduler invokes jobs with, and, for the functions
+ * that host or stop applications, permissions limited to resources named `slipway-*`
+ * (functions, topics, queues, schedule groups), to roles under the hosted path that carry the
+ * boundary, and to the scheduler's role.
  */
 export class Hosting extends Construct {
-  readonly executionRole: Role;
+  /** The most any hosted function may do, whatever its deployment's role says. */
+  readonly roleBoundary: ManagedPolicy;
   readonly schedulerRole: Role;
 
   constructor(
@@ -44,22 +55,43 @@ export class Hosting extends Construct {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
     this.functionArns = arn('lambda', 'function', `${HOSTED_NAME_PREFIX}-*`);
-
-    this.executionRole = new Role(this, 'HostedFunctionRole', {
-      description: 'Slipway: what hosted applications run as',
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+    this.roleArns = Stack.of(this).formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: `${rolePathOf(HOSTED_NAME_PREFIX).slice(1)}${HOSTED_NAME_PREFIX}-*`,
     });
-    // Event applications read their own queue: what Lambda's SQS event source mapping polls
-    // with (AWS names these three; a batch's failed items simply become visible again).
-    this.executionRole.addToPolicy(
-      new PolicyStatement({
-        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-        resources: [Stack.of(this).formatArn({ service: 'sqs', resource: `${HOSTED_NAME_PREFIX}-*` })],
-      }),
-    );
-    // Their environment is encrypted with the secured-configuration key.
-    props.secretsKey.grantDecrypt(this.executionRole);
+
+    // Each role's own policy names its deployment's resources and encryption context; this caps
+    // them all: logs of hosted functions, messages of hosted queues (what Lambda's SQS event
+    // source mapping polls with), and decrypting with the secured-configuration key. No IAM, no
+    // data, nothing of Slipway's own.
+    const hostedLogs = `log-group:/aws/lambda/${HOSTED_NAME_PREFIX}-*`;
+    this.roleBoundary = new ManagedPolicy(this, 'HostedRoleBoundary', {
+      description: 'Slipway: the permissions boundary of the roles hosted applications run as',
+      statements: [
+        new PolicyStatement({
+          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'logs',
+              resource: hostedLogs,
+              arnFormat: ArnFormat.NO_RESOURCE_NAME,
+            }),
+            Stack.of(this).formatArn({
+              service: 'logs',
+              resource: `${hostedLogs}:log-stream:*`,
+              arnFormat: ArnFormat.NO_RESOURCE_NAME,
+            }),
+          ],
+        }),
+        new PolicyStatement({
+          actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          resources: [Stack.of(this).formatArn({ service: 'sqs', resource: `${HOSTED_NAME_PREFIX}-*` })],
+        }),
+        new PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.secretsKey.keyArn] }),
+      ],
+    });
 
     this.schedulerRole = new Role(this, 'SchedulerRole', {
       description: 'Slipway: what EventBridge Scheduler invokes job applications as',
@@ -71,6 +103,8 @@ export class Hosting extends Construct {
   }
 
   private readonly functionArns: string;
+  /** The roles of deployments: under the hosted path, named `slipway-<deployment>`. */
+  private readonly roleArns: string;
 
   /** Lets `fn` host and stop applications, and tells it how (the adapter's settings). */
   bind(fn: SlipwayFunction): void {
@@ -161,9 +195,45 @@ export class Hosting extends Construct {
       }),
       // Listing schedules and finding resources by tag have no resource to scope by.
       new PolicyStatement({ actions: ['scheduler:ListSchedules', 'tag:GetResources'], resources: ['*'] }),
+      // Deployments' roles: made, changed and deleted only under the hosted path and only with
+      // the boundary, so no role these functions make can do more than the boundary allows.
+      new PolicyStatement({
+        actions: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:DeleteRole'],
+        resources: [this.roleArns],
+        conditions: { StringEquals: { 'iam:PermissionsBoundary': this.roleBoundary.managedPolicyArn } },
+      }),
+      new PolicyStatement({ actions: ['iam:GetRole', 'iam:TagRole'], resources: [this.roleArns] }),
       new PolicyStatement({
         actions: ['iam:PassRole'],
-        resources: [this.executionRole.roleArn, this.schedulerRole.roleArn],
+        resources: [this.roleArns],
+        conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+      }),
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+      // Never, whatever else may be granted later: a role's boundary removed or replaced, a
+      // managed policy attached, a trust changed, or the boundary itself edited.
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: [
+          'iam:DeleteRolePermissionsBoundary',
+          'iam:PutRolePermissionsBoundary',
+          'iam:AttachRolePolicy',
+          'iam:UpdateAssumeRolePolicy',
+        ],
+        resources: [this.roleArns],
+      }),
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: [
+          'iam:CreatePolicyVersion',
+          'iam:DeletePolicy',
+          'iam:DeletePolicyVersion',
+          'iam:SetDefaultPolicyVersion',
+        ],
+        resources: [this.roleBoundary.managedPolicyArn],
       }),
     ];
     for (const statement of statements) fn.fn.addToRolePolicy(statement);
@@ -182,7 +252,7 @@ export class Hosting extends Construct {
     for (const [name, value] of Object.entries({
       SLIPWAY_BUCKET_NAME: this.props.bucket.bucketName,
       SLIPWAY_ASSETS_BUCKET_NAME: this.props.assetsBucket.bucketName,
-      SLIPWAY_HOSTING_EXECUTION_ROLE_ARN: this.executionRole.roleArn,
+      SLIPWAY_HOSTING_ROLE_BOUNDARY_ARN: this.roleBoundary.managedPolicyArn,
       SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       SLIPWAY_WEB_ADAPTER_LAYER_ARN: WEB_ADAPTER_LAYER,
       SLIPWAY_ASSETS_BASE_URL: this.props.assetsBaseUrl,

@@ -35,6 +35,33 @@ const PARSER = '@commercetools-connect/specification';
 const dynamoDbOnly = (b: HandlerBundle) =>
   b.clients.length === 1 && b.clients[0] === 'dynamodb' && !b.packages.includes(PARSER);
 
+/** A schema, or a thunk of one (`() => X$`); a struct's member is `[schema, traits]` or a schema. */
+type Schema = unknown;
+const resolved = (schema: Schema): Schema => (typeof schema === 'function' ? schema() : schema);
+const memberTarget = (member: Schema): Schema =>
+  resolved(Array.isArray(member) && member.length === 2 ? member[0] : member);
+const isEventStreamUnion = (schema: Schema) =>
+  Array.isArray(schema) && schema[0] === 4 && Boolean((schema[3] as { streaming?: unknown })?.streaming);
+
+type CommandClass = new (input: object) => { schema: unknown[] };
+
+/** Whether `client:Operation` streams events: an operation schema is `[9, ns, name, traits, input, output]`. */
+const hasEventStream = async (operation: string): Promise<boolean> => {
+  const [client, name] = operation.split(':');
+  const sdk = (await import(`@aws-sdk/client-${client}`)) as Record<string, CommandClass>;
+  const Command = sdk[`${name}Command`];
+  if (!Command) throw new Error(`@aws-sdk/client-${client} has no ${name}Command`);
+  const [, , , , input, output] = new Command({}).schema;
+  return [input, output].some((side) => {
+    const struct = resolved(side);
+    return (
+      Array.isArray(struct) &&
+      struct[0] === 3 &&
+      (struct[5] as Schema[]).some((m) => isEventStreamUnion(memberTarget(m)))
+    );
+  });
+};
+
 describe('the bundle budget', () => {
   it('bundles every handler, and reports what is in each', () => {
     expect(bundles.map((b) => b.name)).toEqual(handlerNames().sort());
@@ -58,6 +85,23 @@ describe('the bundle budget', () => {
       .filter((b) => b.bytes > DYNAMODB_ONLY_MAX)
       .map((b) => `${b.name}: ${Math.round(b.bytes / KB)} KB`);
     expect(over).toEqual([]);
+  });
+
+  /**
+   * The handler bundles leave the SDK's event-stream codec out (`sdkWithoutEventStreams`): an
+   * operation with an event stream would throw there. An operation has one when its input or
+   * output has a member of a union schema with the `streaming` trait (how the SDK decides too).
+   */
+  it('holds no SDK operation with an event stream (the bundles have no event-stream codec)', async () => {
+    expect(await hasEventStream('lambda:InvokeWithResponseStream')).toBe(true);
+    expect(await hasEventStream('s3:SelectObjectContent')).toBe(true);
+    expect(await hasEventStream('s3:GetObject')).toBe(false);
+    // The list of operations rests on the metafile: check it sees what is there.
+    expect(bundles.find((b) => b.name === 'deployment-steps')?.operations).toContain('iam:CreateRole');
+    const streaming: string[] = [];
+    for (const b of bundles)
+      for (const op of b.operations) if (await hasEventStream(op)) streaming.push(`${b.name}: ${op}`);
+    expect(streaming).toEqual([]);
   });
 
   it('gives the connect.yaml parser, and the S3 client, only to the functions that need them', () => {

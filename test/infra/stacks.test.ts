@@ -258,7 +258,7 @@ describe('CDK stacks', () => {
 
   it('lets exactly the deployment steps and reaper functions host and stop applications (not the API)', () => {
     const hosting = Object.values(stateless.findResources('AWS::Lambda::Function')).filter(
-      (fn) => fn.Properties.Environment?.Variables?.SLIPWAY_HOSTING_EXECUTION_ROLE_ARN,
+      (fn) => fn.Properties.Environment?.Variables?.SLIPWAY_HOSTING_ROLE_BOUNDARY_ARN,
     );
     const passRoles = Object.values(stateless.findResources('AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('iam:PassRole'),
@@ -279,7 +279,7 @@ describe('CDK stacks', () => {
 
   it('has hosting copy assets into the hosted-assets bucket, served at the distribution’s domain', () => {
     const hosting = Object.entries(stateless.findResources('AWS::Lambda::Function')).filter(
-      ([, fn]) => fn.Properties.Environment?.Variables?.SLIPWAY_HOSTING_EXECUTION_ROLE_ARN,
+      ([, fn]) => fn.Properties.Environment?.Variables?.SLIPWAY_HOSTING_ROLE_BOUNDARY_ARN,
     );
     const distribution = single(stateless, 'AWS::CloudFront::Distribution').id;
     const roles = hosting.map(([, fn]) => ({ Ref: fn.Properties.Role['Fn::GetAtt'][0] }));

@@ -22,8 +22,10 @@ const validClaims = () => ({
   iss: 'slipway',
   aud: 'slipway-api',
   sub: 'someone',
+  jti: 'a-token-id',
   tenant,
   scope: 'admin',
+  iat: Math.floor(Date.now() / 1000) - 700,
   exp: Math.floor(Date.now() / 1000) + 600,
 });
 

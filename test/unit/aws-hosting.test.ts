@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import {
   AddPermissionCommand,
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
@@ -47,7 +55,11 @@ import {
 import { ApplicationHostingFailed } from '../../functions/core/hosting/errors.ts';
 import type { HostingRequest } from '../../functions/core/hosting/ports.ts';
 
+// The region the adapter's clients make resources in, which the role's policy names.
+vi.stubEnv('AWS_REGION', 'eu-west-1');
+
 const lambda = mockClient(LambdaClient);
+const iam = mockClient(IAMClient);
 const sns = mockClient(SNSClient);
 const sqs = mockClient(SQSClient);
 const scheduler = mockClient(SchedulerClient);
@@ -57,7 +69,7 @@ const s3 = mockClient(S3Client);
 const settings: AwsHostingSettings = {
   bucket: 'slipway-artifacts',
   assetsBucket: 'slipway-hosted-assets',
-  executionRoleArn: 'arn:aws:iam::111122223333:role/slipway-hosted',
+  roleBoundaryArn: 'arn:aws:iam::111122223333:policy/slipway-hosted-boundary',
   schedulerRoleArn: 'arn:aws:iam::111122223333:role/slipway-scheduler',
   webAdapterLayerArn: 'arn:aws:lambda:eu-west-1:753240598075:layer:LambdaAdapterLayerArm64:25',
   assetsPrefix: 'hosted-assets/',
@@ -79,8 +91,15 @@ const topicArn = (name: string) => `arn:aws:sns:eu-west-1:111122223333:${name}`;
 const queueArn = (name: string) => `arn:aws:sqs:eu-west-1:111122223333:${name}`;
 const queueUrl = (name: string) => `https://sqs.eu-west-1.amazonaws.com/111122223333/${name}`;
 const awsError = (name: string, message = name) => Object.assign(new Error(message), { name });
+const ROLE_NAME = `slipway-${DEPLOYMENT}`;
+const ROLE_ARN = `arn:aws:iam::111122223333:role/slipway-hosted/${ROLE_NAME}`;
+const ROLE_TAGS = [
+  { Key: 'slipway:tenant', Value: 'tenant-a' },
+  { Key: 'slipway:deployment', Value: DEPLOYMENT },
+];
 
 const request = (overrides: Partial<HostingRequest> = {}): HostingRequest => ({
+  tenant: 'tenant-a',
   projectId: 'p-1',
   deploymentId: DEPLOYMENT,
   buildId: BUILD,
@@ -100,12 +119,16 @@ const tags = (app: string, build = BUILD) => ({
 });
 
 let waitUntilReady: ReturnType<typeof vi.fn<(name: string) => Promise<void>>>;
+let sleep: ReturnType<typeof vi.fn<(ms: number) => Promise<void>>>;
 let hosting: ReturnType<typeof awsHosting>;
 
 beforeEach(() => {
-  for (const mock of [lambda, sns, sqs, scheduler, tagging, s3]) mock.reset();
+  for (const mock of [lambda, iam, sns, sqs, scheduler, tagging, s3]) mock.reset();
   waitUntilReady = vi.fn(async () => {});
-  hosting = awsHosting(settings, { waitUntilReady });
+  sleep = vi.fn(async () => {});
+  hosting = awsHosting(settings, { waitUntilReady, sleep });
+  iam.on(CreateRoleCommand).resolves({ Role: { Arn: ROLE_ARN } as never });
+  iam.on(PutRolePolicyCommand).resolves({});
   lambda.on(CreateFunctionCommand).callsFake(async (input: { FunctionName: string }) => ({
     FunctionArn: functionArn(input.FunctionName),
   }));
@@ -125,7 +148,7 @@ describe('AWS hosting: services', () => {
     expect(result).toEqual({ url: 'https://abc123.lambda-url.eu-west-1.on.aws/service' });
     expect(lambda.commandCalls(CreateFunctionCommand)[0]?.args[0].input).toEqual({
       FunctionName: name,
-      Role: settings.executionRoleArn,
+      Role: ROLE_ARN,
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'run.sh',
@@ -274,6 +297,141 @@ describe('AWS hosting: services', () => {
   });
 });
 
+describe('AWS hosting: each deployment’s role', () => {
+  const roleRequest = () => iam.commandCalls(CreateRoleCommand)[0]?.args[0].input;
+  const policyOf = () =>
+    JSON.parse(iam.commandCalls(PutRolePolicyCommand)[0]?.args[0].input.PolicyDocument ?? '{}') as {
+      Statement: { Sid: string; Resource: unknown; Condition?: unknown }[];
+    };
+
+  it('runs the functions as a role of the deployment, made under the hosted path with the stack’s boundary', async () => {
+    await hosting.host(request());
+
+    expect(roleRequest()).toEqual({
+      RoleName: ROLE_NAME,
+      Path: '/slipway-hosted/',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+      PermissionsBoundary: settings.roleBoundaryArn,
+      Description: 'Slipway: what the hosted applications of one deployment run as',
+      Tags: ROLE_TAGS,
+    });
+    expect(iam.commandCalls(PutRolePolicyCommand)[0]?.args[0].input).toMatchObject({
+      RoleName: ROLE_NAME,
+      PolicyName: 'hosted-applications',
+    });
+    const names = `slipway-${short(DEPLOYMENT)}-`;
+    expect(policyOf().Statement.map((s) => [s.Sid, s.Resource, s.Condition])).toEqual([
+      [
+        'OwnLogs',
+        [
+          `arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/${names}*`,
+          `arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/${names}*:log-stream:*`,
+        ],
+        undefined,
+      ],
+      ['OwnQueues', `arn:aws:sqs:eu-west-1:111122223333:${names}*`, undefined],
+      [
+        'OwnEnvironment',
+        settings.kmsKeyArn,
+        { ArnLike: { 'kms:EncryptionContext:aws:lambda:FunctionArn': `${ACCOUNT}:function:${names}*` } },
+      ],
+      [
+        'OwnConfiguration',
+        settings.kmsKeyArn,
+        {
+          StringEquals: {
+            'kms:EncryptionContext:slipway:tenant': 'tenant-a',
+            'kms:EncryptionContext:slipway:deployment': DEPLOYMENT,
+          },
+        },
+      ],
+    ]);
+    expect(lambda.commandCalls(CreateFunctionCommand)[0]?.args[0].input.Role).toBe(ROLE_ARN);
+  });
+
+  it('reuses the role an earlier attempt made and writes its policy again', async () => {
+    iam.on(CreateRoleCommand).rejects(awsError('EntityAlreadyExistsException'));
+    iam.on(GetRoleCommand).resolves({
+      Role: {
+        Arn: ROLE_ARN,
+        Path: '/slipway-hosted/',
+        PermissionsBoundary: { PermissionsBoundaryArn: settings.roleBoundaryArn },
+        Tags: ROLE_TAGS,
+      } as never,
+    });
+
+    await hosting.host(request());
+
+    expect(iam.commandCalls(GetRoleCommand)[0]?.args[0].input).toEqual({ RoleName: ROLE_NAME });
+    expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
+    expect(lambda.commandCalls(CreateFunctionCommand)[0]?.args[0].input.Role).toBe(ROLE_ARN);
+  });
+
+  it.each([
+    [
+      'another boundary',
+      { PermissionsBoundary: { PermissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/other' } },
+    ],
+    ['another tenant', { Tags: [{ Key: 'slipway:tenant', Value: 'tenant-b' }, ROLE_TAGS[1]] }],
+  ])('refuses a role of the same name with %s, creating no function', async (_, differs) => {
+    iam.on(CreateRoleCommand).rejects(awsError('EntityAlreadyExistsException'));
+    iam.on(GetRoleCommand).resolves({
+      Role: {
+        Arn: ROLE_ARN,
+        Path: '/slipway-hosted/',
+        PermissionsBoundary: { PermissionsBoundaryArn: settings.roleBoundaryArn },
+        Tags: ROLE_TAGS,
+        ...differs,
+      } as never,
+    });
+
+    const failure = hosting.host(request());
+
+    await expect(failure).rejects.toBeInstanceOf(ApplicationHostingFailed);
+    await expect(failure).rejects.toThrow(/is not this deployment's/);
+    expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
+    expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['without the tenant', undefined],
+    ['with a tenant IAM cannot tag a role with (a policy variable in it)', 'odd$' + '{aws:username}'],
+  ])('refuses to host %s, creating nothing', async (_, tenant) => {
+    const failure = hosting.host(request({ tenant }));
+
+    await expect(failure).rejects.toBeInstanceOf(ApplicationHostingFailed);
+    await expect(failure).rejects.toThrow(/needs the tenant/);
+    expect(iam.commandCalls(CreateRoleCommand)).toHaveLength(0);
+    expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(0);
+  });
+
+  it('tries again while Lambda cannot see the new role yet, every 3 s for a minute', async () => {
+    const notYet = awsError(
+      'InvalidParameterValueException',
+      'The role defined for the function cannot be assumed by Lambda.',
+    );
+    lambda
+      .on(CreateFunctionCommand)
+      .rejectsOnce(notYet)
+      .rejectsOnce(notYet)
+      .resolves({ FunctionArn: functionArn(nameOf('orders')) });
+
+    await hosting.host(request());
+
+    expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(3);
+    expect(sleep.mock.calls).toEqual([[3000], [3000]]);
+
+    lambda.on(CreateFunctionCommand).rejects(notYet);
+    await expect(hosting.host(request())).rejects.toThrow(/cannot be assumed/);
+    expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(3 + 21);
+  });
+});
+
 describe('AWS hosting: event applications', () => {
   const name = nameOf('orders');
 
@@ -323,6 +481,14 @@ describe('AWS hosting: event applications', () => {
           Resource: queueArn(name),
           Condition: { ArnEquals: { 'aws:SourceArn': topicArn(name) } },
         },
+        {
+          Sid: 'slipway-deployment-role',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+          Resource: queueArn(name),
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': ROLE_ARN } },
+        },
       ],
     });
     expect(sns.commandCalls(SubscribeCommand)[0]?.args[0].input).toEqual({
@@ -356,6 +522,24 @@ describe('AWS hosting: event applications', () => {
     expect(sqs.commandCalls(GetQueueUrlCommand)[0]?.args[0].input).toEqual({ QueueName: name });
     expect(sqs.commandCalls(SetQueueAttributesCommand)).toHaveLength(1);
     expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(0);
+  });
+
+  it('maps the queue once the new role’s policy shows, trying again while Lambda says the role cannot read it', async () => {
+    lambda
+      .on(CreateEventSourceMappingCommand)
+      .rejectsOnce(
+        awsError(
+          'InvalidParameterValueException',
+          'The provided execution role does not have permissions to call ReceiveMessage on SQS',
+        ),
+      )
+      .resolves({ UUID: 'esm-1' });
+
+    await expect(hosting.host(request({ applicationType: 'event' }))).resolves.toEqual({
+      topic: topicArn(name),
+    });
+    expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(2);
+    expect(sleep).toHaveBeenCalledTimes(1);
   });
 
   it('treats a mapping created concurrently as made', async () => {
@@ -576,6 +760,8 @@ describe('AWS hosting: stop', () => {
     scheduler.on(DeleteScheduleGroupCommand).resolves({});
     s3.on(ListObjectsV2Command).resolves({});
     s3.on(DeleteObjectsCommand).resolves({});
+    iam.on(DeleteRolePolicyCommand).resolves({});
+    iam.on(DeleteRoleCommand).resolves({});
   });
 
   it('removes one build’s resources, found by their tags, and leaves the group and the assets', async () => {
@@ -604,6 +790,7 @@ describe('AWS hosting: stop', () => {
     expect(deleted.queues()).toEqual([queueUrl(oldEvents)]);
     expect(scheduler.commandCalls(DeleteScheduleGroupCommand)).toHaveLength(0);
     expect(s3.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
+    expect(iam.calls()).toHaveLength(0);
   });
 
   it('removes every build but the one kept', async () => {
@@ -625,6 +812,26 @@ describe('AWS hosting: stop', () => {
     expect(deleted.functions()).not.toContain(newApi);
     expect(scheduler.commandCalls(DeleteScheduleGroupCommand)).toHaveLength(0);
     expect(s3.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
+    expect(iam.calls()).toHaveLength(0);
+  });
+
+  it('deletes the deployment’s role with the whole deployment, once its functions are gone', async () => {
+    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: everything });
+    let functionsLeft: number | undefined;
+    iam.on(DeleteRoleCommand).callsFake(async () => {
+      functionsLeft = 4 - lambda.commandCalls(DeleteFunctionCommand).length;
+      return {};
+    });
+
+    await hosting.stop({ deploymentId: DEPLOYMENT });
+
+    expect(iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input)).toEqual([
+      { RoleName: ROLE_NAME, PolicyName: 'hosted-applications' },
+    ]);
+    expect(iam.commandCalls(DeleteRoleCommand).map((c) => c.args[0].input)).toEqual([
+      { RoleName: ROLE_NAME },
+    ]);
+    expect(functionsLeft).toBe(0);
   });
 
   it('removes the whole deployment: group, every resource on every page, and the hosted assets', async () => {
@@ -696,6 +903,8 @@ describe('AWS hosting: stop', () => {
     lambda.on(DeleteFunctionCommand).rejects(awsError('ResourceNotFoundException'));
     sns.on(DeleteTopicCommand).rejects(awsError('NotFoundException'));
     sqs.on(GetQueueUrlCommand).rejects(awsError('QueueDoesNotExist'));
+    iam.on(DeleteRolePolicyCommand).rejects(awsError('NoSuchEntityException'));
+    iam.on(DeleteRoleCommand).rejects(awsError('NoSuchEntityException'));
 
     await expect(hosting.stop({ deploymentId: DEPLOYMENT, buildId: OLD_BUILD })).resolves.toBeUndefined();
     await expect(hosting.stop({ deploymentId: DEPLOYMENT })).resolves.toBeUndefined();

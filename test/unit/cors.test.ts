@@ -37,7 +37,8 @@ describe('corsHeaders', () => {
       headers: {
         'access-control-allow-origin': 'https://console.example.com',
         vary: 'Origin',
-        'access-control-expose-headers': 'etag, location, retry-after, idempotent-replayed',
+        'access-control-expose-headers':
+          'etag, location, retry-after, idempotent-replayed, ratelimit-limit, ratelimit-remaining, ratelimit-reset, ratelimit-policy',
       },
     });
   });

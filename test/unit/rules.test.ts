@@ -72,12 +72,14 @@ describe('route matching', () => {
     });
   });
 
-  it("protects every route except health, the token endpoint, the API description and the projects' websites", () => {
+  it("protects every route except health, the OAuth endpoints (clients authenticate themselves), the API description and the projects' websites", () => {
     const publicRoutes = ROUTES.filter((r) => r.scopes === null).map(routeKey);
 
     expect(publicRoutes).toEqual([
       'GET /health',
       'POST /oauth/token',
+      'POST /oauth/revoke',
+      'POST /oauth/introspect',
       'GET /openapi.json',
       'ANY /sites/{project_uuid}',
       'ANY /sites/{project_uuid}/{proxy+}',

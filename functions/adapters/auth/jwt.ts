@@ -42,15 +42,19 @@ export const jwtAccessTokens = (key: () => string | Promise<string>): AccessToke
           algorithms: [ALGORITHM],
           issuer: ISSUER,
           audience: AUDIENCE,
-          requiredClaims: ['sub', 'exp', 'tenant', 'scope'],
+          requiredClaims: ['sub', 'exp', 'iat', 'jti', 'tenant', 'scope'],
         });
-        if (typeof payload.tenant !== 'string' || typeof payload.scope !== 'string' || !payload.sub) {
+        const { sub, jti, iat, exp, tenant, scope } = payload;
+        if (typeof tenant !== 'string' || typeof scope !== 'string' || !sub || !jti || !iat || !exp) {
           throw new AuthenticationError('The access token is invalid.');
         }
         return {
-          clientId: payload.sub,
-          tenant: payload.tenant,
-          scopes: payload.scope.split(' ').filter(Boolean),
+          clientId: sub,
+          tenant,
+          scopes: scope.split(' ').filter(Boolean),
+          tokenId: jti,
+          issuedAt: new Date(iat * 1000),
+          expiresAt: new Date(exp * 1000),
         };
       } catch (error) {
         if (error instanceof AuthenticationError) throw error;

@@ -1,5 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  DeleteCommand,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
@@ -7,11 +7,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Deployment, ProjectLock } from '../../core/deployments/model.ts';
 import { type DeploymentRepository, type LockChange, ProjectLockHeld } from '../../core/deployments/ports.ts';
+import { hostedSlotOf, keepsHostedSlot } from '../../core/limits/quotas.ts';
 import { ConcurrentModification, DuplicateField, ResourceNotFound } from '../../core/shared/errors.ts';
 import { documentClient } from './client.ts';
 import { type CancellationReason, cancellationReasons } from './errors.ts';
 import { keys } from './keys.ts';
 import { pagedQuery, queryAll } from './pager.ts';
+import { claimUsage, quotaExceeded, releaseUsage } from './tenant-usage.ts';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -35,6 +37,7 @@ const lockFromItem = (item: Item): ProjectLock => ({
   operation: item.operation as ProjectLock['operation'],
   operationId: String(item.operationId),
   leaseExpiresAt: String(item.leaseExpiresAt),
+  ...(typeof item.tenant === 'string' ? { tenant: item.tenant } : {}),
 });
 
 /**
@@ -110,15 +113,26 @@ const releasingIfHeld = async (write: (withLock: boolean) => Promise<void>) => {
   }
 };
 
+/**
+ * Runs a transaction. One cancelled because another transaction held one of its items wrote
+ * nothing and is tried again, a few times with jitter: every deploy of a tenant writes the
+ * tenant's usage item (`tenant-usage.ts`), so its concurrent deploys meet there on AWS.
+ */
 const transact = async (
   items: TransactItem[],
   explain: (reasons: CancellationReason[]) => Error | undefined,
 ) => {
-  try {
-    await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
-  } catch (error) {
-    const reasons = cancellationReasons(error);
-    throw (reasons && explain(reasons)) ?? error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      const explained = reasons && explain(reasons);
+      if (explained) throw explained;
+      if (!reasons?.some((r) => r.code === 'TransactionConflict') || attempt >= 5) throw error;
+      await sleep(attempt * (10 + Math.random() * 40));
+    }
   }
 };
 
@@ -131,9 +145,15 @@ export const dynamoDeploymentRepository = (tableName: () => string): DeploymentR
   const getItem = async (key: Record<string, string>) =>
     (await documentClient.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true })))
       .Item;
+  /** Whether a deployment's hosted slot stays taken; a site's depends on what its project's address serves. */
+  const keepsSlot = async (d: Deployment, removed: boolean) => {
+    const asks = d.site && (removed || d.hosted === undefined);
+    const served = asks ? (await getItem(keys.projectSite(d.projectId)))?.deploymentId : undefined;
+    return keepsHostedSlot(d, removed, typeof served === 'string' ? served : undefined);
+  };
 
   return {
-    async create(deployment, lock, now) {
+    async create(deployment, lock, now, quotas) {
       const items: TransactItem[] = [
         {
           Put: {
@@ -169,10 +189,13 @@ export const dynamoDeploymentRepository = (tableName: () => string): DeploymentR
           },
         },
       });
+      const claimAt = items.length;
+      if (quotas && lock.operation === 'deploy') items.push(claimUsage(tableName(), deployment, quotas));
       const key = deployment.key;
       await transact(items, (reasons) => {
         if (failed(reasons[3]) && key !== undefined) return new DuplicateField('key', key);
         if (failed(reasons[1]) && reasons[1]?.item) return new ProjectLockHeld(lockFromItem(reasons[1].item));
+        if (quotas && failed(reasons[claimAt])) return quotaExceeded(reasons[claimAt], deployment, quotas);
         return undefined;
       });
     },
@@ -246,25 +269,42 @@ export const dynamoDeploymentRepository = (tableName: () => string): DeploymentR
     },
 
     async update(deployment, expectedVersion, lock) {
-      const write = (withLock: boolean) =>
-        transact(
+      const claim = lock && 'acquire' in lock ? lock : undefined;
+      const usage = async (withLock: boolean) => {
+        if (claim?.quotas && claim.acquire.operation === 'deploy')
+          return claimUsage(tableName(), deployment, claim.quotas);
+        if (!lock || claim) return undefined;
+        // The build's place goes with the lock; the hosted slot with what the deployment hosts.
+        return releaseUsage(tableName(), deployment.tenant, {
+          ...(withLock ? { project: deployment.projectId } : {}),
+          ...((await keepsSlot(deployment, false)) ? {} : { slot: hostedSlotOf(deployment) }),
+        });
+      };
+      const write = async (withLock: boolean) => {
+        const usageItem = await usage(withLock);
+        await transact(
           [
             versioned(tableName(), deployment, expectedVersion),
             ...(lock && withLock ? [lockWrite(tableName(), lock)] : []),
+            ...(usageItem ? [usageItem] : []),
           ],
           (reasons) => {
             if (failed(reasons[0])) return versionConflict(expectedVersion, reasons[0], deployment.id);
-            if (lock && 'acquire' in lock && failed(reasons[1]) && reasons[1]?.item)
+            if (claim && failed(reasons[1]) && reasons[1]?.item)
               return new ProjectLockHeld(lockFromItem(reasons[1].item));
-            if (lock && 'release' in lock && failed(reasons[1])) return new LockNotHeld();
+            if (lock && 'release' in lock && withLock && failed(reasons[1])) return new LockNotHeld();
+            if (claim?.quotas && failed(reasons[2]))
+              return quotaExceeded(reasons[2], deployment, claim.quotas);
             return undefined;
           },
         );
+      };
       if (lock && 'release' in lock) await releasingIfHeld(write);
       else await write(true);
     },
 
     async remove(deployment, expectedVersion, release) {
+      const slot = (await keepsSlot(deployment, true)) ? undefined : hostedSlotOf(deployment);
       await releasingIfHeld((withLock) => removeItems(withLock));
       async function removeItems(withLock: boolean) {
         const items: TransactItem[] = [
@@ -286,6 +326,11 @@ export const dynamoDeploymentRepository = (tableName: () => string): DeploymentR
           });
         }
         items.push({ Delete: { TableName: tableName(), Key: keys.deploymentRef(deployment.id) } });
+        const usage = releaseUsage(tableName(), deployment.tenant, {
+          ...(withLock ? { project: deployment.projectId } : {}),
+          ...(slot === undefined ? {} : { slot }),
+        });
+        if (usage) items.push(usage);
         await transact(items, (reasons) => {
           if (failed(reasons[0])) return versionConflict(expectedVersion, reasons[0], deployment.id);
           if (withLock && failed(reasons[1])) return new LockNotHeld();
@@ -329,19 +374,15 @@ export const dynamoDeploymentRepository = (tableName: () => string): DeploymentR
     },
 
     async releaseLock(lock) {
-      await documentClient
-        .send(
-          new DeleteCommand({
-            TableName: tableName(),
-            Key: keys.projectLock(lock.projectId),
-            ConditionExpression: 'operationId = :op',
-            ExpressionAttributeValues: { ':op': lock.operationId },
-          }),
-        )
-        .catch((error: unknown) => {
-          // Released already, or taken by another operation since: nothing of this lock is left.
-          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-        });
+      const release = lockWrite(tableName(), { release: lock });
+      // The tenant's build place goes with the lock (a lock from before quotas names no tenant).
+      const usage = lock.tenant && releaseUsage(tableName(), lock.tenant, { project: lock.projectId });
+      // Released already, or taken by another operation since: nothing of this lock is left.
+      await transact([release, ...(usage ? [usage] : [])], (reasons) =>
+        failed(reasons[0]) ? new LockNotHeld() : undefined,
+      ).catch((error: unknown) => {
+        if (!(error instanceof LockNotHeld)) throw error;
+      });
     },
   };
 };

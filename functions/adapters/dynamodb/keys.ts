@@ -2,7 +2,21 @@
 
 export const keys = {
   client: (clientId: string) => ({ PK: `CLIENT#${clientId}`, SK: 'CLIENT' }),
+  /** GSI1: a tenant's API clients, oldest first. */
+  clientByTenant: (tenant: string, createdAt: string, clientId: string) => ({
+    GSI1PK: `CLIENTS#${tenant}`,
+    GSI1SK: `${createdAt}#${clientId}`,
+  }),
+  clientsPartition: (tenant: string) => `CLIENTS#${tenant}`,
+  /** A revoked access token, by its `jti`, kept until the token would have expired (TTL). */
+  revokedToken: (tokenId: string) => ({ PK: `REVOKEDTOKEN#${tokenId}`, SK: 'REVOKEDTOKEN' }),
   storeToken: (tokenHash: string) => ({ PK: `STORETOKEN#${tokenHash}`, SK: 'STORETOKEN' }),
+  /** GSI1: a store's tokens, oldest first. */
+  storeTokenByTenant: (tenant: string, createdAt: string, id: string) => ({
+    GSI1PK: `STORETOKENS#${tenant}`,
+    GSI1SK: `${createdAt}#${id}`,
+  }),
+  storeTokensPartition: (tenant: string) => `STORETOKENS#${tenant}`,
   tenantPartition: (tenant: string) => `TENANT#${tenant}`,
   project: (tenant: string, key: string) => ({ PK: `TENANT#${tenant}`, SK: `PROJECT#${key}` }),
   projectPrefix: 'PROJECT#',
@@ -64,4 +78,7 @@ export const keys = {
     SK: sortKey,
   }),
   deploymentEventPartition: (deploymentId: string) => `DEPLOYMENTEVENT#${deploymentId}`,
+  /** A tenant's audit trail, in time order (TTL: the retention period). */
+  auditEntry: (tenant: string, at: string, id: string) => ({ PK: `AUDIT#${tenant}`, SK: `${at}#${id}` }),
+  auditPartition: (tenant: string) => `AUDIT#${tenant}`,
 } as const;

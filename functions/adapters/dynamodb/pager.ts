@@ -54,27 +54,8 @@ export const pagedQuery = async <T>(
   countAll?: () => Promise<number>,
 ): Promise<Page<T>> => {
   if (page.cursor !== undefined) {
-    const start = decodeCursor(page.cursor, q.partitionAttr, q.partitionValue);
-    const items: Key[] = [];
-    let exclusiveStartKey: Key | undefined = start;
-    let last: Key | undefined;
-    do {
-      const out: QueryCommandOutput = await documentClient.send(
-        new QueryCommand({
-          ...q.input,
-          Limit: page.limit - items.length,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      exclusiveStartKey = out.LastEvaluatedKey;
-      last = out.LastEvaluatedKey;
-    } while (items.length < page.limit && exclusiveStartKey);
-    return {
-      results: items.map(fromItem),
-      ...(countAll ? { total: await countAll() } : {}),
-      nextCursor: last ? encodeCursor(last) : undefined,
-    };
+    const { results, nextCursor } = await cursorQuery(q, page, fromItem);
+    return { results, ...(countAll ? { total: await countAll() } : {}), nextCursor };
   }
 
   const wanted = page.offset + page.limit;
@@ -98,6 +79,34 @@ export const pagedQuery = async <T>(
     total,
     nextCursor: last && items.length < total ? encodeCursor(last) : undefined,
   };
+};
+
+/**
+ * One cursor page: at most `limit` items from where `cursor` left off (the start without one),
+ * and the cursor of the next page when there may be one. Reads no more than the page.
+ */
+export const cursorQuery = async <T>(
+  q: PagedQuery,
+  page: { limit: number; cursor?: string },
+  fromItem: (item: Key) => T,
+): Promise<{ results: T[]; nextCursor?: string }> => {
+  const items: Key[] = [];
+  let exclusiveStartKey: Key | undefined =
+    page.cursor === undefined ? undefined : decodeCursor(page.cursor, q.partitionAttr, q.partitionValue);
+  let last: Key | undefined;
+  do {
+    const out: QueryCommandOutput = await documentClient.send(
+      new QueryCommand({
+        ...q.input,
+        Limit: page.limit - items.length,
+        ExclusiveStartKey: exclusiveStartKey,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    exclusiveStartKey = out.LastEvaluatedKey;
+    last = out.LastEvaluatedKey;
+  } while (items.length < page.limit && exclusiveStartKey);
+  return { results: items.map(fromItem), ...(last ? { nextCursor: encodeCursor(last) } : {}) };
 };
 
 const countRest = async (q: PagedQuery, from: Key): Promise<number> => {

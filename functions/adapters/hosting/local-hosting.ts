@@ -20,7 +20,9 @@ export const localHosting = (baseUrl: string, token: string): ApplicationHosting
 
   return {
     async host(request: HostingRequest): Promise<HostedApplication> {
-      const { status, text } = await post('/applications', request);
+      // Every local process runs as this machine's user: the service scopes nothing by tenant.
+      const { tenant: _, ...body } = request;
+      const { status, text } = await post('/applications', body);
       if (status === 200) return JSON.parse(text) as HostedApplication;
       if (status === 422) {
         const { message } = JSON.parse(text) as { message?: string };

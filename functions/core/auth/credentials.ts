@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock.ts';
 import { newClientId, newClientSecret, newId, newStoreToken, sha256Hex } from '../shared/ids.ts';
-import type { ApiClient, CredentialRepository, SecretHasher } from './ports.ts';
+import type { ApiClient, CredentialRepository, SecretHasher, StoreToken } from './ports.ts';
 import { isWellFormedScope } from './scopes.ts';
 
 export interface CredentialDeps {
@@ -19,17 +19,24 @@ const checkScopes = (scopes: readonly string[]): void => {
 /** Creates an API client. The returned secret is shown once; only its hash is stored. */
 export const createApiClient = async (
   deps: CredentialDeps,
-  input: { tenant: string; name: string; scopes: string[] },
+  input: Pick<ApiClient, 'tenant' | 'name' | 'scopes' | 'accessTokenValiditySeconds'> & {
+    /** commercetools' `deleteDaysAfterCreation`: the client stops working that many days on. */
+    deleteDaysAfterCreation?: number;
+  },
 ): Promise<{ client: ApiClient; secret: string }> => {
   checkScopes(input.scopes);
+  const { deleteDaysAfterCreation, ...fields } = input;
   const secret = newClientSecret();
+  const now = deps.clock.now();
   const client: ApiClient = {
+    ...fields,
     clientId: newClientId(),
-    tenant: input.tenant,
-    name: input.name,
     scopes: [...new Set(input.scopes)],
     secretHash: await deps.hasher.hash(secret),
-    createdAt: deps.clock.now().toISOString(),
+    createdAt: now.toISOString(),
+    ...(deleteDaysAfterCreation !== undefined
+      ? { deleteAt: new Date(now.getTime() + deleteDaysAfterCreation * 86_400_000).toISOString() }
+      : {}),
   };
   await deps.credentials.putClient(client);
   return { client, secret };
@@ -52,17 +59,17 @@ export const rotateClientSecret = async (
 export const createStoreToken = async (
   deps: Pick<CredentialDeps, 'credentials' | 'clock'>,
   input: { tenant: string; name: string; scopes: string[] },
-): Promise<{ id: string; token: string }> => {
+): Promise<{ id: string; token: string; stored: StoreToken }> => {
   checkScopes(input.scopes);
   const token = newStoreToken();
-  const id = newId();
-  await deps.credentials.putStoreToken({
-    id,
+  const stored: StoreToken = {
+    id: newId(),
     tenant: input.tenant,
     name: input.name,
     scopes: [...new Set(input.scopes)],
     tokenHash: sha256Hex(token),
     createdAt: deps.clock.now().toISOString(),
-  });
-  return { id, token };
+  };
+  await deps.credentials.putStoreToken(stored);
+  return { id: stored.id, token, stored };
 };

@@ -40,3 +40,11 @@ export class UnsupportedGrantType extends AppError {
     super('unsupported_grant_type', `Unsupported grant_type '${grantType ?? ''}': use client_credentials.`);
   }
 }
+
+/** RFC 6749 §5.2: the client may not do this (revoke another client's token). */
+export class UnauthorizedClient extends AppError {
+  override readonly name = 'UnauthorizedClient';
+  constructor(message: string) {
+    super('unauthorized_client', message);
+  }
+}

@@ -1,4 +1,6 @@
 /** Credentials and tokens: what the auth use cases need from storage and crypto. */
+import type { Page, PageRequest } from '../shared/listing.ts';
+
 export interface ApiClient {
   clientId: string;
   tenant: string;
@@ -7,6 +9,12 @@ export interface ApiClient {
   /** A slow-KDF hash of the secret; the secret itself is never stored. */
   secretHash: string;
   createdAt: string;
+  /** The lifetime of the tokens it obtains, when it differs from the service's default. */
+  accessTokenValiditySeconds?: number;
+  /** When it stops working and is removed (commercetools' `deleteDaysAfterCreation`). */
+  deleteAt?: string;
+  /** The day (YYYY-MM-DD) it last obtained a token, as commercetools reports it. */
+  lastUsedAt?: string;
 }
 
 export interface StoreToken {
@@ -20,13 +28,31 @@ export interface StoreToken {
   createdAt: string;
 }
 
+/**
+ * Reads are strongly consistent: a deleted client or a revoked token is refused by the next
+ * request on any function, and nothing holds credentials in memory between requests.
+ */
 export interface CredentialRepository {
   putClient(client: ApiClient): Promise<void>;
   getClient(clientId: string): Promise<ApiClient | undefined>;
+  /** A tenant's clients, oldest first. */
+  listClients(tenant: string, page: PageRequest): Promise<Page<ApiClient>>;
+  /** Removes a client of the tenant; false when the tenant has no such client. */
+  deleteClient(tenant: string, clientId: string): Promise<boolean>;
   /** Replaces the secret hash of an existing client; returns false when the client does not exist. */
   setClientSecretHash(clientId: string, secretHash: string): Promise<boolean>;
+  /** Records the day a client last obtained a token. */
+  markClientUsed(clientId: string, day: string): Promise<void>;
+  /** What a bearer token's standing depends on: its client, and whether the token was revoked. */
+  tokenStanding(clientId: string, tokenId: string): Promise<{ client?: ApiClient; revoked: boolean }>;
+  /** Refuses the token from now until it expires (when the record can go). */
+  revokeToken(tokenId: string, expiresAt: Date): Promise<void>;
   putStoreToken(token: StoreToken): Promise<void>;
   getStoreTokenByHash(tokenHash: string): Promise<StoreToken | undefined>;
+  /** A store's tokens, oldest first (never more than a few hundred: one page). */
+  listStoreTokens(tenant: string): Promise<StoreToken[]>;
+  /** Removes a store's token by its id; false when the store has no such token. */
+  deleteStoreToken(tenant: string, id: string): Promise<boolean>;
 }
 
 export interface SecretHasher {
@@ -40,8 +66,16 @@ export interface AccessTokenClaims {
   scopes: string[];
 }
 
+/** A verified token's claims, with what identifies and bounds it. */
+export interface VerifiedToken extends AccessTokenClaims {
+  /** The token's own id (`jti`): what revocation records. */
+  tokenId: string;
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
 export interface AccessTokenService {
   sign(claims: AccessTokenClaims, ttlSeconds: number): Promise<string>;
   /** Returns the claims or throws `AuthenticationError` (bad signature, wrong algorithm, expired…). */
-  verify(token: string): Promise<AccessTokenClaims>;
+  verify(token: string): Promise<VerifiedToken>;
 }

@@ -34,6 +34,7 @@ export const scopeImplies = (granted: string, required: string): boolean => {
   if (g.name === 'manage_project' && projectScopedNames.has(r.name)) return true;
   if (g.name === 'manage_connectors_deployments' && r.name === 'view_connectors_deployments') return true;
   if (g.name === 'manage_connectors' && r.name === 'view_connectors') return true;
+  if (g.name === 'manage_api_clients' && r.name === 'view_api_clients') return true;
   return false;
 };
 

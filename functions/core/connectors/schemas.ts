@@ -1,9 +1,7 @@
 /** The connector registry's request schemas (ConnectorStaged drafts, updates, queries). */
 import * as z from 'zod';
 import { Bool, Key, PageQuery, QueryInt, repeatable, Sort } from '../shared/schemas.ts';
-import { INTEGRATION_TYPES } from './model.ts';
-
-export const IntegrationTypeSchema = z.enum(INTEGRATION_TYPES);
+import { IntegrationTypeSchema } from './integration-types.ts';
 
 /** Connect's ProjectIdentifier, `{region}:{projectKey}`. */
 const ProjectIdentifier = z

@@ -1,5 +1,6 @@
 /** Creating a deployment (Connect's POST /{projectKey}/deployments), from a connector or an upload. */
 import type { Principal } from '../auth/principal.ts';
+import { tenantQuotas } from '../limits/quotas.ts';
 import { getProject } from '../projects/projects.ts';
 import { newId, newTimeOrderedId } from '../shared/ids.ts';
 import { claimUpload } from '../uploads/uploads.ts';
@@ -63,7 +64,7 @@ export const createDeployment = async (
     : connector.configurations;
   const { applications, globalConfiguration } = await mergeApplications(
     deps,
-    { projectId: project.id, deploymentId: id },
+    { tenant: principal.tenant, projectId: project.id, deploymentId: id },
     declared,
     [],
     draft.configurations,
@@ -100,6 +101,7 @@ export const createDeployment = async (
     lastModifiedAt: now.toISOString(),
   };
   const lock = lockFor(deployment, 'deploy', now);
+  const quotas = await tenantQuotas(deps, principal.tenant);
   // An upload is claimed now; the workflow's first step checks its bytes and copies them to
   // the deployment's own key (copyClaimedUpload), so this API reads no storage.
   const uploadId = draft.artifact?.uploadId;
@@ -116,7 +118,7 @@ export const createDeployment = async (
     if (uploadId) await deps.uploads.releaseConsumption(uploadId, `deployment:${id}`);
   };
   try {
-    await deps.deployments.create(deployment, lock, now.toISOString());
+    await deps.deployments.create(deployment, lock, now.toISOString(), quotas);
   } catch (error) {
     // The SDK retries a write whose answer was lost; the retry then fails on what it wrote.
     if (!(await deps.deployments.get(project.id, id).catch(() => undefined))) {

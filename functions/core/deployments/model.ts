@@ -72,6 +72,11 @@ export interface ProjectLock {
   /** The build the operation runs (`details.build.id`); only it can release the lock. */
   operationId: string;
   leaseExpiresAt: string;
+  /**
+   * The deployment's tenant, whose concurrent builds the lock counts among (see
+   * `core/limits/quotas.ts`); absent on locks taken before quotas existed.
+   */
+  tenant?: string;
 }
 
 export interface Deployment {

@@ -3,6 +3,8 @@
  * starting its workflow once its write (and lock) landed.
  */
 import type { ConnectorRepository } from '../connectors/ports.ts';
+import type { TenantLimits, TenantLimitsSource } from '../limits/limits.ts';
+import { tenantQuotas } from '../limits/quotas.ts';
 import type { ProjectRepository } from '../projects/ports.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ResourceRef } from '../shared/refs.ts';
@@ -30,9 +32,13 @@ export interface DeploymentDeps extends Pick<UploadDeps, 'uploads'> {
   workflows: Workflows;
   events: DeploymentEventRepository;
   bus: DomainEvents;
+  /** Each tenant's own limits, over `settings.limits` (its quotas are checked by every deploy). */
+  limits: TenantLimitsSource;
   settings: {
     /** The regions this server deploys to. */
     regions: string[];
+    /** The configured defaults of every tenant's limits. */
+    limits: TenantLimits;
   };
 }
 
@@ -54,6 +60,7 @@ export const inProgress = async (deps: DeploymentDeps, lock: ProjectLock) => {
 };
 
 export const lockFor = (d: Deployment, operation: ProjectLock['operation'], now: Date): ProjectLock => ({
+  tenant: d.tenant,
   projectId: d.projectId,
   deploymentId: d.id,
   operation,
@@ -130,8 +137,14 @@ export const writeAndStart = async (
   now: Date,
 ) => {
   const lock = lockFor(next, operation, now);
+  // A redeploy starts a build and may start hosting; an undeploy frees both, so it is never refused.
+  const quotas = operation === 'deploy' ? await tenantQuotas(deps, next.tenant) : undefined;
   try {
-    await deps.deployments.update(next, expectedVersion, { acquire: lock, now: now.toISOString() });
+    await deps.deployments.update(next, expectedVersion, {
+      acquire: lock,
+      now: now.toISOString(),
+      ...(quotas ? { quotas } : {}),
+    });
   } catch (error) {
     if (error instanceof ProjectLockHeld) throw await inProgress(deps, error.lock);
     throw error;

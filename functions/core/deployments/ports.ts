@@ -1,4 +1,5 @@
 /** What the deployment use cases and workflow steps need from storage, events and crypto. */
+import type { TenantQuotas } from '../limits/quotas.ts';
 import type { Page, PageRequest, SortKey } from '../shared/listing.ts';
 import type { Deployment, DeploymentEvent, DeploymentLog, ProjectLock } from './model.ts';
 
@@ -16,20 +17,24 @@ export interface DeploymentListRequest extends PageRequest {
   deploymentType?: string;
 }
 
-/** A change to the project's lock made in the same transaction as a deployment write. */
 /**
  * A change to the project's lock made in the same transaction as a deployment write. A
  * release releases the lock if the operation still holds it; when another operation took it
- * over (the lease ran out), the deployment write still goes through.
+ * over (the lease ran out), the deployment write still goes through. A deploy that acquires
+ * it with `quotas` claims its place among the tenant's builds and hosted apps in the same
+ * transaction (`MaxResourceLimitExceeded` when one is full); every release gives them back.
  */
-export type LockChange = { acquire: ProjectLock; now: string } | { release: ProjectLock };
+export type LockChange =
+  | { acquire: ProjectLock; now: string; quotas?: TenantQuotas }
+  | { release: ProjectLock };
 
 export interface DeploymentRepository {
   /**
    * Writes a new deployment with its key, takes the project's lock and counts it, in one
-   * transaction. Throws `DuplicateField` (key) or `ProjectLockHeld`.
+   * transaction, within the tenant's `quotas` when given. Throws `DuplicateField` (key),
+   * `ProjectLockHeld` or `MaxResourceLimitExceeded`.
    */
-  create(deployment: Deployment, lock: ProjectLock, now: string): Promise<void>;
+  create(deployment: Deployment, lock: ProjectLock, now: string, quotas?: TenantQuotas): Promise<void>;
   get(projectId: string, id: string): Promise<Deployment | undefined>;
   /** By its id alone, in any project (the BigCommerce dialect addresses deployments by uuid). */
   getById(id: string): Promise<Deployment | undefined>;
@@ -38,7 +43,7 @@ export interface DeploymentRepository {
   /**
    * Replaces the deployment if it is still at `expectedVersion`, taking or releasing the
    * project's lock in the same transaction. Throws `ConcurrentModification`,
-   * `ResourceNotFound` or `ProjectLockHeld`.
+   * `ResourceNotFound`, `ProjectLockHeld` or `MaxResourceLimitExceeded`.
    */
   update(deployment: Deployment, expectedVersion: number, lock?: LockChange): Promise<void>;
   /** Removes an undeployed deployment, its key and its count, and releases the lock (if held), together. */
@@ -90,8 +95,12 @@ export interface DomainEvents {
   publish(event: DeploymentStatusChanged): Promise<void>;
 }
 
-/** What a secret is bound to: a ciphertext decrypts only for the same project and deployment. */
+/**
+ * What a secret is bound to: a ciphertext decrypts only for the same tenant, project and
+ * deployment (on AWS, IAM can then limit who may decrypt by tenant and deployment).
+ */
 export interface EncryptionContext {
+  tenant: string;
   projectId: string;
   deploymentId: string;
 }

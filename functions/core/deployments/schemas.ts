@@ -1,7 +1,7 @@
 /** The deployments' request schemas (drafts, redeploy and cancel, queries). */
 import { Cron } from 'croner';
 import * as z from 'zod';
-import { IntegrationTypeSchema } from '../connectors/schemas.ts';
+import { IntegrationTypeSchema } from '../connectors/integration-types.ts';
 import { Key, PageQuery, QueryInt, repeatable, Sort } from '../shared/schemas.ts';
 import { DEPLOYMENT_TYPES } from './model.ts';
 

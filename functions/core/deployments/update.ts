@@ -67,7 +67,7 @@ const redeployDeployment = async (
   });
   const { applications, globalConfiguration } = await mergeApplications(
     deps,
-    { projectId: project.id, deploymentId: current.id },
+    { tenant: current.tenant, projectId: project.id, deploymentId: current.id },
     connector.configurations,
     current.applications,
     given,

@@ -31,6 +31,12 @@ export type HostedApplicationType = 'service' | 'event' | 'job' | 'assets';
 
 /** One built application to host, with its whole environment (secured values decrypted). */
 export interface HostingRequest {
+  /**
+   * The tenant owning the deployment, which the workflow always gives: on AWS the deployment's
+   * functions run under a role limited to it. Optional because the local hosting service runs
+   * every application as this machine's user, scopes nothing by tenant, and its API takes none.
+   */
+  tenant?: string;
   projectId: string;
   deploymentId: string;
   /** The operation (`details.build.id`) that hosts it; a redeploy hosts a new build beside the old. */

@@ -29,6 +29,7 @@ export const SERVICES: Record<string, { client: string; iam: string }> = {
   '@aws-sdk/client-cloudfront': { client: 'CloudFrontClient', iam: 'cloudfront' },
   '@aws-sdk/client-dynamodb': { client: 'DynamoDBClient', iam: 'dynamodb' },
   '@aws-sdk/client-eventbridge': { client: 'EventBridgeClient', iam: 'events' },
+  '@aws-sdk/client-iam': { client: 'IAMClient', iam: 'iam' },
   '@aws-sdk/client-kms': { client: 'KMSClient', iam: 'kms' },
   '@aws-sdk/client-lambda': { client: 'LambdaClient', iam: 'lambda' },
   '@aws-sdk/client-resource-groups-tagging-api': { client: 'ResourceGroupsTaggingAPIClient', iam: 'tag' },

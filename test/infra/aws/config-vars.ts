@@ -24,7 +24,9 @@ export const configVariables = (): Map<string, ConfigVariable> => {
   const readOf = (node: ts.Node): Omit<ConfigVariable, 'getter'> | undefined => {
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
       const [name] = node.arguments;
-      const kind = { required: 'required', flag: 'default', integer: 'default' }[node.expression.text];
+      const kind = { required: 'required', flag: 'default', integer: 'default', bounded: 'default' }[
+        node.expression.text
+      ];
       if (kind && name && ts.isStringLiteral(name))
         return { variable: name.text, kind: kind as VariableKind };
     }

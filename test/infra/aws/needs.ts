@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { rolePathOf } from '../../../functions/adapters/hosting/aws/resources.ts';
 import {
   artifactObjectKey,
   fetchFailureObjectKey,
@@ -69,6 +70,10 @@ const regional = (service: string, rest: string) => `arn:aws:${service}:${REGION
 const concrete = (pattern: string) => (pattern === '*' ? '*' : pattern.replaceAll('*', 'example'));
 const hostedName = `${HOSTED_NAME_PREFIX}-*`;
 const hostedFunction = regional('lambda', `function:${hostedName}`);
+/** The deployments' roles, which the hosting functions make (functions/adapters/hosting/aws/roles.ts). */
+const hostedRole = `arn:aws:iam::${ACCOUNT}:role${rolePathOf(HOSTED_NAME_PREFIX)}${hostedName}`;
+/** The variable naming the permissions boundary every deployment's role must be made with. */
+const BOUNDARY = 'SLIPWAY_HOSTING_ROLE_BOUNDARY_ARN';
 
 /** An S3 call's target: the action it needs on which bucket (a variable naming it) and keys. */
 interface S3Target {
@@ -261,9 +266,9 @@ export const findPrincipals = (resolver: Resolver, code: EntryCode[]): Principal
       ...roleOf(stack, resource.Properties?.RoleArn),
       environment: {},
     });
-  // The roles the code hands to Lambda (hosted functions) and to EventBridge Scheduler (jobs).
+  // The role the code hands to EventBridge Scheduler (jobs). Those it hands to Lambda are made
+  // at run time, one per deployment: test/unit/hosted-role-isolation.test.ts checks them.
   for (const [variable, note] of [
-    ['SLIPWAY_HOSTING_EXECUTION_ROLE_ARN', 'passed to Lambda for hosted applications'],
     ['SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN', 'passed to EventBridge Scheduler for job applications'],
   ] as const) {
     const arn = principals.find((p) => p.environment[variable])?.environment[variable];
@@ -561,6 +566,13 @@ class NeedsBuilder {
       case 'tag':
         add(`tag:${op}`, '*');
         return;
+      case 'iam': {
+        // Only roles carrying the stack's boundary may be made, changed or deleted.
+        const bounded = ['CreateRole', 'PutRolePolicy', 'DeleteRolePolicy', 'DeleteRole'].includes(op);
+        add(`iam:${op}`, hostedRole, bounded ? { 'iam:PermissionsBoundary': this.env(p, BOUNDARY) } : {});
+        if (op === 'CreateRole' && call.tagged) imply('iam:TagRole', hostedRole);
+        return;
+      }
       case 'lambda':
         return this.lambdaCall(p, call, add, imply);
       case 'sns': {
@@ -609,32 +621,20 @@ class NeedsBuilder {
     const op = call.operation;
     const byFunction = { 'lambda:FunctionArn': concrete(hostedFunction) };
     if (op === 'ListFunctions' || op === 'ListEventSourceMappings') return add(`lambda:${op}`, '*');
-    if (op === 'CreateEventSourceMapping') {
-      add('lambda:CreateEventSourceMapping', '*', byFunction);
-      // Lambda checks at creation that the function's role may read the queue.
-      const role = this.roleByVariable('SLIPWAY_HOSTING_EXECUTION_ROLE_ARN');
-      if (role)
-        for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'])
-          this.add(role.roleArn, action, regional('sqs', hostedName), call.site, 'implied');
-      return;
-    }
+    if (op === 'CreateEventSourceMapping') return add('lambda:CreateEventSourceMapping', '*', byFunction);
     if (op === 'DeleteEventSourceMapping')
       return add('lambda:DeleteEventSourceMapping', regional('lambda', 'event-source-mapping:*'), byFunction);
     add(`lambda:${op}`, hostedFunction);
     const configures = op === 'CreateFunction' || op === 'UpdateFunctionConfiguration';
     if (configures) {
-      imply('iam:PassRole', this.env(p, 'SLIPWAY_HOSTING_EXECUTION_ROLE_ARN'), {
-        'iam:PassedToService': 'lambda.amazonaws.com',
-      });
+      imply('iam:PassRole', hostedRole, { 'iam:PassedToService': 'lambda.amazonaws.com' });
       imply('lambda:GetLayerVersion', this.env(p, 'SLIPWAY_WEB_ADAPTER_LAYER_ARN'));
       // With a customer-managed key for the environment (SLIPWAY_KMS_KEY_ID), Lambda encrypts it
-      // under a grant the caller creates; the function's role decrypts it when it starts.
+      // under a grant the caller creates (for the deployment's role, which decrypts it).
       const key = p.environment.SLIPWAY_KMS_KEY_ID;
       if (key) {
         imply('kms:Encrypt', key);
         imply('kms:CreateGrant', key);
-        const role = this.roleByVariable('SLIPWAY_HOSTING_EXECUTION_ROLE_ARN');
-        if (role) this.add(role.roleArn, 'kms:Decrypt', key, call.site, 'implied');
       }
     }
     if (op === 'CreateFunction' && call.tagged) imply('lambda:TagResource', hostedFunction);
@@ -800,13 +800,6 @@ class NeedsBuilder {
         ])
           add(action, '*', 'runtime: tracing');
     }
-    if (p.kind === 'IAM role' && p.note?.includes('Lambda'))
-      for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents'])
-        add(
-          action,
-          regional('logs', `log-group:/aws/lambda/${hostedName}:log-stream:*`),
-          'runtime: hosted functions log',
-        );
   }
 }
 

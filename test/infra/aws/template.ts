@@ -142,6 +142,10 @@ export class Resolver {
         const fn = explicit('FunctionName') ?? name;
         return { ref: fn, attrs: { Arn: regional('lambda', `function:${fn}`) } };
       },
+      'AWS::IAM::ManagedPolicy': () => ({
+        ref: `arn:aws:iam::${ACCOUNT}:policy/${explicit('ManagedPolicyName') ?? name}`,
+        attrs: {},
+      }),
       'AWS::IAM::Role': () => {
         const role = explicit('RoleName') ?? name;
         return { ref: role, attrs: { Arn: `arn:aws:iam::${ACCOUNT}:role/${role}`, RoleId: `AROA${role}` } };

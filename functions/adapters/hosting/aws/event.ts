@@ -11,6 +11,7 @@ import type { HostedApplication, HostingRequest } from '../../../core/hosting/po
 import { lambda, sns, sqs } from './clients.ts';
 import { ensureFunction, FUNCTION_TIMEOUT_SECONDS } from './functions.ts';
 import { ignoring, isError, tagList, tagsOf } from './resources.ts';
+import { whileRoleSettles } from './roles.ts';
 import type { AwsHostingContext } from './settings.ts';
 
 /** Lambda refuses an SQS mapping when the queue's visibility timeout is below the function's timeout; AWS advises 6×. */
@@ -19,8 +20,12 @@ const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 6 * FUNCTION_TIMEOUT_SECONDS;
 /** SQS's JSON protocol names; the second is the older query protocol's code. */
 const QUEUE_MISSING = ['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'];
 
-/** The queue's URL and ARN, letting only `topicArn` send to it. */
-const ensureQueue = async (request: HostingRequest, name: string, topicArn: string) => {
+/**
+ * The queue's URL and ARN, letting only `topicArn` send to it and only the deployment's role
+ * (`roleArn`) take messages from it: whatever another role's policy says (another deployment's
+ * names could share this one's 8-character hash), the queue's own policy refuses it.
+ */
+const ensureQueue = async (request: HostingRequest, name: string, topicArn: string, roleArn: string) => {
   const attributes = { VisibilityTimeout: String(QUEUE_VISIBILITY_TIMEOUT_SECONDS) };
   let queueUrl: string | undefined;
   try {
@@ -50,6 +55,14 @@ const ensureQueue = async (request: HostingRequest, name: string, topicArn: stri
         Resource: queueArn,
         Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
       },
+      {
+        Sid: 'slipway-deployment-role',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+        Resource: queueArn,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': roleArn } },
+      },
     ],
   };
   await sqs.send(
@@ -70,11 +83,11 @@ export const hostEvent = async (
   request: HostingRequest,
   name: string,
 ): Promise<HostedApplication> => {
-  await ensureFunction(context, request, name);
+  const { roleArn } = await ensureFunction(context, request, name);
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: name, Tags: tagList(tagsOf(request)) })))
     .TopicArn;
   if (!topicArn) throw new Error('SNS returned no topic ARN');
-  const { queueArn } = await ensureQueue(request, name, topicArn);
+  const { queueArn } = await ensureQueue(request, name, topicArn, roleArn);
   await sns.send(
     new SubscribeCommand({
       TopicArn: topicArn,
@@ -90,16 +103,20 @@ export const hostEvent = async (
   ))
     if ((page.EventSourceMappings ?? []).length > 0) return { topic: topicArn };
   await ignoring(
-    lambda.send(
-      // One message per invocation, as a push subscription delivers them; the bridge reports
-      // a message the application refused as a batch item failure, so only it is retried.
-      new CreateEventSourceMappingCommand({
-        EventSourceArn: queueArn,
-        FunctionName: name,
-        BatchSize: 1,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        Enabled: true,
-      }),
+    // Lambda checks here that the role may read the queue, which a new role's policy may not
+    // show yet.
+    whileRoleSettles(context, () =>
+      lambda.send(
+        // One message per invocation, as a push subscription delivers them; the bridge reports
+        // a message the application refused as a batch item failure, so only it is retried.
+        new CreateEventSourceMappingCommand({
+          EventSourceArn: queueArn,
+          FunctionName: name,
+          BatchSize: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          Enabled: true,
+        }),
+      ),
     ),
     'ResourceConflictException',
   );

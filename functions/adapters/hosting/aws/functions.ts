@@ -20,11 +20,13 @@ import {
 import type { HostingRequest } from '../../../core/hosting/ports.ts';
 import { lambda } from './clients.ts';
 import { ignoring, isError, tagsOf } from './resources.ts';
+import { ensureDeploymentRole, whileRoleSettles } from './roles.ts';
 import type { AwsHostingContext } from './settings.ts';
 
 /**
  * The Lambda function behind every service, event and job application: it runs the
- * application's own HTTP server behind the AWS Lambda Web Adapter.
+ * application's own HTTP server behind the AWS Lambda Web Adapter, as its deployment's role
+ * (`./roles.ts`).
  */
 
 const RUNTIME = 'nodejs22.x';
@@ -60,12 +62,17 @@ export const sdkWaitUntilReady = async (functionName: string): Promise<void> => 
   }
 };
 
-/** Creates the function, or brings the one an earlier attempt made up to date; returns its ARN. */
+/**
+ * Creates the function (and its deployment's role), or brings the one an earlier attempt made
+ * up to date; returns its ARN and its role's.
+ */
 export const ensureFunction = async (
-  { settings, waitUntilReady }: AwsHostingContext,
+  context: AwsHostingContext,
   request: HostingRequest,
   name: string,
-): Promise<string> => {
+): Promise<{ functionArn: string; roleArn: string }> => {
+  const { settings, waitUntilReady } = context;
+  const roleArn = await ensureDeploymentRole(context, request);
   const variables: Record<string, string> = {
     ...request.environment,
     AWS_LAMBDA_EXEC_WRAPPER: '/opt/bootstrap',
@@ -83,7 +90,7 @@ export const ensureFunction = async (
   }
   const configuration = {
     FunctionName: name,
-    Role: settings.executionRoleArn,
+    Role: roleArn,
     Runtime: RUNTIME,
     Handler: HANDLER,
     Layers: [settings.webAdapterLayerArn],
@@ -93,20 +100,22 @@ export const ensureFunction = async (
     ...(settings.kmsKeyArn ? { KMSKeyArn: settings.kmsKeyArn } : {}),
   } satisfies UpdateFunctionConfigurationCommandInput;
   const created = await ignoring(
-    lambda.send(
-      new CreateFunctionCommand({
-        ...configuration,
-        PackageType: 'Zip',
-        Architectures: ['arm64'],
-        Code: { S3Bucket: settings.bucket, S3Key: request.bundle },
-        Tags: tagsOf(request),
-      }),
+    whileRoleSettles(context, () =>
+      lambda.send(
+        new CreateFunctionCommand({
+          ...configuration,
+          PackageType: 'Zip',
+          Architectures: ['arm64'],
+          Code: { S3Bucket: settings.bucket, S3Key: request.bundle },
+          Tags: tagsOf(request),
+        }),
+      ),
     ),
     'ResourceConflictException',
   );
   if (created) {
     await waitUntilReady(name);
-    return arnOf(created.FunctionArn);
+    return { functionArn: arnOf(created.FunctionArn), roleArn };
   }
   // Made by an earlier attempt, unless the name is another application's.
   const existing = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
@@ -127,9 +136,12 @@ export const ensureFunction = async (
     }),
   );
   await waitUntilReady(name);
-  const updated = await lambda.send(new UpdateFunctionConfigurationCommand(configuration));
+  // A function made before deployments had roles of their own moves to its deployment's here.
+  const updated = await whileRoleSettles(context, () =>
+    lambda.send(new UpdateFunctionConfigurationCommand(configuration)),
+  );
   await waitUntilReady(name);
-  return arnOf(updated.FunctionArn ?? existing.Configuration?.FunctionArn);
+  return { functionArn: arnOf(updated.FunctionArn ?? existing.Configuration?.FunctionArn), roleArn };
 };
 
 /** Deletes the function and its event source mappings; one already gone counts as deleted. */

@@ -7,6 +7,7 @@ import { hostEvent, removeQueue, removeTopic } from './event.ts';
 import { removeFunction, sdkWaitUntilReady } from './functions.ts';
 import { hostJob, removeSchedules } from './job.ts';
 import { nameOf } from './resources.ts';
+import { removeDeploymentRole } from './roles.ts';
 import { hostService } from './service.ts';
 import type { AwsHostingContext, AwsHostingOptions, AwsHostingSettings } from './settings.ts';
 
@@ -20,7 +21,8 @@ import type { AwsHostingContext, AwsHostingOptions, AwsHostingSettings } from '.
  *
  * Every name is derived from the deployment, build and application, and everything is tagged
  * with them (`./resources.ts`), so a retried step finds what an earlier attempt made and `stop`
- * finds it again (`./cleanup.ts`).
+ * finds it again (`./cleanup.ts`). Each deployment's functions run as a role of their own,
+ * allowed only the deployment's queues, log groups and secured configuration (`./roles.ts`).
  */
 
 export { toAwsCron } from './cron.ts';
@@ -57,6 +59,7 @@ export const awsHosting = (
   const context: AwsHostingContext = {
     settings,
     waitUntilReady: options.waitUntilReady ?? sdkWaitUntilReady,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
   const { namePrefix } = settings;
 
@@ -91,8 +94,11 @@ export const awsHosting = (
       for (const name of functions.keys()) await removeFunction(name);
       for (const arn of topics) await removeTopic(arn);
       for (const name of queues) await removeQueue(name);
-      if (target.buildId === undefined && target.exceptBuildId === undefined)
+      if (target.buildId === undefined && target.exceptBuildId === undefined) {
         await removeAssets(settings, target.deploymentId);
+        // Last, once none of the deployment's functions runs as it.
+        await removeDeploymentRole(namePrefix, target.deploymentId);
+      }
     },
   };
 };

@@ -37,7 +37,7 @@ export const hostJob = async (
       `schedule '${schedule}' cannot run on AWS: ${(error as Error).message}`,
     );
   }
-  const functionArn = await ensureFunction(context, request, name);
+  const { functionArn } = await ensureFunction(context, request, name);
   const groupName = groupOf(settings.namePrefix, request.deploymentId);
   await ignoring(
     scheduler.send(

@@ -8,6 +8,7 @@ import { sha256Hex } from '../../../core/shared/ids.ts';
 
 export const TAG_DEPLOYMENT = 'slipway:deployment';
 export const TAG_BUILD = 'slipway:build';
+export const TAG_TENANT = 'slipway:tenant';
 const TAG_APPLICATION = 'slipway:application';
 
 const MAX_NAME = 64;
@@ -47,6 +48,17 @@ export const nameOf = (namePrefix: string, r: HostingRequest) =>
 
 /** The schedule group holding a deployment's jobs. */
 export const groupOf = (namePrefix: string, deploymentId: string) => fitName(`${namePrefix}-${deploymentId}`);
+
+/**
+ * The role a deployment's functions run as: named with the whole deployment id (IAM names are
+ * account-wide, so no hash that two deployments could share), under the path the hosting
+ * functions may create, pass and delete roles in (`rolePathOf`).
+ */
+export const roleNameOf = (namePrefix: string, deploymentId: string) =>
+  fitName(`${namePrefix}-${deploymentId}`);
+
+/** The IAM path of the deployments' roles; the stack grants the hosting functions this path only. */
+export const rolePathOf = (namePrefix: string) => `/${namePrefix}-hosted/`;
 
 export const tagsOf = (r: HostingRequest): Record<string, string> => ({
   [TAG_DEPLOYMENT]: r.deploymentId,

@@ -2,8 +2,11 @@
 export interface AwsHostingSettings {
   /** The artifacts bucket: `HostingRequest.bundle` is an object key (or, for assets, a prefix) in it. */
   bucket: string;
-  /** The role the hosted functions run with. */
-  executionRoleArn: string;
+  /**
+   * The managed policy every deployment's role is made with as its permissions boundary: the
+   * most any hosted function may do, whatever its role's own policy says (`./roles.ts`).
+   */
+  roleBoundaryArn: string;
   /** The role EventBridge Scheduler assumes to invoke job functions. */
   schedulerRoleArn: string;
   /** The AWS Lambda Web Adapter layer for the region and arm64. */
@@ -20,7 +23,10 @@ export interface AwsHostingSettings {
    * `https://<domain>`): an application's URL is `<assetsBaseUrl>/<assetsPrefix><deployment>/<app>/`.
    */
   assetsBaseUrl: string;
-  /** The key encrypting the functions' environment; AWS's own key when absent. */
+  /**
+   * The secured-configuration key, which also encrypts the functions' environment (AWS's own
+   * key when absent); a deployment's role may decrypt with it only in its own context.
+   */
   kmsKeyArn?: string;
   /** Starts every resource name (`slipway`). */
   namePrefix: string;
@@ -32,12 +38,15 @@ export interface AwsHostingOptions {
    * SDK's waiters by default (tests pass a stub so they do not poll).
    */
   waitUntilReady?: (functionName: string) => Promise<void>;
+  /** Waits between tries while a new role settles in IAM (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
-/** What each application type's module is given: the settings, and the waiter chosen. */
+/** What each application type's module is given: the settings, and the waiters chosen. */
 export interface AwsHostingContext {
   settings: AwsHostingSettings;
   waitUntilReady: (functionName: string) => Promise<void>;
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** What `stop` is asked to remove (`ApplicationHosting.stop`). */

@@ -45,7 +45,7 @@ export const configurationEnvironment = async (
   const plain = secured.length
     ? await deps.cipher.decrypt(
         secured.map((s) => s.ciphertext),
-        { projectId: d.projectId, deploymentId: d.id },
+        { tenant: d.tenant, projectId: d.projectId, deploymentId: d.id },
       )
     : [];
   const environment: Record<string, string> = {};
@@ -102,6 +102,7 @@ export const hostApplication = async (
   if (index === 0) await record(deps, d, e, 'Deploying', { step: 'deploying', progress: 60 }, false);
   const { environment, secretValues } = await configurationEnvironment(deps, d, b.applicationName);
   const result = await deps.hosting.host({
+    tenant: d.tenant,
     projectId: d.projectId,
     deploymentId: d.id,
     buildId: e.operationId,
