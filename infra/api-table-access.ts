@@ -32,7 +32,7 @@ export const API_TABLE_ACCESS: Record<ApiFunctionName, readonly TableAction[]> =
   'store-projects': ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
   'store-deployments': ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
   // Streams only read: the deployment, its trail and its logs.
-  'store-streams': ['GetItem', 'Query'],
+  'store-streams': ['GetItem', 'Query', 'UpdateItem'],
   // The project's site, and each request as a log entry of the deployment served there.
   sites: ['GetItem', 'Query', 'BatchWriteItem'],
   // The tenant's trail, read a page at a time; the rate limits every authenticated route counts.

@@ -125,7 +125,7 @@ export class StatelessStack extends Stack {
     const authorizer = new HttpLambdaAuthorizer('Authorizer', authorizerFn.fn, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: [],
-      resultsCacheTtl: undefined,
+      resultsCacheTtl: Duration.seconds(0), // revocation holds on the next request (docs/credentials.md)
     });
 
     // CORS only when the context names origins (infra/cors.ts).

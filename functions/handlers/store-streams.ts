@@ -13,6 +13,7 @@ import { keepAliveEntry, logTail, projectLogSource, storeLogEntry } from '../cor
 import { operation } from '../http/pipeline.ts';
 import { sse, streamingApiHandler } from '../http/streaming.ts';
 import { publicBaseUrl, storeEventView } from '../http/views.ts';
+import { rateLimitDeps } from '../wiring/rate-limits.ts';
 import { authDeps, streamDeps } from '../wiring/store-streams.ts';
 
 const STORE = '/stores/{store_hash}/v3/infrastructure';
@@ -131,4 +132,7 @@ export const handler = streamingApiHandler(
     }),
   },
   authDeps,
+  // Opening (and reopening) a stream counts as a request: thousands of streams held open at
+  // once would otherwise take the account's Lambda concurrency from everyone.
+  { rateLimits: rateLimitDeps },
 );

@@ -13,6 +13,7 @@ import { routeByKey, routeKey } from './routes.ts';
 interface AuditedEvent {
   routeKey: string;
   rawPath: string;
+  headers?: Record<string, string | undefined>;
   pathParameters?: Record<string, string | undefined>;
   requestContext: {
     requestId?: string;
@@ -29,6 +30,18 @@ const callers = new WeakMap<object, Principal>();
 
 export const attributeRequest = (event: object, principal: Principal): void => {
   callers.set(event, principal);
+};
+
+/**
+ * Behind the CloudFront distribution, `sourceIp` is the edge's address; CloudFront reports the
+ * viewer's in `CloudFront-Viewer-Address` (`<ip>:<port>`). Kept beside it, under its own name:
+ * a caller that reaches the HTTP API directly could send that header itself.
+ */
+const viewerAddress = (event: AuditedEvent): { viewerAddress?: string } => {
+  const value = event.headers?.['cloudfront-viewer-address'];
+  if (!value) return {};
+  const ip = value.slice(0, Math.max(0, value.lastIndexOf(':')));
+  return /^[0-9A-Fa-f.:]{2,45}$/.test(ip) ? { viewerAddress: ip } : {};
 };
 
 /** What a creation made, when its answer names it (`id`, or BigCommerce's `data.uuid` / `data.id`). */
@@ -71,6 +84,7 @@ const entryFor = (
       ...(error instanceof AppError ? { code: error.code } : {}),
     },
     ...(http.sourceIp ? { sourceIp: http.sourceIp } : {}),
+    ...viewerAddress(event),
     ...(http.userAgent ? { userAgent: http.userAgent.slice(0, 512) } : {}),
     ...(event.requestContext.requestId ? { requestId: event.requestContext.requestId } : {}),
   };
@@ -88,6 +102,9 @@ export const auditTrail = <E extends AuditedEvent>(log: AuditLog): middy.Middlew
     const { event } = request;
     const principal = callers.get(event);
     if (!principal || !isStateChanging(event.requestContext.http.method)) return;
+    // A rate limit's refusals are volume, not changes: counted (RateLimit-*), not recorded,
+    // or a flood would flood the trail too.
+    if (request.error instanceof AppError && request.error.code === 'TooManyRequests') return;
     try {
       await log.record(
         entryFor(event, principal, request.response ?? undefined, request.error),

@@ -4,7 +4,7 @@ import { MethodNotAllowed, ResourceNotFound } from '../core/shared/errors.ts';
 import { type CallerDeps, callerResolver } from './caller.ts';
 import { dialectForPath } from './dialects.ts';
 import { logger } from './logger.ts';
-import { type ApiEvent, apiHandler, type Operation } from './pipeline.ts';
+import { type ApiEvent, apiHandler, type Operation, type PipelineOptions } from './pipeline.ts';
 import { errorResponse, type HttpResult } from './responses.ts';
 import { matchRoute, routeKey } from './routes.ts';
 
@@ -122,8 +122,9 @@ export const streamingApiHandler = (
   // biome-ignore lint/suspicious/noExplicitAny: see apiHandler
   operations: Record<string, Operation<any, any>>,
   callerDeps: CallerDeps,
+  options: PipelineOptions = {},
 ): StreamifyHandler<APIGatewayProxyEventV2, void> => {
-  const run = apiHandler(operations);
+  const run = apiHandler(operations, [], options);
   const resolveCaller = callerResolver(callerDeps);
   return awslambda.streamifyResponse<APIGatewayProxyEventV2, void>(async (event, responseStream, context) => {
     // The stream closes (or fails) before this handler ends it only when the client went away.

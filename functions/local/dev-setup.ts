@@ -76,6 +76,16 @@ export const ensureDevAdmin = async (
   return { tenant, clientId, secret, token };
 };
 
+/**
+ * Gives credentials of an older version their place in their tenant's listings
+ * (`indexOlderCredentials`), so the API can list and revoke them. Run on every start.
+ */
+export const indexOlderCredentialsOnStart = async (): Promise<number> => {
+  const { indexOlderCredentials } = await import('../adapters/dynamodb/credential-index.ts');
+  const { config } = await import('../config.ts');
+  return indexOlderCredentials(config.tableName);
+};
+
 /** Every scope of the BigCommerce dialect, which the development store's token holds. */
 export const STORE_SCOPES = [
   'store_infrastructure_deployments_read_only',
@@ -109,9 +119,10 @@ export const devStoreToken = async (
     chmodSync(file, 0o600);
     const kept = readFileSync(file, 'utf8').trim();
     const known = await deps.credentials.getStoreTokenByHash(sha256Hex(kept));
-    // A token of an older version, which lacks a scope added since, is replaced.
+    // A token of an older version, which lacks a scope added since, is replaced (and revoked).
     const current = known?.tenant === tenant && STORE_SCOPES.every((s) => known.scopes.includes(s));
     if (current) return { storeHash: tenant, token: kept };
+    if (known) await deps.credentials.deleteStoreToken(known);
   }
   const { token } = await createStoreToken(deps, { tenant, name: 'Development store', scopes: STORE_SCOPES });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });

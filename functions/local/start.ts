@@ -69,7 +69,9 @@ const main = async () => {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
 
-  const { loadOrCreateJwtKey, ensureDevAdmin, devStoreToken } = await import('./dev-setup.ts');
+  const { loadOrCreateJwtKey, ensureDevAdmin, devStoreToken, indexOlderCredentialsOnStart } = await import(
+    './dev-setup.ts'
+  );
   const { startLocalStack } = await import('./stack.ts');
   process.stdout.write(`Starting Slipway (data in ${dataDir})…\n`);
   const stack = await startLocalStack({
@@ -108,6 +110,7 @@ const main = async () => {
   // Lets `npm run client:create` reach this instance's DynamoDB while it runs.
   writeRuntime(dataDir, { pid: process.pid, url: stack.url, env: stack.env });
 
+  await indexOlderCredentialsOnStart();
   const admin = await ensureDevAdmin(dataDir);
   const store = await devStoreToken(dataDir, admin.tenant);
   process.stdout.write(

@@ -46,7 +46,7 @@ const KNOWN_GAPS: Known[] = [
   sharedProjectWrites('oauth-token', ['dynamodb:DeleteItem']),
   sharedProjectWrites('projects', ['dynamodb:DeleteItem']),
   sharedProjectWrites('uploads', ['dynamodb:DeleteItem']),
-  sharedProjectWrites('store-streams', ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
+  sharedProjectWrites('store-streams', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
   sharedProjectWrites('sites', ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
   sharedProjectWrites('upload-events', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
   {

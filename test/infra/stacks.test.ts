@@ -79,6 +79,8 @@ describe('CDK stacks', () => {
       AuthorizerType: 'REQUEST',
       AuthorizerPayloadFormatVersion: '2.0',
       EnableSimpleResponses: true,
+      // No cached answers: a revoked credential is refused by the next request.
+      AuthorizerResultTtlInSeconds: 0,
     });
   });
 

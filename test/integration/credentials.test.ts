@@ -5,7 +5,11 @@
  * RFC 7009 revocation and RFC 7662 introspection as a simple form-posting client sees them.
  */
 import { performance } from 'node:perf_hooks';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { documentClient } from '../../functions/adapters/dynamodb/client.ts';
+import { indexOlderCredentials } from '../../functions/adapters/dynamodb/credential-index.ts';
+import { sha256Hex } from '../../functions/core/shared/ids.ts';
 import { type HttpMethod, ROUTES, type RouteDefinition } from '../../functions/http/routes.ts';
 import { type ApiResponse, api, gatewayUrl, newTenant, tokenFor } from '../helpers.ts';
 
@@ -414,5 +418,117 @@ describe('store access tokens (/stores/{store_hash}/v3/infrastructure/access-tok
     expect(await beyond.json()).toMatchObject({ status: 403 });
     expect(revokeAdmin.status).toBe(403);
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('credentials of an older version, and odd requests', () => {
+  it('indexes clients and store tokens made before they were listed, so the API can list and revoke them', async () => {
+    const tenant = newTenant();
+    const admin = await tokenFor(tenant, ['admin']);
+    const table = process.env.SLIPWAY_TABLE_NAME ?? '';
+    const clientId = `old${Date.now().toString(36)}`;
+    const oldToken = `slw_old_${Date.now().toString(36)}`;
+    const tokenId = '00000000-0000-4000-8000-00000000beef';
+    const createdAt = new Date().toISOString();
+    // As an older version wrote them: the item's own key only, no listing key.
+    await documentClient.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          PK: `CLIENT#${clientId}`,
+          SK: 'CLIENT',
+          type: 'ApiClient',
+          clientId,
+          tenant,
+          name: 'old',
+          scopes: ['view_connectors'],
+          secretHash: 'none',
+          createdAt,
+        },
+      }),
+    );
+    await documentClient.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          PK: `STORETOKEN#${sha256Hex(oldToken)}`,
+          SK: 'STORETOKEN',
+          type: 'StoreToken',
+          id: tokenId,
+          tenant,
+          name: 'old',
+          scopes: ['store_infrastructure_projects_read_only'],
+          tokenHash: sha256Hex(oldToken),
+          createdAt,
+        },
+      }),
+    );
+    const tokensPath = `/stores/${tenant}/v3/infrastructure/access-tokens`;
+    const before = await (await api(tokensPath, { token: admin })).json();
+
+    const indexed = await indexOlderCredentials(table);
+    const clients = await (await api('/api-clients?limit=500', { token: admin })).json();
+    const tokens = await (await api(tokensPath, { token: admin })).json();
+    const revoked = await api(`${tokensPath}/${tokenId}`, { token: admin, method: 'DELETE' });
+    const used = await api(`/stores/${tenant}/v3/infrastructure/projects`, {
+      headers: { 'x-auth-token': oldToken },
+    });
+
+    expect(before.data.map((t: { id: string }) => t.id)).not.toContain(tokenId);
+    expect(indexed).toBeGreaterThanOrEqual(2);
+    expect(clients.results.map((c: { id: string }) => c.id)).toContain(clientId);
+    expect(tokens.data.map((t: { id: string }) => t.id)).toContain(tokenId);
+    expect(revoked.status).toBe(204);
+    expect(used.status).toBe(401);
+  });
+
+  it('revokes a store token through POST /oauth/revoke for a client of its store that holds its scopes', async () => {
+    const store = newTenant();
+    const admin = await tokenFor(store, ['admin']);
+    const revoker = await makeClient(admin, 'admin');
+    const lesser = await makeClient(admin, 'view_connectors');
+    const made = await (
+      await api(`/stores/${store}/v3/infrastructure/access-tokens`, {
+        token: admin,
+        body: { name: 'leaked', scopes: ['store_infrastructure_projects_read_only'] },
+      })
+    ).json();
+    const headers = { 'x-auth-token': made.data.token };
+
+    const refused = await form(
+      '/oauth/revoke',
+      { token: made.data.token },
+      { basic: [lesser.id, lesser.secret] },
+    );
+    const stillWorks = await api(`/stores/${store}/v3/infrastructure/projects`, { headers });
+    const done = await form(
+      '/oauth/revoke',
+      { token: made.data.token },
+      { basic: [revoker.id, revoker.secret] },
+    );
+    const after = await api(`/stores/${store}/v3/infrastructure/projects`, { headers });
+
+    expect(refused.status).toBe(400);
+    expect(stillWorks.status).toBe(200);
+    expect(done.status).toBe(200);
+    expect(after.status).toBe(401);
+  });
+
+  it('answers an over-long client id with invalid_client and a cursor not of the listing with 400, never a 500', async () => {
+    const tenant = newTenant();
+    const admin = await tokenFor(tenant, ['admin']);
+    const long = 'a'.repeat(3000);
+    const forged = Buffer.from(JSON.stringify({ PK: `AUDIT#${tenant}` })).toString('base64url');
+    const forgedClients = Buffer.from(JSON.stringify({ GSI1PK: `CLIENTS#${tenant}` })).toString('base64url');
+
+    const token = await form('/oauth/token', { grant_type: 'client_credentials' }, { basic: [long, 'x'] });
+    const revoke = await form('/oauth/revoke', { token: 'x', client_id: long, client_secret: 'x' });
+    const audit = await api(`/audit?cursor=${forged}`, { token: admin });
+    const clients = await api(`/api-clients?cursor=${forgedClients}`, { token: admin });
+
+    expect(token.status).toBe(401);
+    expect(revoke.status).toBe(401);
+    expect(audit.status).toBe(400);
+    expect(clients.status).toBe(400);
   });
 });

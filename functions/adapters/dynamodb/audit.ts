@@ -16,6 +16,7 @@ const STORED = [
   'resource',
   'outcome',
   'sourceIp',
+  'viewerAddress',
   'userAgent',
   'requestId',
 ] as const;

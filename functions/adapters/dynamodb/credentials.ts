@@ -208,16 +208,14 @@ export const dynamoCredentialRepository = (tableName: () => string): CredentialR
 
     listStoreTokens,
 
-    async deleteStoreToken(tenant, id) {
-      const token = (await listStoreTokens(tenant)).find((t) => t.id === id);
-      if (!token) return false;
+    async deleteStoreToken(token) {
       const deleted = await unlessConditionFails(() =>
         documentClient.send(
           new DeleteCommand({
             TableName: tableName(),
             Key: keys.storeToken(token.tokenHash),
             ConditionExpression: 'tenant = :t',
-            ExpressionAttributeValues: { ':t': tenant },
+            ExpressionAttributeValues: { ':t': token.tenant },
           }),
         ),
       );

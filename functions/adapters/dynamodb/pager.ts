@@ -16,6 +16,15 @@ type Key = Record<string, NativeAttributeValue>;
  */
 const encodeCursor = (key: Key): string => Buffer.from(JSON.stringify(key)).toString('base64url');
 
+/**
+ * A query's `LastEvaluatedKey` holds the table's key, and on GSI1 the index's key too: exactly
+ * those. Anything else would reach DynamoDB as a starting key it refuses (a 500, not a 400).
+ */
+const hasKeyShape = (key: Key, partitionAttr: string): boolean => {
+  const names = Object.keys(key).sort().join(',');
+  return partitionAttr === 'GSI1PK' ? names === 'GSI1PK,GSI1SK,PK,SK' : names === 'PK,SK';
+};
+
 const decodeCursor = (cursor: string, partitionAttr: string, partitionValue: string): Key => {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -24,7 +33,8 @@ const decodeCursor = (cursor: string, partitionAttr: string, partitionValue: str
       key !== null &&
       !Array.isArray(key) &&
       (key as Key)[partitionAttr] === partitionValue &&
-      Object.values(key).every((v) => typeof v === 'string')
+      Object.values(key).every((v) => typeof v === 'string') &&
+      hasKeyShape(key as Key, partitionAttr)
     ) {
       return key as Key;
     }

@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type RateCounter, windowEnd } from '../../core/limits/rate-limits.ts';
 import { documentClient } from './client.ts';
-import { isConditionFailure } from './errors.ts';
+import { isConditionFailure, itemOfConditionFailure } from './errors.ts';
 
 /** A tenant's rate window: one item of its own, apart from its projects (it is written on every request). */
 export const rateWindowKey = (tenant: string) => ({ PK: `RATE#${tenant}`, SK: 'WINDOW' });
@@ -17,7 +17,7 @@ const KEEP_AFTER_WINDOW_SECONDS = 3_600;
  * that only one concurrent request wins, the others then count in it.
  */
 export const dynamoRateCounter = (tableName: () => string): RateCounter => ({
-  async hit({ tenant, credential, now, windowSeconds }) {
+  async hit({ tenant, credential, now, windowSeconds, credentialLimit }) {
     const Key = rateWindowKey(tenant);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -26,10 +26,14 @@ export const dynamoRateCounter = (tableName: () => string): RateCounter => ({
             TableName: tableName(),
             Key,
             UpdateExpression: 'ADD t :one SET c.#credential = if_not_exists(c.#credential, :zero) + :one',
-            ConditionExpression: 'windowEndsAt > :now',
+            // A credential past its own limit is refused without a write: its requests then use
+            // up nothing of its tenant's allowance, and cost no write.
+            ConditionExpression:
+              'windowEndsAt > :now AND (attribute_not_exists(c.#credential) OR c.#credential < :limit)',
             ExpressionAttributeNames: { '#credential': credential },
-            ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':now': now },
+            ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':now': now, ':limit': credentialLimit },
             ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         const counts = (item.c ?? {}) as Record<string, number>;
@@ -41,6 +45,15 @@ export const dynamoRateCounter = (tableName: () => string): RateCounter => ({
       } catch (error) {
         // The window has ended (or there is none yet); a third miss would be a clock gone wrong.
         if (!isConditionFailure(error) || attempt > 2) throw error;
+        const old = itemOfConditionFailure(error);
+        if (old && Number(old.windowEndsAt) > now) {
+          const counts = (old.c ?? {}) as Record<string, number>;
+          return {
+            tenant: Number(old.t),
+            credential: Number(counts[credential] ?? 0) + 1,
+            windowEndsAt: Number(old.windowEndsAt),
+          };
+        }
       }
       const endsAt = windowEnd(now, windowSeconds);
       try {

@@ -20,6 +20,8 @@ export interface AuditEntry {
   resource: Record<string, string>;
   outcome: { status: number; code?: string };
   sourceIp?: string;
+  /** Behind CloudFront: the viewer's address as the edge reported it (see `http/audit-trail.ts`). */
+  viewerAddress?: string;
   userAgent?: string;
   requestId?: string;
 }

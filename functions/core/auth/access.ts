@@ -70,12 +70,19 @@ export const verifyClient = async (
   deps: Pick<TokenIssueDeps, 'credentials' | 'hasher' | 'clock'>,
   input: { clientId: string; clientSecret: string },
 ): Promise<ApiClient> => {
+  // No client id is that long; a longer one would not even make a table key (DynamoDB's limit).
+  if (input.clientId.length > MAX_CLIENT_ID_LENGTH) {
+    await deps.hasher.verify(input.clientSecret, DUMMY_HASH);
+    throw new InvalidClient();
+  }
   const found = await deps.credentials.getClient(input.clientId);
   const client = isClientLive(found, deps.clock.now()) ? found : undefined;
   const valid = await deps.hasher.verify(input.clientSecret, client?.secretHash ?? DUMMY_HASH);
   if (!client || !valid) throw new InvalidClient();
   return client;
 };
+
+const MAX_CLIENT_ID_LENGTH = 256;
 
 /** A valid scrypt hash of a random value, used to equalize timing for unknown clients. */
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

@@ -104,5 +104,5 @@ export const deleteStoreTokenOf = async (
   const token = (await deps.credentials.listStoreTokens(caller.tenant)).find((t) => t.id === id);
   if (!token) throw notFoundToken;
   assertWithinCallerScopes(caller, token.scopes);
-  if (!(await deps.credentials.deleteStoreToken(caller.tenant, id))) throw notFoundToken;
+  if (!(await deps.credentials.deleteStoreToken(token))) throw notFoundToken;
 };

@@ -51,8 +51,8 @@ export interface CredentialRepository {
   getStoreTokenByHash(tokenHash: string): Promise<StoreToken | undefined>;
   /** A store's tokens, oldest first (never more than a few hundred: one page). */
   listStoreTokens(tenant: string): Promise<StoreToken[]>;
-  /** Removes a store's token by its id; false when the store has no such token. */
-  deleteStoreToken(tenant: string, id: string): Promise<boolean>;
+  /** Removes a token (found by its hash, so older tokens missing from the listing too); false when gone already. */
+  deleteStoreToken(token: StoreToken): Promise<boolean>;
 }
 
 export interface SecretHasher {

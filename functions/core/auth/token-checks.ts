@@ -6,7 +6,7 @@ import { sha256Hex } from '../shared/ids.ts';
 import { type AuthenticationDeps, verifyBearer } from './access.ts';
 import { AuthenticationError, UnauthorizedClient } from './errors.ts';
 import type { ApiClient, VerifiedToken } from './ports.ts';
-import { ADMIN_SCOPE } from './scopes.ts';
+import { ADMIN_SCOPE, scopeImplies } from './scopes.ts';
 
 const verifiedOrUndefined = async (
   deps: AuthenticationDeps,
@@ -31,12 +31,29 @@ export const revokeToken = async (
   token: string,
 ): Promise<void> => {
   const verified = await verifiedOrUndefined(deps, token);
-  if (!verified) return;
+  if (!verified) return revokeStoreToken(deps, caller, token);
   const mayRevoke =
     verified.clientId === caller.clientId ||
     (verified.tenant === caller.tenant && caller.scopes.includes(ADMIN_SCOPE));
   if (!mayRevoke) throw new UnauthorizedClient('The token was not issued to this client.');
   await deps.credentials.revokeToken(verified.tokenId, verified.expiresAt);
+};
+
+/**
+ * A store token (`X-Auth-Token`) presented for revocation is revoked too, by a client of its
+ * store that holds every scope it has (the ceiling `DELETE …/access-tokens/{id}` applies).
+ */
+const revokeStoreToken = async (
+  deps: AuthenticationDeps,
+  caller: ApiClient,
+  token: string,
+): Promise<void> => {
+  const store = await deps.credentials.getStoreTokenByHash(sha256Hex(token));
+  if (!store) return;
+  const covered = store.scopes.every((scope) => caller.scopes.some((held) => scopeImplies(held, scope)));
+  if (store.tenant !== caller.tenant || !covered)
+    throw new UnauthorizedClient('This client may not revoke that token.');
+  await deps.credentials.deleteStoreToken(store);
 };
 
 export type Introspection =

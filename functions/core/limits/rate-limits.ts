@@ -31,6 +31,8 @@ export interface RateCounter {
     credential: string;
     now: number;
     windowSeconds: number;
+    /** A credential at this count is refused without counting: it must not use up its tenant's allowance. */
+    credentialLimit: number;
   }): Promise<RateCount>;
 }
 
@@ -113,6 +115,7 @@ export const checkRateLimit = async (deps: RateLimitDeps, caller: RateCaller): P
     credential: `${caller.kind}:${caller.subject}`,
     now,
     windowSeconds: limits.windowSeconds,
+    credentialLimit: limits.credentialRequests,
   });
   return decide(limits, count, now);
 };
