@@ -67,7 +67,13 @@ const answer = async (
         ([name]) => name.toLowerCase() !== 'authorization',
       );
       const caller = await resolveCaller({ headers: Object.fromEntries(headers) });
-      apiEvent.requestContext.authorizer = { lambda: caller.context };
+      apiEvent.requestContext.authorizer = {
+        lambda:
+          caller.context.authenticated === 'false' &&
+          !headers.some(([name]) => name.toLowerCase() === 'x-auth-token')
+            ? { authenticated: 'false', reason: STREAMS_TAKE_STORE_TOKENS }
+            : caller.context,
+      };
     }
     return await run(apiEvent, context);
   } catch (error) {
@@ -76,6 +82,10 @@ const answer = async (
     return result;
   }
 };
+
+/** Why a stream refuses a request without `X-Auth-Token` (a bearer token never reaches it on AWS). */
+const STREAMS_TAKE_STORE_TOKENS =
+  'Authentication required: streams take a store access token in X-Auth-Token (an Authorization header is not read here).';
 
 /**
  * Writes a result to the response stream (a stream's body until it resolves) and returns the

@@ -269,6 +269,15 @@ describe('streamingApiHandler in the local runtime', () => {
     });
   });
 
+  it('answers a bearer token 401 saying streams take X-Auth-Token', async () => {
+    const response = await call('events', '/projects', {
+      headers: { authorization: 'Bearer some.jwt.token' },
+    });
+
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { message: string }).message).toContain('X-Auth-Token');
+  });
+
   it('answers 404 in the envelope for a route it does not serve', async () => {
     const response = await call('events', '/projects/some-key');
 
