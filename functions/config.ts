@@ -196,6 +196,7 @@ export const config = {
       tenantRequests: integer('SLIPWAY_RATE_LIMIT_TENANT_REQUESTS', 30_000),
       concurrentBuilds: integer('SLIPWAY_QUOTA_CONCURRENT_BUILDS', 20),
       hostedApps: integer('SLIPWAY_QUOTA_HOSTED_APPS', 200),
+      credentials: integer('SLIPWAY_QUOTA_CREDENTIALS', 500),
     };
   },
   /** How long a function keeps a tenant's own limits before reading them again (the rate limiter reads them per request). */

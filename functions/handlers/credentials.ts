@@ -13,8 +13,8 @@ import { CREDENTIALS_API } from '../http/credentials-api.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { pagedResponse, storeData } from '../http/views.ts';
+import { credentialDeps as deps } from '../wiring/credentials.ts';
 import { pipelineDeps } from '../wiring/pipeline.ts';
-import { deps } from '../wiring/shared.ts';
 
 const ACCESS_TOKENS = '/stores/{store_hash}/v3/infrastructure/access-tokens';
 /** What made a secret must not be kept by a cache on the way back. */

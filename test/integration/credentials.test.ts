@@ -9,6 +9,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { documentClient } from '../../functions/adapters/dynamodb/client.ts';
 import { indexOlderCredentials } from '../../functions/adapters/dynamodb/credential-index.ts';
+import { dynamoTenantLimitsRepository } from '../../functions/adapters/dynamodb/tenant-limits.ts';
 import { sha256Hex } from '../../functions/core/shared/ids.ts';
 import { type HttpMethod, ROUTES, type RouteDefinition } from '../../functions/http/routes.ts';
 import { type ApiResponse, api, gatewayUrl, newTenant, tokenFor } from '../helpers.ts';
@@ -530,5 +531,39 @@ describe('credentials of an older version, and odd requests', () => {
     expect(revoke.status).toBe(401);
     expect(audit.status).toBe(400);
     expect(clients.status).toBe(400);
+  });
+});
+
+describe('the credentials quota', () => {
+  it('caps the API clients and the store tokens a tenant holds, each kind apart, with a named error', async () => {
+    const tenant = newTenant();
+    await dynamoTenantLimitsRepository(() => process.env.SLIPWAY_TABLE_NAME ?? '').set(tenant, {
+      credentials: 3,
+    });
+    // tokenFor records the client its token belongs to: the first of three.
+    const admin = await tokenFor(tenant, ['admin']);
+    const newClient = () =>
+      api('/api-clients', { token: admin, body: { name: 'c', scope: 'view_connectors' } });
+    const newToken = () =>
+      api(`/stores/${tenant}/v3/infrastructure/access-tokens`, {
+        token: admin,
+        body: { name: 't', scopes: ['store_infrastructure_projects_read_only'] },
+      });
+
+    const clients = [(await newClient()).status, (await newClient()).status];
+    const overClients = await newClient();
+    const tokens = [(await newToken()).status, (await newToken()).status, (await newToken()).status];
+    const overTokens = await newToken();
+
+    expect(clients).toEqual([201, 201]);
+    expect(overClients.status).toBe(400);
+    expect(await overClients.json()).toMatchObject({
+      errors: [
+        { code: 'MaxResourceLimitExceeded', exceededResource: 'credential', quota: 'credentials', limit: 3 },
+      ],
+    });
+    expect(tokens).toEqual([200, 200, 200]);
+    expect(overTokens.status).toBe(400);
+    expect(await overTokens.json()).toMatchObject({ status: 400, code: 'MaxResourceLimitExceeded' });
   });
 });

@@ -9,6 +9,7 @@ const settings = {
     tenantRequests: 1,
     concurrentBuilds: 20,
     hostedApps: 200,
+    credentials: 500,
   },
 };
 

@@ -22,6 +22,7 @@ const DEFAULTS: TenantLimits = {
   tenantRequests: 8,
   concurrentBuilds: 2,
   hostedApps: 3,
+  credentials: 4,
 };
 
 /** The counter's contract in memory: one window per tenant, started by the first request after the last ended. */

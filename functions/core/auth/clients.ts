@@ -3,6 +3,9 @@
  * (BigCommerce dialect), managed by the tenant's own callers. A caller never hands out more
  * than it holds: every scope of a new credential must be implied by one of the caller's.
  */
+
+import { MaxResourceLimitExceeded } from '../limits/errors.ts';
+import { effectiveLimits, type TenantLimits, type TenantLimitsSource } from '../limits/limits.ts';
 import type { Clock } from '../shared/clock.ts';
 import { ResourceNotFound } from '../shared/errors.ts';
 import type { Page, PageRequest } from '../shared/listing.ts';
@@ -17,7 +20,20 @@ export interface ClientAdminDeps {
   credentials: CredentialRepository;
   hasher: SecretHasher;
   clock: Clock;
+  /** The tenant's own limits, over the configured defaults: how many credentials it may hold. */
+  tenantLimits: TenantLimitsSource;
+  limitDefaults: TenantLimits;
 }
+
+/**
+ * Each kind of credential is capped per tenant (`credentials`, 500 by default): a tenant's rate
+ * counter holds one count per credential, and a listing reads them all. Checked, not reserved:
+ * creations racing each other can pass the cap by their number, which bounds nothing that matters.
+ */
+const assertBelowQuota = async (deps: ClientAdminDeps, tenant: string, held: () => Promise<number>) => {
+  const { credentials: max } = effectiveLimits(deps.limitDefaults, await deps.tenantLimits.get(tenant));
+  if ((await held()) >= max) throw new MaxResourceLimitExceeded('credentials', max);
+};
 
 /** Refuses (403) the first scope the caller does not hold itself. */
 const assertWithinCallerScopes = (caller: Principal, scopes: readonly string[]): void => {
@@ -37,6 +53,10 @@ export const createClientFor = async (
   draft: ApiClientDraft,
 ): Promise<{ client: ApiClient; secret: string }> => {
   assertWithinCallerScopes(caller, draft.scope);
+  await assertBelowQuota(deps, caller.tenant, async () => {
+    const { total } = await deps.credentials.listClients(caller.tenant, { limit: 1, offset: 0 });
+    return total ?? 0;
+  });
   return createApiClient(deps, {
     tenant: caller.tenant,
     name: draft.name,
@@ -88,6 +108,11 @@ export const createStoreTokenFor = async (
   draft: StoreTokenDraft,
 ): Promise<{ stored: StoreToken; token: string }> => {
   assertWithinCallerScopes(caller, draft.scopes);
+  await assertBelowQuota(
+    deps,
+    caller.tenant,
+    async () => (await deps.credentials.listStoreTokens(caller.tenant)).length,
+  );
   return createStoreToken(deps, { tenant: caller.tenant, name: draft.name, scopes: draft.scopes });
 };
 

@@ -21,21 +21,26 @@ export class TooManyRequests extends AppError {
   }
 }
 
-const QUOTA_TEXT: Record<QuotaName, (limit: number) => string> = {
+/** The quotas on what a tenant holds, besides those on its deployments (`quotas.ts`). */
+type HeldQuota = QuotaName | 'credentials';
+
+const QUOTA_TEXT: Record<HeldQuota, (limit: number) => string> = {
   concurrentBuilds: (limit) =>
     `The tenant's quota of ${limit} concurrent builds is reached: a deployment can start once one of those in progress has finished.`,
   hostedApps: (limit) =>
     `The tenant's quota of ${limit} hosted apps is reached: delete a deployment (or a BigCommerce project) to host another.`,
+  credentials: (limit) =>
+    `The tenant's quota of ${limit} credentials of this kind is reached: delete one to make another.`,
 };
 
 export class MaxResourceLimitExceeded extends AppError {
   override readonly name = 'MaxResourceLimitExceeded';
   constructor(
-    readonly quota: QuotaName,
+    readonly quota: HeldQuota,
     readonly limit: number,
   ) {
     super('MaxResourceLimitExceeded', QUOTA_TEXT[quota](limit), {
-      exceededResource: 'deployment',
+      exceededResource: quota === 'credentials' ? 'credential' : 'deployment',
       quota,
       limit,
     });

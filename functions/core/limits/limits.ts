@@ -15,6 +15,8 @@ export interface TenantLimits {
   concurrentBuilds: number;
   /** Deployments of the tenant that may host applications at once. */
   hostedApps: number;
+  /** API clients the tenant may hold, and store tokens, each kind apart. */
+  credentials: number;
 }
 
 /** A tenant's own values, each optional: what is left out is the default (validated in `schemas.ts`). */

@@ -11,6 +11,7 @@ export const TenantLimitOverrides = z.strictObject({
   tenantRequests: positive.optional(),
   concurrentBuilds: positive.optional(),
   hostedApps: positive.optional(),
+  credentials: positive.optional(),
 });
 
 /** The names an operator may set, in the order they are documented. */
