@@ -14,7 +14,7 @@ import { AuthorizationError } from './errors.ts';
 import type { ApiClient, CredentialRepository, SecretHasher, StoreToken } from './ports.ts';
 import type { Principal } from './principal.ts';
 import type { ApiClientDraft, StoreTokenDraft } from './schemas.ts';
-import { scopeImplies } from './scopes.ts';
+import { firstScopeBeyond } from './scopes.ts';
 
 export interface ClientAdminDeps {
   credentials: CredentialRepository;
@@ -37,7 +37,7 @@ const assertBelowQuota = async (deps: ClientAdminDeps, tenant: string, held: () 
 
 /** Refuses (403) the first scope the caller does not hold itself. */
 const assertWithinCallerScopes = (caller: Principal, scopes: readonly string[]): void => {
-  const beyond = scopes.find((scope) => !caller.scopes.some((held) => scopeImplies(held, scope)));
+  const beyond = firstScopeBeyond(caller.scopes, scopes);
   if (beyond !== undefined) throw new AuthorizationError([beyond]);
 };
 

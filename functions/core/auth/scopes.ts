@@ -41,6 +41,10 @@ export const scopeImplies = (granted: string, required: string): boolean => {
 export const hasAnyScope = (granted: readonly string[], anyOf: readonly string[]): boolean =>
   anyOf.some((required) => granted.some((g) => scopeImplies(g, required)));
 
+/** The first of `wanted` that nothing `granted` implies: what a credential beyond the holder's would add. */
+export const firstScopeBeyond = (granted: readonly string[], wanted: readonly string[]): string | undefined =>
+  wanted.find((scope) => !hasAnyScope(granted, [scope]));
+
 /** Replaces `{param}` placeholders in scope templates with path parameter values. */
 export const expandScopes = (
   templates: readonly string[],

@@ -6,7 +6,7 @@ import { sha256Hex } from '../shared/ids.ts';
 import { type AuthenticationDeps, verifyBearer } from './access.ts';
 import { AuthenticationError, UnauthorizedClient } from './errors.ts';
 import type { ApiClient, VerifiedToken } from './ports.ts';
-import { ADMIN_SCOPE, scopeImplies } from './scopes.ts';
+import { ADMIN_SCOPE, firstScopeBeyond } from './scopes.ts';
 
 const verifiedOrUndefined = async (
   deps: AuthenticationDeps,
@@ -50,8 +50,7 @@ const revokeStoreToken = async (
 ): Promise<void> => {
   const store = await deps.credentials.getStoreTokenByHash(sha256Hex(token));
   if (!store) return;
-  const covered = store.scopes.every((scope) => caller.scopes.some((held) => scopeImplies(held, scope)));
-  if (store.tenant !== caller.tenant || !covered)
+  if (store.tenant !== caller.tenant || firstScopeBeyond(caller.scopes, store.scopes) !== undefined)
     throw new UnauthorizedClient('This client may not revoke that token.');
   await deps.credentials.deleteStoreToken(store);
 };
