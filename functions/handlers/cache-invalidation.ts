@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { DeploymentStatusChanged } from '../core/deployments/ports.ts';
 import { invalidateStaleAssets } from '../core/hosting/cache.ts';
+import type { DeploymentStatusChanged } from '../core/shared/domain-events.ts';
 import { logger } from '../http/logger.ts';
 import { hostedAssetsCache } from '../wiring/cdn.ts';
 

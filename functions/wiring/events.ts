@@ -6,7 +6,7 @@
 import { eventBridgeDomainEvents } from '../adapters/events/eventbridge-bus.ts';
 import { localDomainEvents } from '../adapters/events/local-bus.ts';
 import { config } from '../config.ts';
-import type { DomainEvents } from '../core/deployments/ports.ts';
+import type { DomainEvents } from '../core/shared/domain-events.ts';
 
 const bridge = eventBridgeDomainEvents(() => config.eventBusName ?? '');
 

@@ -2,7 +2,7 @@ import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-clo
 import type { EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DeploymentStatusChanged } from '../../functions/core/deployments/ports.ts';
+import type { DeploymentStatusChanged } from '../../functions/core/shared/domain-events.ts';
 
 // CloudFront has no local stand-in: the subscriber is checked by the calls it makes.
 const cloudfront = mockClient(CloudFrontClient);

@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { eventBridgeDomainEvents } from '../../functions/adapters/events/eventbridge-bus.ts';
-import type { DeploymentStatusChanged } from '../../functions/core/deployments/ports.ts';
+import type { DeploymentStatusChanged } from '../../functions/core/shared/domain-events.ts';
 
 // EventBridge has no local stand-in: the adapter is checked by the calls it makes.
 const bridge = mockClient(EventBridgeClient);

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { DeploymentStatusChanged, DomainEvents } from '../../core/deployments/ports.ts';
+import type { DomainEvent, DomainEvents } from '../../core/shared/domain-events.ts';
 
 /**
  * The in-process bus of `npm start`: one emitter per process, shared by every function bundle
@@ -17,7 +17,7 @@ export const localEventBus = (): EventEmitter => {
 export const DOMAIN_EVENT = 'domain-event';
 
 export const localDomainEvents: DomainEvents = {
-  async publish(event: DeploymentStatusChanged) {
+  async publish(event: DomainEvent) {
     try {
       localEventBus().emit(DOMAIN_EVENT, event);
     } catch {

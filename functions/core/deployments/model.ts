@@ -106,6 +106,11 @@ export interface Deployment {
    * replacing whatever was served there (the BigCommerce dialect's deployments).
    */
   site?: boolean;
+  /**
+   * Connect's `rollbackRevision`: the revision the current version was restored from. Absent
+   * (not null) when the current version did not come from a rollback.
+   */
+  rollbackRevision?: number;
   /** What is hosted now: the build that runs and the applications connect.yaml declared for it. Internal. */
   hosted?: HostedBuild;
   createdAt: string;

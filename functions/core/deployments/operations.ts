@@ -7,6 +7,7 @@ import type { TenantLimits, TenantLimitsSource } from '../limits/limits.ts';
 import { tenantQuotas } from '../limits/quotas.ts';
 import type { ProjectRepository } from '../projects/ports.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { AnnouncedStatus, DomainEvents } from '../shared/domain-events.ts';
 import type { ResourceRef } from '../shared/refs.ts';
 import type { Workflows } from '../shared/workflows.ts';
 import type { UploadDeps } from '../uploads/uploads.ts';
@@ -16,7 +17,6 @@ import {
   type DeploymentEventRepository,
   type DeploymentLogRepository,
   type DeploymentRepository,
-  type DomainEvents,
   ProjectLockHeld,
   type SecretCipher,
 } from './ports.ts';
@@ -83,7 +83,12 @@ export const operationExecutionName = (
  * (compensation), so the project is not left locked; if even that fails, the lock's lease
  * runs out and the reaper finishes it.
  */
-export const startOperation = async (deps: DeploymentDeps, deployment: Deployment, lock: ProjectLock) => {
+export const startOperation = async (
+  deps: DeploymentDeps,
+  deployment: Deployment,
+  lock: ProjectLock,
+  from?: AnnouncedStatus,
+) => {
   const execution: DeploymentExecution = {
     tenant: deployment.tenant,
     projectId: deployment.projectId,
@@ -94,7 +99,7 @@ export const startOperation = async (deps: DeploymentDeps, deployment: Deploymen
   try {
     await deps.workflows.start(lock.operation, operationExecutionName(lock), execution);
     await deps.bus.publish(
-      statusChanged(deployment, lock.operationId, deployment.status, deployment.lastModifiedAt),
+      statusChanged(deployment, lock.operationId, deployment.status, deployment.lastModifiedAt, from),
     );
     return deployment;
   } catch (error) {
@@ -121,7 +126,7 @@ export const startOperation = async (deps: DeploymentDeps, deployment: Deploymen
     };
     try {
       await deps.deployments.update(failed, deployment.version, { release: lock });
-      await deps.bus.publish(statusChanged(failed, lock.operationId, failed.status, now));
+      await deps.bus.publish(statusChanged(failed, lock.operationId, failed.status, now, deployment.status));
       return failed;
     } catch {
       return deployment;
@@ -135,6 +140,8 @@ export const writeAndStart = async (
   expectedVersion: number,
   operation: ProjectLock['operation'],
   now: Date,
+  /** The status it leaves (absent for a new deployment), for the status-change event. */
+  from?: AnnouncedStatus,
 ) => {
   const lock = lockFor(next, operation, now);
   // A redeploy starts a build and may start hosting; an undeploy frees both, so it is never refused.
@@ -149,5 +156,5 @@ export const writeAndStart = async (
     if (error instanceof ProjectLockHeld) throw await inProgress(deps, error.lock);
     throw error;
   }
-  return startOperation(deps, next, lock);
+  return startOperation(deps, next, lock, from);
 };

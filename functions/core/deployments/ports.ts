@@ -73,28 +73,6 @@ export interface DeploymentEventRepository {
   list(deploymentId: string): Promise<DeploymentEvent[]>;
 }
 
-/** A deployment's status changed: what webhooks and other subscribers will consume. */
-export interface DeploymentStatusChanged {
-  type: 'DeploymentStatusChanged';
-  tenant: string;
-  projectKey: string;
-  deploymentId: string;
-  deploymentKey?: string;
-  operationId: string;
-  status: DeploymentEvent['status'];
-  version: number;
-  at: string;
-}
-
-/**
- * Publishes domain events: EventBridge on AWS, an in-process bus locally. Publishing never
- * throws: an event that cannot be delivered is logged by the adapter, and the change it
- * describes stands (the deployment and its trail are the record).
- */
-export interface DomainEvents {
-  publish(event: DeploymentStatusChanged): Promise<void>;
-}
-
 /**
  * What a secret is bound to: a ciphertext decrypts only for the same tenant, project and
  * deployment (on AWS, IAM can then limit who may decrypt by tenant and deployment).

@@ -3,6 +3,7 @@
  * configuration values are checked against what the connector declares and merged on redeploy.
  */
 import type { ConfigurationKey, ConfigurationSpec } from '../connectors/spec.ts';
+import type { AnnouncedStatus, DeploymentStatusChanged } from '../shared/domain-events.ts';
 import { PreconditionFailed } from '../shared/errors.ts';
 import {
   DeploymentEmptyRequiredGlobalConfigurationKey,
@@ -24,7 +25,6 @@ import type {
   DeploymentStatus,
   ProjectLock,
 } from './model.ts';
-import type { DeploymentStatusChanged } from './ports.ts';
 import type { ApplicationConfigurationInput, ConfigurationInput } from './schemas.ts';
 
 /** The workflow input of the operation a lock holds. */
@@ -51,10 +51,11 @@ export const withReportEntries = (d: Deployment, entries: DeploymentReportEntry[
 
 /** The domain event a status change publishes. */
 export const statusChanged = (
-  d: Pick<Deployment, 'id' | 'tenant' | 'projectKey' | 'key' | 'version'>,
+  d: Pick<Deployment, 'id' | 'tenant' | 'projectKey' | 'key' | 'version' | 'rollbackRevision'>,
   operationId: string,
   status: DeploymentEvent['status'],
   at: string,
+  from?: AnnouncedStatus,
 ): DeploymentStatusChanged => ({
   type: 'DeploymentStatusChanged',
   tenant: d.tenant,
@@ -63,7 +64,9 @@ export const statusChanged = (
   ...(d.key === undefined ? {} : { deploymentKey: d.key }),
   operationId,
   status,
+  ...(from === undefined ? {} : { from }),
   version: d.version,
+  ...(d.rollbackRevision === undefined ? {} : { rollbackRevision: d.rollbackRevision }),
   at,
 });
 

@@ -90,7 +90,7 @@ const redeployDeployment = async (
     details: { build: { id: newId(), report: { entries: [] } } },
     lastModifiedAt: now.toISOString(),
   };
-  return writeAndStart(deps, next, current.version, 'deploy', now);
+  return writeAndStart(deps, next, current.version, 'deploy', now, current.status);
 };
 
 /**
@@ -143,7 +143,7 @@ const cancelDeployment = async (deps: DeploymentDeps, current: Deployment): Prom
     executionOf(current, lock),
     'Failed',
     { step: 'failed', progress: 100, message: 'Canceled', errorCode: 'Canceled' },
-    true,
+    { from: current.status },
   );
   return next;
 };
@@ -169,5 +169,5 @@ export const deleteDeployment = async (
     details: { build: { id: newId(), report: { entries: [] } } },
     lastModifiedAt: now.toISOString(),
   };
-  return writeAndStart(deps, next, current.version, 'undeploy', now);
+  return writeAndStart(deps, next, current.version, 'undeploy', now, current.status);
 };

@@ -1,4 +1,4 @@
-import type { DeploymentStatusChanged } from '../deployments/ports.ts';
+import type { DeploymentStatusChanged } from '../shared/domain-events.ts';
 
 /**
  * The statuses after which a CDN's copies of a deployment's hosted assets are stale: a deploy

@@ -1,6 +1,11 @@
 /** RecordFailure: what a failed step leaves on the deployment (one Error entry, Failed, the lock released). */
 import { withoutInternals } from '../../shared/public-text.ts';
-import type { DeploymentExecution, DeploymentReportEntry, DeploymentStep } from '../model.ts';
+import type {
+  DeploymentExecution,
+  DeploymentReportEntry,
+  DeploymentStatus,
+  DeploymentStep,
+} from '../model.ts';
 import { IN_PROGRESS, withReportEntries } from '../rules.ts';
 import { record, transition, type WorkflowDeps } from './record.ts';
 
@@ -129,11 +134,15 @@ export const failOperation = async (
       },
     ]);
   }
+  let from: DeploymentStatus = status;
   const next = await transition(
     deps,
     e,
     [...IN_PROGRESS[e.operation]],
-    (cur, now) => ({ status, ...withReportEntries(cur, [failureEntry(f, now)]) }),
+    (cur, now) => {
+      from = cur.status;
+      return { status, ...withReportEntries(cur, [failureEntry(f, now)]) };
+    },
     { release: true },
   );
   // What this build started hosting is stopped, after the write (a failing stop is retried
@@ -151,6 +160,6 @@ export const failOperation = async (
     e,
     status,
     { step: 'failed', progress: 100, message, errorCode: code, ...(application ? { application } : {}) },
-    true,
+    { from },
   );
 };

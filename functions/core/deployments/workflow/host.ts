@@ -99,7 +99,7 @@ export const hostApplication = async (
   index: number,
 ): Promise<HostedResult> => {
   const d = await current(deps, e, ['Deploying']);
-  if (index === 0) await record(deps, d, e, 'Deploying', { step: 'deploying', progress: 60 }, false);
+  if (index === 0) await record(deps, d, e, 'Deploying', { step: 'deploying', progress: 60 });
   const { environment, secretValues } = await configurationEnvironment(deps, d, b.applicationName);
   const result = await deps.hosting.host({
     tenant: d.tenant,
@@ -166,7 +166,7 @@ export const markDeployed = async (
   if (d?.status === 'Deployed' && d.hosted?.buildId === e.operationId) return afterDeployed(deps, e, d);
   if (!d || !isRunning(d, e, ['Deploying']))
     throw new DeploymentOperationSuperseded(e.deploymentId, e.operationId);
-  await record(deps, d, e, 'Deploying', { step: 'finalizing', progress: 90 }, false);
+  await record(deps, d, e, 'Deploying', { step: 'finalizing', progress: 90 });
   const failedScripts = input.scripts.filter((s) => s.failed);
   const [firstFailed] = failedScripts;
   // Strict scripts: the failure goes the way of every other, through the workflow's Catch.
@@ -235,7 +235,7 @@ const afterDeployed = async (deps: WorkflowDeps, e: DeploymentExecution, d: Depl
       },
     })),
   );
-  await record(deps, d, e, 'Deployed', { step: 'complete', progress: 100 }, true);
+  await record(deps, d, e, 'Deployed', { step: 'complete', progress: 100 }, { from: 'Deploying' });
 };
 
 /**

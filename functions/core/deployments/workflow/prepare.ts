@@ -110,7 +110,7 @@ export const readDeployArtifact = async (
   e: DeploymentExecution,
 ): Promise<ArtifactContents> => {
   const d = await current(deps, e, ['Deploying']);
-  await record(deps, d, e, 'Deploying', { step: 'downloading', progress: 10 }, false);
+  await record(deps, d, e, 'Deploying', { step: 'downloading', progress: 10 });
   // A deployment of an upload gets its own copy on its first run (the API only claimed it).
   const { source } = d.connector;
   if (source.type === 'artifact' && !(await deps.artifacts.describe(d.connector.objectKey)))
@@ -118,7 +118,7 @@ export const readDeployArtifact = async (
   // A bundle without connect.yaml gets one written for it, declaring what the deployment gives its app.
   const output = d.applications.find((a) => a.applicationName === OUTPUT_APPLICATION);
   const contents = await readArtifact(deps, d.connector.objectKey, {
-    onDownloaded: () => record(deps, d, e, 'Deploying', { step: 'unzipping', progress: 20 }, false),
+    onDownloaded: () => record(deps, d, e, 'Deploying', { step: 'unzipping', progress: 20 }),
     acceptOutputBundle: true,
     configurationKeys: {
       standard: (output?.standardConfiguration ?? []).map((c) => c.key),
@@ -140,7 +140,7 @@ export const prepareDeploy = async (
   contents: ArtifactContents,
 ): Promise<DeployPlan> => {
   const d = await current(deps, e, ['Deploying']);
-  await record(deps, d, e, 'Deploying', { step: 'processing', progress: 30 }, false);
+  await record(deps, d, e, 'Deploying', { step: 'processing', progress: 30 });
   const parsed = await deps.specParser.parse(contents.connectYaml);
   const checked = checkedAgainst(d, parsed);
   const applications = planOf(parsed, contents.manifest.root, d);

@@ -9,6 +9,7 @@
 import type { SpecificationParser } from '../../connectors/spec.ts';
 import type { ApplicationHosting } from '../../hosting/ports.ts';
 import type { Clock } from '../../shared/clock.ts';
+import type { AnnouncedStatus, DomainEvents } from '../../shared/domain-events.ts';
 import { ConcurrentModification } from '../../shared/errors.ts';
 import type { ArtifactStore, UploadRepository, ZipReader } from '../../uploads/ports.ts';
 import { DeploymentOperationSuperseded } from '../errors.ts';
@@ -23,7 +24,6 @@ import type {
   DeploymentEventRepository,
   DeploymentLogRepository,
   DeploymentRepository,
-  DomainEvents,
   SecretCipher,
 } from '../ports.ts';
 import { statusChanged } from '../rules.ts';
@@ -87,14 +87,17 @@ export interface Progress {
   errorCode?: string;
 }
 
-/** One step on the deployment's trail; a change of status is also published. */
+/**
+ * One step on the deployment's trail. A change of status (`changed`, naming the status it
+ * left) is also published.
+ */
 export const record = async (
   deps: Pick<WorkflowDeps, 'events' | 'bus' | 'clock'>,
-  d: Pick<Deployment, 'id' | 'tenant' | 'projectKey' | 'key' | 'version'>,
+  d: Pick<Deployment, 'id' | 'tenant' | 'projectKey' | 'key' | 'version' | 'rollbackRevision'>,
   e: DeploymentExecution,
-  status: DeploymentStatus | 'Removed',
+  status: AnnouncedStatus,
   progress: Progress,
-  changed: boolean,
+  changed?: { from: AnnouncedStatus },
 ) => {
   const at = deps.clock.now().toISOString();
   await deps.events.append({
@@ -105,7 +108,7 @@ export const record = async (
     at,
     ...progress,
   });
-  if (changed) await deps.bus.publish(statusChanged(d, e.operationId, status, at));
+  if (changed) await deps.bus.publish(statusChanged(d, e.operationId, status, at, changed.from));
 };
 
 /**
@@ -137,6 +140,7 @@ export const transition = async (
 /** Step 1 (initializing): Queued → Deploying. A retry finds it Deploying already. */
 export const markDeploying = async (deps: WorkflowDeps, e: DeploymentExecution): Promise<void> => {
   const next = await transition(deps, e, ['Queued'], () => ({ status: 'Deploying' }));
-  if (next) return record(deps, next, e, 'Deploying', { step: 'initializing', progress: 5 }, true);
+  if (next)
+    return record(deps, next, e, 'Deploying', { step: 'initializing', progress: 5 }, { from: 'Queued' });
   await current(deps, e, ['Deploying']);
 };

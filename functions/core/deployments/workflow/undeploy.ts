@@ -11,7 +11,7 @@ export const startUndeploy = async (
   e: DeploymentExecution,
 ): Promise<{ scripts: ScriptJob[] }> => {
   const d = await current(deps, e, ['Undeploying']);
-  await record(deps, d, e, 'Undeploying', { step: 'initializing', progress: 5 }, true);
+  await record(deps, d, e, 'Undeploying', { step: 'initializing', progress: 5 });
   if (d.skipScripts || !d.hosted) return { scripts: [] };
   const hosted = d.applications.map((a) => ({
     applicationName: a.applicationName,
@@ -24,14 +24,14 @@ export const startUndeploy = async (
 /** Undeploy's last step: every application and workspace of the deployment removed, then the deployment and its lock. */
 export const removeUndeployed = async (deps: WorkflowDeps, e: DeploymentExecution): Promise<void> => {
   const d = await current(deps, e, ['Undeploying']);
-  await record(deps, d, e, 'Undeploying', { step: 'finalizing', progress: 90 }, false);
+  await record(deps, d, e, 'Undeploying', { step: 'finalizing', progress: 90 });
   await deps.hosting.stop({ deploymentId: e.deploymentId });
   for (let attempt = 1; ; attempt++) {
     const cur = await deps.deployments.get(e.projectId, e.deploymentId);
     if (!cur || !isRunning(cur, e, ['Undeploying'])) return;
     try {
       await deps.deployments.remove(cur, cur.version, lockOf(e));
-      return record(deps, cur, e, 'Removed', { step: 'complete', progress: 100 }, true);
+      return record(deps, cur, e, 'Removed', { step: 'complete', progress: 100 }, { from: 'Undeploying' });
     } catch (error) {
       if (!(error instanceof ConcurrentModification) || attempt >= ATTEMPTS) throw error;
     }
