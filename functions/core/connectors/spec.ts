@@ -4,6 +4,16 @@
  * belong to `@commercetools-connect/specification` (behind the `SpecificationParser` port).
  */
 
+/**
+ * How often a service or event application's health check runs once deployed, as connect.yaml's
+ * `healthCheck` gives it (Connect, 23 October 2026); each field 1–20.
+ */
+export interface HealthCheckTiming {
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  unhealthyThreshold?: number;
+}
+
 export interface ConfigurationKey {
   key: string;
   description: string;
@@ -25,6 +35,8 @@ export interface ApplicationSpec extends ConfigurationSpec {
   /** Job applications' default cron schedule. */
   schedule?: string;
   healthCheckPath?: string;
+  /** connect.yaml's `healthCheck` timing, when it gives any. */
+  healthCheck?: HealthCheckTiming;
   scripts: { postDeploy?: string; preUndeploy?: string };
 }
 

@@ -4,6 +4,7 @@
  * flight. Secured configuration values exist here only as ciphertext.
  */
 import type { Connector } from '../connectors/model.ts';
+import type { HealthCheckTiming } from '../connectors/spec.ts';
 
 export type DeploymentStatus =
   | 'Draft'
@@ -126,6 +127,8 @@ export interface ApplicationPlan {
   endpoint?: string;
   schedule?: string;
   healthCheckPath?: string;
+  /** connect.yaml's `healthCheck` timing (its path is `healthCheckPath`); defaults apply when absent. */
+  healthCheck?: HealthCheckTiming;
   scripts: { postDeploy?: string; preUndeploy?: string };
 }
 

@@ -1,4 +1,6 @@
 /** Where builds and scripts run and where applications are hosted: this machine locally, CodeBuild and Lambda on AWS. */
+import type { HealthCheckTiming } from '../connectors/spec.ts';
+
 /**
  * Runs build and script commands where builds run: this machine for `npm start`, a CodeBuild
  * container on AWS (the same code, started by the state machine's CodeBuild integration).
@@ -48,6 +50,8 @@ export interface HostingRequest {
   /** Where the application answers (service, event, job), from connect.yaml. */
   endpoint?: string;
   healthCheckPath?: string;
+  /** The health check's timing once the application is up (connect.yaml's `healthCheck`). */
+  healthCheck?: HealthCheckTiming;
   /** Job applications: the cron schedule to call `endpoint` on. */
   schedule?: string;
   /**

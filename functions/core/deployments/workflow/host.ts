@@ -111,6 +111,7 @@ export const hostApplication = async (
     bundle: b.bundle,
     ...(b.endpoint ? { endpoint: b.endpoint } : {}),
     ...(b.healthCheckPath ? { healthCheckPath: b.healthCheckPath } : {}),
+    ...(b.healthCheck ? { healthCheck: b.healthCheck } : {}),
     ...(b.schedule ? { schedule: b.schedule } : {}),
     ...(b.applicationType === 'service' ? { address: applicationAddress(d, b.applicationName) } : {}),
     environment,

@@ -55,6 +55,7 @@ const planOf = (spec: ConnectorSpecification, root: string, d: Deployment): Appl
       ...(app.endpoint ? { endpoint: app.endpoint } : {}),
       ...(schedule && app.applicationType === 'job' ? { schedule } : {}),
       ...(app.healthCheckPath ? { healthCheckPath: app.healthCheckPath } : {}),
+      ...(app.healthCheck ? { healthCheck: app.healthCheck } : {}),
       scripts: app.scripts,
     };
   });
