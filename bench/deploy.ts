@@ -311,6 +311,81 @@ const main = () =>
         '',
       ].join('\n'),
     );
+
+    // Rollback to a kept build against a full deploy of the same deployment (a redeploy: the
+    // same operation, with a build), in alternating rounds: create (revision 1), redeploy with
+    // another greeting (revision 2, timed), roll back to revision 1 (timed).
+    const rollbacks: { deploy: number; rollback: number }[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const { deployed } = await deployWithSlipway(100 + round);
+      let started = performance.now();
+      const redeployed = await api(`/bench/deployments/${deployed.id}`, {
+        version: deployed.version,
+        actions: [
+          {
+            action: 'redeploy',
+            configurationValues: [
+              {
+                applicationName: 'service',
+                standardConfiguration: [{ key: 'GREETING', value: `${GREETING} again` }],
+              },
+            ],
+          },
+        ],
+      });
+      await ended(redeployed, 'deploy');
+      const deploy = performance.now() - started;
+      const current = await api(`/bench/deployments/${deployed.id}`);
+      started = performance.now();
+      const rolled = await api(`/bench/deployments/${deployed.id}/rollback`, {
+        version: current.version,
+        revision: 1,
+      });
+      await ended(rolled, 'deploy');
+      const rollback = performance.now() - started;
+      if (process.env.BENCH_DEBUG) {
+        const h = await sfn('GetExecutionHistory', {
+          executionArn: executionArn(rolled, 'deploy'),
+          maxResults: 1000,
+        });
+        const evs = h.events as {
+          type: string;
+          timestamp: number;
+          stateEnteredEventDetails?: { name: string };
+        }[];
+        const t0 = evs[0]?.timestamp ?? 0;
+        for (const e of evs)
+          process.stderr.write(
+            `${((e.timestamp - t0) * 1000).toFixed(0).padStart(6)} ${e.type} ${e.stateEnteredEventDetails?.name ?? ''}\n`,
+          );
+      }
+      const after = await api(`/bench/deployments/${deployed.id}`);
+      if (after.status !== 'Deployed' || after.rollbackRevision !== 1)
+        throw new Error(`rollback round ${round}: ${after.status}`);
+      rollbacks.push({ deploy, rollback });
+      await ended(await api(`/bench/deployments/${deployed.id}`, undefined, 'DELETE'), 'undeploy');
+    }
+    const rollbackRatio = median(rollbacks.map((r) => r.rollback / r.deploy));
+    writeSection(
+      '## Rolling back to a kept build (`npm run bench:deploy`)',
+      [
+        '## Rolling back to a kept build (`npm run bench:deploy`)',
+        '',
+        `A rollback of \`examples/connector\` to its first revision, whose build is kept (no build step, no postDeploy), against a full deploy of the same deployment (a redeploy: download, unzip, build each application, host, postDeploy). Both timed from the request to the workflow's end, ${ROUNDS} rounds in the same run as the section above.`,
+        '',
+        '| round | full deploy ms | rollback ms | ratio |',
+        '|---|---:|---:|---:|',
+        ...rollbacks.map(
+          (r, i) =>
+            `| ${i + 1} | ${r.deploy.toFixed(0)} | ${r.rollback.toFixed(0)} | ${(r.rollback / r.deploy).toFixed(2)} |`,
+        ),
+        '',
+        `**Median ratio: ${rollbackRatio.toFixed(2)}** (target <= 0.33: a rollback at most a third of a deploy). ${rollbackRatio <= 1 / 3 ? 'Met.' : 'Missed.'}`,
+        '',
+        'What a rollback skips is the build: downloading and unzipping the artifact, one build job per application, and postDeploy. What it keeps is starting every application and waiting until it answers, then switching and stopping the old build. It starts them all at once where a deploy starts them one at a time. The example declares no dependencies, so its builds install nothing and a full deploy here is mostly what a rollback does too: the ratio is bounded by how little building the example needs. A connector whose build installs packages spends seconds to minutes in the part a rollback skips.',
+        '',
+      ].join('\n'),
+    );
     if (!existsSync(EXAMPLE)) throw new Error('examples/connector is missing');
   });
 

@@ -162,6 +162,10 @@ export const config = {
   get webAdapterLayerArn(): string {
     return required('SLIPWAY_WEB_ADAPTER_LAYER_ARN');
   },
+  /** On AWS: the function schedules invoke to check hosted applications' health (docs/health-checks.md). */
+  get healthProbeArn(): string | undefined {
+    return process.env.SLIPWAY_HEALTH_PROBE_ARN || undefined;
+  },
   get assetsBaseUrl(): string {
     return required('SLIPWAY_ASSETS_BASE_URL');
   },
@@ -175,6 +179,13 @@ export const config = {
   },
   get localHostingToken(): string {
     return required('SLIPWAY_LOCAL_HOSTING_TOKEN');
+  },
+  /**
+   * How many builds each deployment keeps the files of (its newest revisions'), so a rollback
+   * to one of them builds nothing; the build served is always kept (`core/deployments/retention.ts`).
+   */
+  get keepBuilds(): number {
+    return bounded('SLIPWAY_KEEP_BUILDS', 10, 100);
   },
   /** How long the reaper leaves a fresh lock alone before asking whether its execution runs. */
   get reaperGraceSeconds(): number {
@@ -206,6 +217,21 @@ export const config = {
   /** How long audit entries are kept before DynamoDB's TTL removes them (docs/credentials.md#the-audit-trail). */
   get auditRetentionDays(): number {
     return bounded('SLIPWAY_AUDIT_RETENTION_DAYS', 90, 3_650);
+  },
+  /**
+   * Whether webhooks may go to loopback addresses, over http too (docs/webhooks.md#safe-to-point-at-the-internet):
+   * for receivers on the same machine during development. Off unless set, `npm start` included.
+   */
+  get webhooksAllowLoopback(): boolean {
+    return flag('SLIPWAY_WEBHOOKS_ALLOW_LOOPBACK');
+  },
+  /** Tests only: divides every step of the webhook retry schedule (1000 makes its 5 minutes 300 ms). 1 in service. */
+  get webhooksRetrySpeedup(): number {
+    return bounded('SLIPWAY_WEBHOOKS_RETRY_SPEEDUP', 1, 100_000);
+  },
+  /** On AWS: the webhook dispatcher function, invoked after a fan-out; unset, `npm start` runs it in process. */
+  get webhookDispatcherFunction(): string | undefined {
+    return process.env.SLIPWAY_WEBHOOK_DISPATCHER_FUNCTION || undefined;
   },
 };
 

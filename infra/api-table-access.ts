@@ -33,10 +33,13 @@ export const API_TABLE_ACCESS: Record<ApiFunctionName, readonly TableAction[]> =
   'store-deployments': ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
   // Streams only read: the deployment, its trail and its logs.
   'store-streams': ['GetItem', 'Query', 'UpdateItem'],
-  // The project's site, and each request as a log entry of the deployment served there.
+  // The project's site (or the deployment a service's stable address names), and each request
+  // as a log entry of the deployment served there.
   sites: ['GetItem', 'Query', 'BatchWriteItem'],
   // The tenant's trail, read a page at a time; the rate limits every authenticated route counts.
   audit: ['GetItem', 'Query', 'UpdateItem'],
+  // Subscriptions (with their quota's item, in transactions) and deliveries: made, read, changed, deleted.
+  webhooks: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
   openapi: [],
   fallback: [],
 };

@@ -63,9 +63,9 @@ export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
   {
     id: 'AwsSolutions-APIG4',
     paths:
-      /^SlipwayStateless\/((GET|HEAD)Health|(GET|HEAD)Openapi\.json|POSTOauth(Token|Revoke|Introspect)|CatchAllRoute|ANYSitesProject_uuid|ANYSitesProject_uuidProxy\+)$/,
+      /^SlipwayStateless\/((GET|HEAD)Health|(GET|HEAD)Openapi\.json|POSTOauth(Token|Revoke|Introspect)|CatchAllRoute|ANYSitesProject_uuid|ANYSitesProject_uuidProxy\+|ANYAppsProjectKeyDeploymentIdApplicationName|ANYAppsProjectKeyDeploymentIdApplicationNameProxy\+)$/,
     reason:
-      'Public by design: the health check (GET and its HEAD twin), the OAuth token, revocation (RFC 7009) and introspection (RFC 7662) endpoints (clients authenticate with their credentials in the request), the OpenAPI document, $default, which only answers 404/405 in the dialect’s envelope, and the projects’ websites under /sites/ (what a deployment serves to anyone, as a website). Every other route has the Lambda authorizer (test/infra checks it route by route).',
+      'Public by design: the health check (GET and its HEAD twin), the OAuth token, revocation (RFC 7009) and introspection (RFC 7662) endpoints (clients authenticate with their credentials in the request), the OpenAPI document, $default, which only answers 404/405 in the dialect’s envelope, the projects’ websites under /sites/ (what a deployment serves to anyone, as a website), and services’ stable addresses under /apps/ (a tenant’s service answering its own callers, as its function URL did). Every other route has the Lambda authorizer (test/infra checks it route by route).',
   },
   {
     id: 'AwsSolutions-CFR1',
@@ -95,6 +95,18 @@ export const ACKNOWLEDGEMENTS: Acknowledgement[] = [
     id: 'AwsSolutions-S1',
     paths: /^SlipwayStateful\/AccessLogs$/,
     reason: 'The bucket that receives the artifacts bucket’s server access logs does not log into itself.',
+  },
+  {
+    id: 'AwsSolutions-IAM4',
+    paths: /^SlipwayStateless\/Webhook\/(FanOut|Dispatcher)\/Function\/ServiceRole$/,
+    reason:
+      'The webhook functions (infra/constructs/webhooks.ts) are Slipway functions like the others: AWSLambdaBasicExecutionRole lets each write its own CloudWatch log streams, nothing more.',
+  },
+  {
+    id: 'AwsSolutions-IAM5',
+    paths: /^SlipwayStateless\/Webhook\/(FanOut|Dispatcher)\/Function\/ServiceRole\/DefaultPolicy$/,
+    reason:
+      "Written by CDK's grant methods for exactly what is bound: the table's indexes (<table>/index/*: the due deliveries are an index query), the dispatcher function at any version qualifier (<dispatcher>:*, invoked by the fan-out after it adds deliveries), and X-Ray segments (xray:PutTraceSegments has no resource-level permissions).",
   },
 ];
 

@@ -38,6 +38,7 @@ import { ARTIFACT_KEYS, DEPLOYABLE_ARTIFACTS } from './constructs/artifact-keys.
 import { Edge, pathPatternOf, type StreamingOrigin } from './constructs/edge.ts';
 import { Hosting } from './constructs/hosting.ts';
 import { SlipwayFunction } from './constructs/slipway-function.ts';
+import { Webhooks } from './constructs/webhooks.ts';
 import { Workflows } from './constructs/workflows.ts';
 import { corsOriginsOf, functionUrlCors, httpApiCors } from './cors.ts';
 import { stageThrottle } from './throttling.ts';
@@ -295,9 +296,10 @@ export class StatelessStack extends Stack {
 
     // The reaper, every minute: finishes operations whose workflow died. It lists the locks (an
     // index), releases them, fails the operation (a put, a log batch), and asks about and stops
-    // the operation's execution; it never starts one.
+    // the operation's execution; it never starts one. Then build retention: old builds' objects.
     const reaper = new SlipwayFunction(this, 'Reaper', { handler: 'reaper', timeout: Duration.minutes(2) })
       .bindTable(props.table, ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
+      .bindBucket(props.bucket, { delete: [ARTIFACT_KEYS.builds], list: true })
       .bindStateMachine(workflows.deploy, 'SLIPWAY_DEPLOY_STATE_MACHINE_ARN', 'watch')
       .bindStateMachine(workflows.undeploy, 'SLIPWAY_UNDEPLOY_STATE_MACHINE_ARN', 'watch');
     new Rule(this, 'ReaperSchedule', {
@@ -339,6 +341,7 @@ export class StatelessStack extends Stack {
       reaper,
     ])
       fn?.bindEventBus(events);
+    new Webhooks(this, 'Webhook', { ...props, events, api: functionFor('webhooks'), connectorPublisher });
 
     // The one public entry point: the API, the hosted assets and the streaming routes.
     const edge = new Edge(this, 'Edge', {
@@ -350,12 +353,7 @@ export class StatelessStack extends Stack {
     });
 
     // Hosting applications on Lambda: the workflow hosts, a cancel and the reaper stop.
-    const hosting = new Hosting(this, 'Hosting', {
-      bucket: props.bucket,
-      assetsBucket: props.assetsBucket,
-      secretsKey: props.secretsKey,
-      assetsBaseUrl: edge.url,
-    });
+    const hosting = new Hosting(this, 'Hosting', { ...props, assetsBaseUrl: edge.url, events });
     for (const fn of [deploymentSteps, reaper]) hosting.bind(fn);
 
     // A redeploy rewrites an assets application's files under the same paths, an undeploy

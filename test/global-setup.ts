@@ -62,6 +62,10 @@ export const setup = async (project: TestProject) => {
   process.env.SLIPWAY_LOG_TAIL_SECONDS ??= '3';
   process.env.SLIPWAY_STREAM_KEEPALIVE_SECONDS ??= '1';
   process.env.SLIPWAY_STREAM_POLL_MS ??= '100';
+  // Webhooks go to receivers the tests run on 127.0.0.1, and retry in milliseconds, not minutes.
+  process.env.SLIPWAY_WEBHOOKS_ALLOW_LOOPBACK ??= 'true';
+  process.env.SLIPWAY_WEBHOOKS_RETRY_SPEEDUP ??= '1000';
+  process.env.SLIPWAY_HEALTH_INTERVAL_SCALE ??= '0.5'; // health checks twice as often (docs/health-checks.md)
   dataDir = mkdtempSync(join(tmpdir(), 'slipway-test-'));
   logFile = join(dataDir, 'functions.log');
   writeFileSync(logFile, '');
@@ -75,6 +79,7 @@ export const setup = async (project: TestProject) => {
     delayOverrideMs: 0,
     // Tests run the reaper themselves; a build that hangs is given up on after 8 seconds.
     reaperIntervalMs: 0,
+    webhookIntervalMs: 1_000,
     buildTimeoutSeconds: 8,
     workspaceDir: join(dataDir, 'workspaces'),
     // The shared stack runs the tests' own fixtures as the test runner's user; containment is

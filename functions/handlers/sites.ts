@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isStoreUuid } from '../core/store/deployment-states.ts';
-import { siteOrigin } from '../core/store/sites.ts';
+import { applicationOrigin, type SiteOrigin, siteOrigin } from '../core/store/sites.ts';
 import { HOP_BY_HOP } from '../http/hop-by-hop.ts';
 import { logger } from '../http/logger.ts';
 import type { HttpResult } from '../http/responses.ts';
@@ -27,20 +27,49 @@ const text = (statusCode: number, body: string): HttpResult => ({
 const UPSTREAM_TIMEOUT_MS = 25_000;
 
 /**
- * A project's address: forwards the request to the application its site deployment runs
- * (method, headers, body, query) and answers with what it answered. Each request is a log
- * entry of that deployment (BigCommerce's request logs). Public: it is the project's website.
+ * The address a request names: a project's site (`/sites/<project uuid>/…`), or a service's
+ * stable address (`/apps/<projectKey>/<deployment id>/<application>/…`, on AWS). `base` is
+ * built only from what resolved (nothing of the request is echoed otherwise).
+ */
+const addressOf = async (
+  event: APIGatewayProxyEventV2,
+): Promise<{ base: string; resolve: () => Promise<SiteOrigin | undefined> } | undefined> => {
+  const p = event.pathParameters ?? {};
+  if (p.project_uuid !== undefined) {
+    const projectId = p.project_uuid;
+    if (!isStoreUuid(projectId)) return undefined;
+    return {
+      base: `${publicBaseUrl(event.headers)}/sites/${projectId.toLowerCase()}`,
+      resolve: () => siteOrigin(siteDeps, projectId),
+    };
+  }
+  const address = {
+    projectKey: p.projectKey ?? '',
+    deploymentId: p.deploymentId ?? '',
+    applicationName: p.applicationName ?? '',
+  };
+  if (!isStoreUuid(address.deploymentId)) return undefined;
+  const found = await applicationOrigin(siteDeps, address);
+  if (!found) return undefined;
+  const path = [address.projectKey, address.deploymentId, address.applicationName].map(encodeURIComponent);
+  return { base: `${publicBaseUrl(event.headers)}/apps/${path.join('/')}`, resolve: async () => found };
+};
+
+/**
+ * A project's address, or (on AWS) a service's stable address: forwards the request to the
+ * application it serves now (method, headers, body, query) and answers with what it answered.
+ * Each request is a log entry of that deployment (BigCommerce's request logs). Public: it is
+ * the project's website, or the service's own address.
  */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
-  const projectId = event.pathParameters?.project_uuid ?? '';
   const rest = event.pathParameters?.proxy;
-  // Only a project id is ever echoed into a header: anything else names no site.
-  if (!isStoreUuid(projectId)) return text(404, 'Nothing is deployed at this address.');
+  const address = await addressOf(event);
+  if (!address) return text(404, 'Nothing is deployed at this address.');
   // What a header may carry: printable ASCII; anything else percent-encoded.
   const query = event.rawQueryString
     ? `?${event.rawQueryString.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c))}`
     : '';
-  const siteBase = `${publicBaseUrl(event.headers)}/sites/${projectId.toLowerCase()}`;
+  const siteBase = address.base;
   // The address is a folder: relative links in what it serves need the trailing slash.
   if (rest === undefined) return { statusCode: 308, headers: { location: `${siteBase}/${query}` } };
 
@@ -50,7 +79,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult
     return { ...refused, headers: { ...refused.headers, allow: FORWARDED } };
   }
 
-  const target = await siteOrigin(siteDeps, projectId);
+  const target = await address.resolve();
   if (!target) return text(404, 'Nothing is deployed at this address.');
 
   const headers = new Headers();
@@ -89,7 +118,10 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult
       isBase64Encoded: true,
     };
   } catch (error) {
-    logger.warn('site application did not answer', { projectId, error: error as Error });
+    logger.warn('site application did not answer', {
+      deploymentId: target.deployment.id,
+      error: error as Error,
+    });
     status = 502;
     result = text(502, 'The application at this address did not answer.');
   }

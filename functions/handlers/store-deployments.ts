@@ -6,6 +6,7 @@ import {
   getStoreDeployment,
   listStoreDeployments,
 } from '../core/store/deployments.ts';
+import { promoteStoreDeployment } from '../core/store/promote.ts';
 import { schemasOf } from '../http/api-spec.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
@@ -57,6 +58,17 @@ export const handler = apiHandler(
       run: async ({ event, pathParameters, principal }) => {
         const uuid = assertStoreUuid(pathParameters.deployment_uuid, 'deploymentUuid');
         const d = await getStoreDeployment(deps, principal().tenant, uuid);
+        return json(
+          200,
+          storeData(storeDeploymentView(d, await deps.events.list(d.id), publicBaseUrl(event.headers))),
+        );
+      },
+    }),
+    // Answered with the deployment as GET shows it: queued again, to serve the address once it answers.
+    [`POST ${STORE}/deployments/{deployment_uuid}/promote`]: operation({
+      run: async ({ event, pathParameters, principal }) => {
+        const uuid = assertStoreUuid(pathParameters.deployment_uuid, 'deploymentUuid');
+        const d = await promoteStoreDeployment(deps, principal().tenant, uuid);
         return json(
           200,
           storeData(storeDeploymentView(d, await deps.events.list(d.id), publicBaseUrl(event.headers))),

@@ -6,6 +6,8 @@ import {
   DeploymentDraft,
   DeploymentLogQuery,
   DeploymentQuery,
+  DeploymentRevisionQuery,
+  DeploymentRollback,
   DeploymentUpdate,
 } from '../core/deployments/schemas.ts';
 import type { OperationSpec } from './api-spec.ts';
@@ -49,5 +51,20 @@ export const DEPLOYMENTS_API = {
     summary: 'Undeploy and delete a deployment (`skipScripts=true` skips preUndeploy, Slipway)',
     status: 202,
     query: DeploymentDeleteQuery,
+  },
+  'GET /{projectKey}/deployments/{deploymentRef}/revisions': {
+    summary: "A deployment's revisions (Connect's DeploymentRevisions), most recent first",
+    status: 200,
+    query: DeploymentRevisionQuery,
+  },
+  'GET /{projectKey}/deployments/{deploymentRef}/revisions/{revision}': {
+    summary: 'One revision of a deployment',
+    status: 200,
+  },
+  'POST /{projectKey}/deployments/{deploymentRef}/rollback': {
+    summary:
+      "Roll a deployment back to a revision (Connect's DeploymentRollback): a new version, deployed; a kept build is hosted again without building",
+    status: 201,
+    body: DeploymentRollback,
   },
 } as const satisfies Record<string, OperationSpec>;

@@ -1,6 +1,7 @@
 /** The one table that maps error codes to HTTP statuses. Codes not listed are internal faults (500). */
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   InvalidJsonInput: 400,
+  InvalidField: 400,
   InvalidQueryParam: 400,
   InvalidPathParam: 400,
   invalid_scope: 400,
@@ -62,6 +63,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   DeploymentLogInvalidPageToken: 400,
   DeploymentApplicationDoesNotExist: 400,
   DeploymentNotCancelable: 400,
+  DeploymentRollbackNotAllowed: 400,
   // Raised inside the workflows, never answered over HTTP; listed so the table stays complete.
   DeploymentOperationSuperseded: 409,
   ApplicationBuildFailed: 400,
@@ -75,6 +77,9 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   InvalidStoreUuid: 400,
   StoreFilterRequired: 422,
   StoreProjectBusy: 409,
+  // Webhooks: a URL a delivery may not go to (docs/webhooks.md#safe-to-point-at-the-internet).
+  WebhookUrlNotAllowed: 400,
+  StorePromoteNotAllowed: 422,
 };
 
 export const statusForCode = (code: string): number => STATUS_BY_CODE[code] ?? 500;

@@ -22,6 +22,7 @@ import {
   STORE_UPLOADS_API,
 } from './store-api.ts';
 import { UPLOADS_API } from './uploads-api.ts';
+import { WEBHOOKS_API } from './webhooks-api.ts';
 
 /** Every route's spec; each function's own group lives beside its schemas, so bundles stay apart. */
 export const allOperations = (): Record<string, OperationSpec> => ({
@@ -36,9 +37,13 @@ export const allOperations = (): Record<string, OperationSpec> => ({
   ...STORE_DEPLOYMENTS_API,
   ...STORE_UPLOADS_API,
   ...STORE_STREAMS_API,
+  ...WEBHOOKS_API,
 });
 
-/** The routes the document describes: the API's, not the projects' websites (`ANY /sites/…`). */
+/**
+ * The routes the document describes: the API's, not the tenants' own applications answering
+ * at the projects' websites and services' stable addresses (`ANY /sites/…`, `ANY /apps/…`).
+ */
 export const documentedRoutes = () => ROUTES.filter((route) => route.method !== 'ANY');
 
 const ErrorResponse = z

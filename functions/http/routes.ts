@@ -5,6 +5,8 @@
  * token but no particular scope.
  */
 
+import { webhookRoutes } from './webhook-routes.ts';
+
 /**
  * `ANY` is API Gateway's any-method route (the sites' proxy). `HEAD` is never in the table:
  * every GET route answers HEAD too (`headRouteKey`), as HTTP says it must.
@@ -25,6 +27,7 @@ export type ApiFunctionName =
   | 'sites'
   | 'credentials'
   | 'audit'
+  | 'webhooks'
   | 'openapi'
   | 'fallback';
 
@@ -72,6 +75,11 @@ const CREATE_STORE_DEPLOYMENTS = [
 const READ_STORE_DEPLOYMENTS = [...CREATE_STORE_DEPLOYMENTS, 'store_infrastructure_deployments_read_only'];
 const READ_STORE_LOGS = [ADMIN, 'store_infrastructure_logs_read_only'];
 const MANAGE_STORE_TOKENS = [ADMIN, 'store_infrastructure_access_tokens_manage'];
+/** Webhooks: a store's subscriptions cover its deployments, so they take the deployments' scopes. */
+const MANAGE_STORE_WEBHOOKS = [ADMIN, 'store_infrastructure_deployments_manage'];
+
+/** A service's stable address (`applicationAddress` in core/deployments/rules.ts). */
+const APP_ADDRESS = '/apps/{projectKey}/{deploymentId}/{applicationName}';
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'health', scopes: null },
@@ -159,6 +167,25 @@ export const ROUTES: readonly RouteDefinition[] = [
     function: 'deployments',
     scopes: MANAGE_DEPLOYMENTS,
   },
+  // Connect's DeploymentRevisions and rollback (23 October 2026).
+  {
+    method: 'GET',
+    path: '/{projectKey}/deployments/{deploymentRef}/revisions',
+    function: 'deployments',
+    scopes: VIEW_DEPLOYMENTS,
+  },
+  {
+    method: 'GET',
+    path: '/{projectKey}/deployments/{deploymentRef}/revisions/{revision}',
+    function: 'deployments',
+    scopes: VIEW_DEPLOYMENTS,
+  },
+  {
+    method: 'POST',
+    path: '/{projectKey}/deployments/{deploymentRef}/rollback',
+    function: 'deployments',
+    scopes: MANAGE_DEPLOYMENTS,
+  },
   // The BigCommerce dialect: a store hash is a tenant (a token of another store gets 404).
   { method: 'GET', path: STORE_PROJECTS, function: 'store-projects', scopes: READ_STORE_PROJECTS },
   { method: 'POST', path: STORE_PROJECTS, function: 'store-projects', scopes: MANAGE_STORE_PROJECTS },
@@ -188,6 +215,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     scopes: CREATE_STORE_DEPLOYMENTS,
   },
   { method: 'GET', path: STORE_DEPLOYMENTS, function: 'store-deployments', scopes: READ_STORE_DEPLOYMENTS },
+  // Slipway: an earlier completed deployment serves its project's address again (production: not for preview tokens).
+  {
+    method: 'POST',
+    path: `${STORE_DEPLOYMENTS}/{deployment_uuid}/promote`,
+    function: 'store-deployments',
+    scopes: [ADMIN, 'store_infrastructure_deployments_manage'],
+  },
   {
     method: 'GET',
     path: `${STORE_DEPLOYMENTS}/{deployment_uuid}`,
@@ -222,9 +256,16 @@ export const ROUTES: readonly RouteDefinition[] = [
     function: 'credentials',
     scopes: MANAGE_STORE_TOKENS,
   },
+  // Signed webhooks (docs/webhooks.md): a project's subscriptions (Connect), a store's (BigCommerce).
+  ...webhookRoutes('connect', MANAGE_DEPLOYMENTS, VIEW_DEPLOYMENTS),
+  ...webhookRoutes('store', MANAGE_STORE_WEBHOOKS, READ_STORE_DEPLOYMENTS),
   // A project's address: what its site deployment serves, to anyone (it is a website).
   { method: 'ANY', path: '/sites/{project_uuid}', function: 'sites', scopes: null },
   { method: 'ANY', path: '/sites/{project_uuid}/{proxy+}', function: 'sites', scopes: null },
+  // A service's stable address (on AWS: the distribution sends `/apps/` to the API; under
+  // `npm start` the gateway serves it before any route, and only what it does not know gets here).
+  { method: 'ANY', path: APP_ADDRESS, function: 'sites', scopes: null },
+  { method: 'ANY', path: `${APP_ADDRESS}/{proxy+}`, function: 'sites', scopes: null },
 ];
 
 /** API Gateway's catch-all route: answers unknown paths (404) and wrong methods (405) in the dialect's envelope. */

@@ -52,6 +52,11 @@ export const STORE_DEPLOYMENTS_API = {
     summary: 'Get a deployment: status, steps, address, error code and message (Slipway)',
     status: 200,
   },
+  [`POST ${DEPLOYMENTS}/{deployment_uuid}/promote`]: {
+    summary:
+      "Serve an earlier completed deployment at its project's address again, without a rebuild while its build is kept (Slipway)",
+    status: 200,
+  },
 } as const satisfies Record<string, OperationSpec>;
 
 export const STORE_UPLOADS_API = {

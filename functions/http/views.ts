@@ -251,6 +251,8 @@ export const deploymentView = (d: Deployment) => ({
   })),
   preview: d.type === 'preview',
   status: d.status,
+  ...optional('rollbackRevision', d.rollbackRevision),
+  ...optional('supersededBy', d.supersededBy),
   ...optional('strictScripts', d.strictScripts),
   createdAt: d.createdAt,
   lastModifiedAt: d.lastModifiedAt,
@@ -322,12 +324,25 @@ export const storeEventView = (d: Deployment, state: StoreDeploymentState, baseU
   };
 };
 
-/** Slipway's GET of a deployment: the stream's last state, with the steps so far and its dates. */
+/**
+ * Slipway's GET of a deployment: the stream's last state, with the steps so far and its dates.
+ * One another deployment replaced at the project's address is `superseded` (Slipway's status:
+ * the event stream, which BigCommerce's CLI reads against its four statuses, keeps `completed`),
+ * with no address and `superseded_by` naming the one served now.
+ */
 export const storeDeploymentView = (d: Deployment, trail: DeploymentEvent[], baseUrl: string) => {
   const states = storeDeploymentStates(d, trail);
   const last = states.at(-1) as StoreDeploymentState;
+  const superseded = d.supersededBy !== undefined && d.status === 'Deployed';
   return {
     ...storeEventView(d, last, baseUrl),
+    ...(superseded
+      ? {
+          deployment_status: 'superseded' as const,
+          superseded_by: d.supersededBy,
+          ...storeAddress(d, baseUrl, false),
+        }
+      : {}),
     project_uuid: d.projectId,
     steps: deployTrail(trail)
       .filter((e) => e.step !== 'failed')

@@ -48,6 +48,8 @@ export interface StackOptions {
   delayOverrideMs?: number;
   /** How often the reaper runs; 0 turns it off (tests run it themselves). Default 30 s. */
   reaperIntervalMs?: number;
+  /** How often the webhook dispatcher runs unasked (it also runs on each fan-out and due time). Default 5 s. */
+  webhookIntervalMs?: number;
   /** Time limit of one application's build (default 600 s). */
   buildTimeoutSeconds?: number;
   /** Where builds extract and build applications; default `defaultWorkspaceDir(dataDir)`. */
@@ -300,6 +302,10 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     const archive = (event: unknown) => appendFileSync(eventsFile, `${JSON.stringify(event)}\n`);
     localEventBus().on(DOMAIN_EVENT, archive);
     stops.push(async () => void localEventBus().off(DOMAIN_EVENT, archive));
+    // Webhooks: each event fanned out (after the archive has it), and the dispatcher (functions/local/webhooks.ts).
+    const { startLocalWebhooks } = await import('./webhooks.ts');
+    const intervalMs = options.webhookIntervalMs ?? 5_000;
+    stops.push(await startLocalWebhooks({ invoke: invokeFunction, eventsFile, intervalMs }));
 
     // Hosted applications' output goes to their deployment's logs, a batch every half second.
     const { dynamoDeploymentLogRepository } = await import('../adapters/dynamodb/deployment-logs.ts');

@@ -10,6 +10,7 @@ import { dynamoConnectorRepository } from '../adapters/dynamodb/connectors.ts';
 import { dynamoDeploymentEventRepository } from '../adapters/dynamodb/deployment-events.ts';
 import { dynamoDeploymentLogRepository } from '../adapters/dynamodb/deployment-logs.ts';
 import { dynamoDeploymentRepository } from '../adapters/dynamodb/deployments.ts';
+import { dynamoRevisionRepository } from '../adapters/dynamodb/revisions.ts';
 import { dynamoTenantLimitsRepository } from '../adapters/dynamodb/tenant-limits.ts';
 import { dynamoUploadRepository } from '../adapters/dynamodb/uploads.ts';
 import { notInThisFunction, operationStateMachineArnOf, sfnStart } from '../adapters/sfn/workflows.ts';
@@ -37,6 +38,7 @@ export const deploymentDeps = {
   clock: systemClock,
   connectors: dynamoConnectorRepository(tableNameFromConfig),
   deployments: dynamoDeploymentRepository(tableNameFromConfig),
+  revisions: dynamoRevisionRepository(tableNameFromConfig),
   logs: dynamoDeploymentLogRepository(tableNameFromConfig),
   events: dynamoDeploymentEventRepository(tableNameFromConfig),
   bus: domainEvents,

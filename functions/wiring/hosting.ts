@@ -47,6 +47,7 @@ const pick = (): ApplicationHosting => {
           assetsPrefix: HOSTED_ASSETS_PREFIX,
           assetsBaseUrl: config.assetsBaseUrl,
           ...(config.kmsKeyId ? { kmsKeyArn: config.kmsKeyId } : {}),
+          ...(config.healthProbeArn ? { healthProbeArn: config.healthProbeArn } : {}),
           namePrefix: HOSTED_NAME_PREFIX,
         })
       : unconfigured;

@@ -4,6 +4,7 @@
  */
 
 import { dynamoDeploymentLogRepository } from '../adapters/dynamodb/deployment-logs.ts';
+import { dynamoRevisionRepository } from '../adapters/dynamodb/revisions.ts';
 import type { WorkflowDeps } from '../core/deployments/workflow/record.ts';
 import { openingCipher } from './cipher.ts';
 import { configuredHosting } from './hosting.ts';
@@ -13,6 +14,7 @@ import { tableNameFromConfig } from './system.ts';
 export const transitionDeps: WorkflowDeps = {
   ...recordDeps,
   logs: dynamoDeploymentLogRepository(tableNameFromConfig),
+  revisions: dynamoRevisionRepository(tableNameFromConfig),
   hosting: configuredHosting,
   cipher: openingCipher,
 };

@@ -1,4 +1,6 @@
-import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import {
   Effect,
   type IGrantable,
@@ -13,7 +15,7 @@ import { Construct } from 'constructs';
 import { rolePathOf } from '../../functions/adapters/hosting/aws/resources.ts';
 import { HOSTED_ASSETS_PREFIX, HOSTED_NAME_PREFIX } from '../../functions/wiring/hosted-names.ts';
 import { ARTIFACT_KEYS } from './artifact-keys.ts';
-import { grantObjects, type SlipwayFunction } from './slipway-function.ts';
+import { grantObjects, SlipwayFunction } from './slipway-function.ts';
 
 /** AWS Lambda Web Adapter (awslabs), published by AWS in every region for arm64. */
 const WEB_ADAPTER_LAYER = `arn:${Aws.PARTITION}:lambda:${Aws.REGION}:753240598075:layer:LambdaAdapterLayerArm64:25`;
@@ -26,6 +28,13 @@ export interface HostingProps {
   secretsKey: IKey;
   /** Where `assetsBucket` is served, its keys being the paths (`https://<distribution domain>`). */
   assetsBaseUrl: string;
+  /**
+   * The table and the bus of the health probe (`functions/handlers/health-probe.ts`), which
+   * checks hosted applications that declare a health check once they are deployed; made when
+   * both are given. Without it their health is checked only as they are hosted.
+   */
+  table?: ITableV2;
+  events?: IEventBus;
 }
 
 /**
@@ -40,6 +49,8 @@ export class Hosting extends Construct {
   /** The most any hosted function may do, whatever its deployment's role says. */
   readonly roleBoundary: ManagedPolicy;
   readonly schedulerRole: Role;
+  /** Invoked by each checked application's schedule (`functions/adapters/hosting/aws/health.ts`). */
+  readonly healthProbe: SlipwayFunction | undefined;
 
   constructor(
     scope: Construct,
@@ -100,6 +111,31 @@ export class Hosting extends Construct {
     this.schedulerRole.addToPolicy(
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.functionArns] }),
     );
+    this.healthProbe = props.table && props.events && this.addHealthProbe(props.table, props.events);
+  }
+
+  /**
+   * The health probe: invoked by the schedules (as the scheduler's role), it invokes the hosted
+   * functions (a synthetic GET), reads the deployment and each application's run of checks,
+   * writes the latter and the deployment's report (a conditional put each), and puts
+   * `ApplicationHealthChanged` on the bus.
+   */
+  private addHealthProbe(table: ITableV2, events: IEventBus): SlipwayFunction {
+    // The check's timeout is at most 20 s; a minute leaves room for the reads and writes around it.
+    // At the stack's top level, named as every handler's function is (`HealthProbeFunction`).
+    const probe = new SlipwayFunction(Stack.of(this), 'HealthProbe', {
+      handler: 'health-probe',
+      timeout: Duration.minutes(1),
+    })
+      .bindTable(table, ['GetItem', 'PutItem'])
+      .bindEventBus(events);
+    probe.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.functionArns] }),
+    );
+    this.schedulerRole.addToPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [probe.fn.functionArn] }),
+    );
+    return probe;
   }
 
   private readonly functionArns: string;
@@ -256,6 +292,7 @@ export class Hosting extends Construct {
       SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       SLIPWAY_WEB_ADAPTER_LAYER_ARN: WEB_ADAPTER_LAYER,
       SLIPWAY_ASSETS_BASE_URL: this.props.assetsBaseUrl,
+      ...(this.healthProbe ? { SLIPWAY_HEALTH_PROBE_ARN: this.healthProbe.fn.functionArn } : {}),
     }))
       fn.fn.addEnvironment(name, value);
   }

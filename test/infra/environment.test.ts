@@ -33,6 +33,12 @@ const KNOWN_GAPS: { principal: string; variable: string; reason: string }[] = [
       'configuredHosting (wiring/hosting.ts) reads it to encrypt the environments of the functions it creates; the reaper only stops, and without it names no key',
   },
   {
+    principal: 'reaper',
+    variable: 'SLIPWAY_WORKSPACE_DIR',
+    reason:
+      "build retention (wiring/reaper.ts) removes npm start's build directories only when SLIPWAY_LOCAL_HOSTING_URL is set; on AWS it removes build objects from the bucket",
+  },
+  {
     principal: 'upload-events',
     variable: 'SLIPWAY_BUCKET_NAME',
     reason: 'uploadDeps (wiring/uploads.ts) builds the artifacts store; marking an upload never touches it',

@@ -50,6 +50,13 @@ const KNOWN_GAPS: Known[] = [
   sharedProjectWrites('sites', ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
   sharedProjectWrites('upload-events', ['dynamodb:PutItem', 'dynamodb:DeleteItem']),
   {
+    principal: 'health-probe',
+    actions: ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    resources: TABLE,
+    reason:
+      'the deployment repository is one object (deployments.ts:127, pager.ts); the probe reads a deployment by its key and writes its report with a conditional put, never taking a lock or listing',
+  },
+  {
     principal: 'audit',
     actions: ['dynamodb:PutItem'],
     resources: TABLE,
@@ -115,6 +122,20 @@ const KNOWN_GAPS: Known[] = [
     actions: ['kms:GenerateDataKey'],
     resources: ['kms:key/DataKey'],
     reason: 'implied by the table writes above, which a script job never makes',
+  },
+  {
+    principal: 'webhook-fan-out',
+    actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    resources: TABLE,
+    reason:
+      'the subscription, delivery and deployment repositories are one object each (webhooks-subscriptions.ts, webhooks-deliveries.ts, deployments.ts); the fan-out reads subscriptions and the deployment, and adds deliveries (transactions of puts)',
+  },
+  {
+    principal: 'webhook-dispatcher',
+    actions: ['dynamodb:PutItem'],
+    resources: TABLE,
+    reason:
+      'the delivery repository is one object (webhooks-deliveries.ts: add and requeue put); the dispatcher only claims, records and finishes deliveries (updates, and a transaction of an update and a delete)',
   },
 ];
 

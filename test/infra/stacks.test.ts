@@ -225,7 +225,8 @@ describe('CDK stacks', () => {
       JSON.stringify(p.Properties.Environment.EnvironmentVariables).includes('SLIPWAY_KMS_KEY_ID'),
     );
 
-    expect(withKey).toHaveLength(3);
+    // And the webhooks: the API seals signing secrets, the dispatcher opens them (test/infra/webhooks.test.ts).
+    expect(withKey).toHaveLength(5);
     expect(scripts).toHaveLength(1);
   });
 
@@ -300,12 +301,18 @@ describe('CDK stacks', () => {
         'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]],
       });
     }
-    // Hosting writes and deletes only under the hosted prefix of the hosted-assets bucket.
+    // Hosting writes and deletes only under the hosted prefix of the hosted-assets bucket; the
+    // reaper (which stops hosted applications too) also deletes old builds' objects, and only those.
     expect(writes.length).toBeGreaterThan(0);
     const bucket = importing(/ExportsOutputFnGetAttHostedAssets\w*Arn/);
+    const artifacts = importing(/ExportsOutputFnGetAttArtifacts\w*Arn/);
     for (const statement of writes)
       for (const resource of [statement.Resource].flat())
-        expect([bucket, { 'Fn::Join': ['', [bucket, '/hosted-assets/*']] }]).toContainEqual(resource);
+        expect([
+          bucket,
+          { 'Fn::Join': ['', [bucket, '/hosted-assets/*']] },
+          { 'Fn::Join': ['', [artifacts, '/deployments/*/builds/*']] },
+        ]).toContainEqual(resource);
     stateless.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
@@ -686,9 +693,11 @@ describe('flows that only AWS wires', () => {
     expect(publishers).toEqual(
       [
         'ArtifactReader',
+        'ConnectorPublisher',
         'DeploymentPrepare',
         'DeploymentSteps',
         'Deployments',
+        'HealthProbe',
         'Reaper',
         'StoreDeployments',
       ].sort(),
@@ -706,8 +715,10 @@ describe('flows that only AWS wires', () => {
     const bus = single(stateless, 'AWS::Events::EventBus').id;
     const distribution = single(stateless, 'AWS::CloudFront::Distribution').id;
     const subscriber = functionAt('CacheInvalidation');
+    // The webhooks' rule is on the bus too (test/infra/webhooks.test.ts).
     const rules = Object.values(stateless.findResources('AWS::Events::Rule')).filter(
-      (r) => r.Properties.EventBusName !== undefined,
+      (r) =>
+        r.Properties.EventBusName !== undefined && !JSON.stringify(r.Properties.Targets).includes('Webhook'),
     );
 
     expect(rules).toHaveLength(1);

@@ -27,10 +27,13 @@ describe('GET /openapi.json', () => {
 
     expect(documented.sort()).toEqual(documentedRoutes().map(routeKey).sort());
     expect(Object.keys(allOperations()).sort()).toEqual(documentedRoutes().map(routeKey).sort());
-    // Only the projects' websites are left out: they answer any method at any path.
+    // Only the projects' websites and services' stable addresses are left out: they answer
+    // any method at any path, as the tenant's application does.
     expect(ROUTES.filter((r) => !documentedRoutes().includes(r)).map((r) => r.path)).toEqual([
       '/sites/{project_uuid}',
       '/sites/{project_uuid}/{proxy+}',
+      '/apps/{projectKey}/{deploymentId}/{applicationName}',
+      '/apps/{projectKey}/{deploymentId}/{applicationName}/{proxy+}',
     ]);
   });
 

@@ -72,6 +72,9 @@ describe('the README', () => {
     expect(output).toMatch(/^Deployed$/m);
     expect(output).toContain('Hi there from the example connector!');
     expect(output).toContain('postDeploy: the service is live at');
+    // The rollback: two revisions, revision 1 restored, the service greeting as it first did.
+    expect(output).toMatch(/^2\n1$/m);
+    expect(output.split('Hi there from the example connector!')).toHaveLength(3);
     // The storefront: its events end completed, and its address serves the page.
     expect(output).toContain('"deployment_status":"completed"');
     expect(output).toContain('Welcome');

@@ -210,7 +210,12 @@ describe('BigCommerce deployments: the whole flow as the Catalyst CLI does it', 
     expect(listed.status).toBe(200);
     const list = (await listed.json()).data;
     expect(list.map((d: { deployment_uuid: string }) => d.deployment_uuid)).toEqual([second, first]);
-    expect(list.every((d: { deployment_status: string }) => d.deployment_status === 'completed')).toBe(true);
+    // The one replaced says so (Slipway): superseded, naming the one served now, with no address.
+    expect(list.map((d: { deployment_status: string }) => d.deployment_status)).toEqual([
+      'completed',
+      'superseded',
+    ]);
+    expect(list[1]).toMatchObject({ superseded_by: second, deployment_url: null });
   });
 
   it('serves static assets when output/ has no Node entry point', async () => {

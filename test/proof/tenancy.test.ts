@@ -44,6 +44,10 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'ANY /sites/{project_uuid}': "a project's website is public by design (it is what the site serves)",
   'ANY /sites/{project_uuid}/{proxy+}':
     "a project's website is public by design (it is what the site serves)",
+  'ANY /apps/{projectKey}/{deploymentId}/{applicationName}':
+    "a service's stable address is public by design, as its function URL was; it names a deployment id, so tenants' alike keys never share one (test/integration/revisions.test.ts)",
+  'ANY /apps/{projectKey}/{deploymentId}/{applicationName}/{proxy+}':
+    "a service's stable address is public by design, as its function URL was; it names a deployment id, so tenants' alike keys never share one (test/integration/revisions.test.ts)",
 };
 
 type Credential = 'connect' | 'store';
@@ -81,11 +85,16 @@ const paramValues = (a: TenantA, b: TenantB): Record<string, ParamValues> => ({
   draftRef: { b: [b.draftId, `key=${b.draftKey}`] },
   connectorRef: { b: [b.connectorId, `key=${b.draftKey}`] },
   deploymentRef: { b: [b.deploymentId, `key=${b.deploymentKey}`, b.storeDeploymentUuid] },
+  revision: { b: ['1'] },
   store_hash: { b: [b.tenant], a: a.tenant },
   project_uuid: { b: [b.storeProjectUuid, b.projectId], a: a.storeProjectUuid },
   deployment_uuid: { b: [b.storeDeploymentUuid, b.deploymentId] },
   clientId: { b: b.clients.map((c) => c.id) },
   token_id: { b: b.storeTokens.map((t) => t.id) },
+  webhookId: { b: b.webhooks ? [b.webhooks.connectId, b.webhooks.storeId] : [] },
+  deliveryId: { b: b.webhooks ? [b.webhooks.connectDeliveryId] : [] },
+  webhook_uuid: { b: b.webhooks ? [b.webhooks.storeId, b.webhooks.connectId] : [] },
+  delivery_uuid: { b: b.webhooks ? [b.webhooks.storeDeliveryId] : [] },
 });
 
 /**

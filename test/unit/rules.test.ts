@@ -72,7 +72,7 @@ describe('route matching', () => {
     });
   });
 
-  it("protects every route except health, the OAuth endpoints (clients authenticate themselves), the API description and the projects' websites", () => {
+  it("protects every route except health, the OAuth endpoints (clients authenticate themselves), the API description, the projects' websites and the services' stable addresses", () => {
     const publicRoutes = ROUTES.filter((r) => r.scopes === null).map(routeKey);
 
     expect(publicRoutes).toEqual([
@@ -83,6 +83,8 @@ describe('route matching', () => {
       'GET /openapi.json',
       'ANY /sites/{project_uuid}',
       'ANY /sites/{project_uuid}/{proxy+}',
+      'ANY /apps/{projectKey}/{deploymentId}/{applicationName}',
+      'ANY /apps/{projectKey}/{deploymentId}/{applicationName}/{proxy+}',
     ]);
   });
 

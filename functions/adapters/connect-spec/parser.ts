@@ -7,6 +7,7 @@ import type {
   ApplicationSpec,
   ConfigurationKey,
   ConfigurationSpec,
+  HealthCheckTiming,
   SpecificationParser,
 } from '../../core/connectors/spec.ts';
 
@@ -37,20 +38,33 @@ const configurationOf = (configuration: ConfigurationObject | undefined): Config
   securedConfiguration: (configuration?.securedConfiguration ?? []).map(({ default: _, ...k }) => keyOf(k)),
 });
 
+type HealthCheckObject = HealthCheckTiming & { path?: string };
+
+/** The timing fields connect.yaml gives, and only those (the package checked each is 1–20). */
+const timingOf = ({ path: _, ...given }: HealthCheckObject): HealthCheckTiming | undefined => {
+  const timing: HealthCheckTiming = {};
+  if (given.intervalSeconds !== undefined) timing.intervalSeconds = given.intervalSeconds;
+  if (given.timeoutSeconds !== undefined) timing.timeoutSeconds = given.timeoutSeconds;
+  if (given.unhealthyThreshold !== undefined) timing.unhealthyThreshold = given.unhealthyThreshold;
+  return Object.keys(timing).length > 0 ? timing : undefined;
+};
+
 const applicationOf = (app: ApplicationObject): ApplicationSpec => {
   const fields = app as ApplicationObject & {
     endpoint?: string;
     properties?: { schedule?: string };
-    healthCheck?: { path?: string };
+    healthCheck?: HealthCheckObject;
     scripts?: { postDeploy?: string; preUndeploy?: string };
     configuration?: ConfigurationObject;
   };
+  const timing = fields.healthCheck && timingOf(fields.healthCheck);
   return {
     name: app.name,
     applicationType: app.applicationType,
     ...(fields.endpoint === undefined ? {} : { endpoint: fields.endpoint }),
     ...(fields.properties?.schedule === undefined ? {} : { schedule: fields.properties.schedule }),
     ...(fields.healthCheck?.path === undefined ? {} : { healthCheckPath: fields.healthCheck.path }),
+    ...(timing === undefined ? {} : { healthCheck: timing }),
     scripts: { ...fields.scripts },
     ...configurationOf(fields.configuration),
   };

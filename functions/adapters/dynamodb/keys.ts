@@ -78,7 +78,40 @@ export const keys = {
     SK: sortKey,
   }),
   deploymentEventPartition: (deploymentId: string) => `DEPLOYMENTEVENT#${deploymentId}`,
+  /** A deployment's revisions in a partition of their own, zero-padded so they sort as numbers. */
+  deploymentRevision: (deploymentId: string, revision: number) => ({
+    PK: `REVISION#${deploymentId}`,
+    SK: `REV#${String(revision).padStart(10, '0')}`,
+  }),
+  deploymentRevisionPartition: (deploymentId: string) => `REVISION#${deploymentId}`,
+  /** The deployments whose kept builds retention should look at (few: those deployed since its last run). */
+  retentionDue: (deploymentId: string) => ({ PK: 'RETENTIONDUE', SK: deploymentId }),
+  retentionDuePartition: 'RETENTIONDUE',
   /** A tenant's audit trail, in time order (TTL: the retention period). */
   auditEntry: (tenant: string, at: string, id: string) => ({ PK: `AUDIT#${tenant}`, SK: `${at}#${id}` }),
   auditPartition: (tenant: string) => `AUDIT#${tenant}`,
+  /** A tenant's webhook subscriptions, and their count (the quota), in a partition of their own. */
+  webhookSubscription: (tenant: string, id: string) => ({
+    PK: `WEBHOOKS#${tenant}`,
+    SK: `SUBSCRIPTION#${id}`,
+  }),
+  webhookCount: (tenant: string) => ({ PK: `WEBHOOKS#${tenant}`, SK: 'COUNT' }),
+  webhooksPartition: (tenant: string) => `WEBHOOKS#${tenant}`,
+  webhookSubscriptionPrefix: 'SUBSCRIPTION#',
+  /** A subscription's deliveries (ids are time-ordered: newest last) and its streams' pending entries. */
+  webhookDelivery: (subscriptionId: string, id: string) => ({
+    PK: `WEBHOOK#${subscriptionId}`,
+    SK: `DELIVERY#${id}`,
+  }),
+  webhookPartition: (subscriptionId: string) => `WEBHOOK#${subscriptionId}`,
+  webhookDeliveryPrefix: 'DELIVERY#',
+  /** A pending delivery's place in its stream: the stream's first entry is the one that may go out. */
+  webhookStreamEntry: (subscriptionId: string, streamKey: string, orderKey: string, id: string) => ({
+    PK: `WEBHOOK#${subscriptionId}`,
+    SK: `STREAM#${streamKey}#${orderKey}#${id}`,
+  }),
+  webhookStreamPrefix: (streamKey: string) => `STREAM#${streamKey}#`,
+  /** GSI1: every pending delivery, by when it is due (its next attempt, or its lease's end). */
+  webhookDue: (dueAt: string, id: string) => ({ GSI1PK: 'WEBHOOKS#DUE', GSI1SK: `${dueAt}#${id}` }),
+  webhookDuePartition: 'WEBHOOKS#DUE',
 } as const;

@@ -6,6 +6,7 @@
  */
 
 import type { Clock } from '../shared/clock.ts';
+import type { DomainEvents } from '../shared/domain-events.ts';
 import { ConcurrentModification } from '../shared/errors.ts';
 import { type ArtifactContents, readArtifact } from '../uploads/artifacts.ts';
 import type { ArtifactStore, ZipReader } from '../uploads/ports.ts';
@@ -29,6 +30,8 @@ export interface PublishingDeps {
   zip: ZipReader;
   specParser: SpecificationParser;
   clock: Clock;
+  /** Where a published version is announced (`ConnectorPublished`: webhooks' `connector.published`). */
+  bus: DomainEvents;
 }
 
 export type CheckResult =
@@ -223,7 +226,8 @@ const connectorVersion = (draft: ConnectorStaged, check: SourceCheck, at: string
  * harmless. Returns the draft as recorded, or undefined when there was nothing to record.
  */
 export const finishCheck = async (
-  deps: Pick<PublishingDeps, 'connectors' | 'clock'>,
+  // The registry records only failures, which announce nothing: it has no bus to give.
+  deps: Pick<PublishingDeps, 'connectors' | 'clock'> & Partial<Pick<PublishingDeps, 'bus'>>,
   { tenant, connectorId, request }: SourceCheckExecution,
   result: CheckResult,
 ): Promise<ConnectorStaged | undefined> => {
@@ -235,9 +239,18 @@ export const finishCheck = async (
     const at = deps.clock.now().toISOString();
     const next = recorded(draft, request, result, at);
     try {
-      if (request.purpose === 'publish' && result.ok)
-        await deps.connectors.publish(next, draft.version, connectorVersion(next, request, at));
-      else await deps.connectors.putDraft(next, draft.version);
+      if (request.purpose === 'publish' && result.ok) {
+        const version = connectorVersion(next, request, at);
+        await deps.connectors.publish(next, draft.version, version);
+        await deps.bus?.publish({
+          type: 'ConnectorPublished',
+          tenant: version.tenant,
+          connectorId: version.id,
+          ...(version.key === undefined ? {} : { connectorKey: version.key }),
+          version: version.version,
+          at,
+        });
+      } else await deps.connectors.putDraft(next, draft.version);
       return next;
     } catch (error) {
       if (!(error instanceof ConcurrentModification)) throw error;

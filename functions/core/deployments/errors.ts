@@ -195,3 +195,15 @@ export class DeploymentNotCancelable extends AppError {
     );
   }
 }
+
+/**
+ * Connect's DeploymentRollbackNotAllowed (23 October 2026): the rollback cannot start now, or
+ * cannot restore that revision. Connect published the name only; Slipway answers 400, as
+ * Connect does every other Deployment* refusal, with the reason in the message.
+ */
+export class DeploymentRollbackNotAllowed extends AppError {
+  override readonly name = 'DeploymentRollbackNotAllowed';
+  constructor(reason: string) {
+    super('DeploymentRollbackNotAllowed', `Rollback is not allowed: ${reason}`);
+  }
+}

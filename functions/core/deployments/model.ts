@@ -39,6 +39,8 @@ export interface ApplicationDeployment extends StoredConfiguration {
   applicationName: string;
   /** Filled by the workflow: service apps. */
   url?: string;
+  /** Where a service's `url` forwards to, when that is another address (AWS). Internal. */
+  origin?: string;
   /** Event apps. */
   topic?: string;
   /** Job apps: the schedule in effect (connect.yaml's, or the override). */
@@ -112,6 +114,18 @@ export interface Deployment {
    * (not null) when the current version did not come from a rollback.
    */
   rollbackRevision?: number;
+  /** The number of the newest revision recorded (1, 2, 3…; absent before the first deploy succeeds). Internal. */
+  lastRevision?: number;
+  /**
+   * What a rollback or promote hosts instead of building: a kept build's applications, and
+   * the operation whose build made them. Set with the operation, cleared once Deployed. Internal.
+   */
+  restore?: { buildId: string; applications: BuiltApplication[] };
+  /**
+   * A site deployment another one replaced at its project's address (BigCommerce): that
+   * deployment's id. Its applications are stopped; a promote serves it again. Slipway.
+   */
+  supersededBy?: string;
   /** What is hosted now: the build that runs and the applications connect.yaml declared for it. Internal. */
   hosted?: HostedBuild;
   createdAt: string;
@@ -142,6 +156,11 @@ export interface HostedBuild {
   applications: BuiltApplication[];
   /** The build it replaced, stopped once this one is recorded (kept so a retried stop finds it). */
   replaces?: string;
+  /**
+   * The operation whose build made these applications' files, when it is not `buildId` (a
+   * rollback or promote hosts an earlier build under an operation of its own).
+   */
+  builtBy?: string;
 }
 
 /** The workflow's input: enough to find the deployment and the operation it runs. */
@@ -202,4 +221,30 @@ export interface DeploymentEvent {
   /** The error code of a failure (`ApplicationBuildFailed`, `States.Timeout`…). */
   errorCode?: string;
   at: string;
+}
+
+/**
+ * Connect's DeploymentRevision as stored: what one successful deploy ran (see `revisions.ts`).
+ */
+export interface DeploymentRevision {
+  tenant: string;
+  projectId: string;
+  deploymentId: string;
+  revision: number;
+  createdAt: string;
+  /** The operation (`details.build.id`) that deployed it. */
+  operationId: string;
+  /** The connector as deployed (its version, artifact and declared configuration). */
+  connector: DeploymentConnector;
+  /** Each application's configuration as deployed; secured values only as ciphertext. */
+  applications: ApplicationDeployment[];
+  globalConfiguration?: StoredConfiguration;
+  /** The revision this one was restored from, when a rollback made it. */
+  rollbackRevision?: number;
+  /** The applications that ran (their built files). */
+  builds: BuiltApplication[];
+  /** The operation whose build made `builds`: what identifies the build. */
+  buildId: string;
+  /** False once retention removed the build's files: a rollback then builds it again. */
+  buildKept: boolean;
 }

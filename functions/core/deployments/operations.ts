@@ -13,6 +13,7 @@ import type { Workflows } from '../shared/workflows.ts';
 import type { UploadDeps } from '../uploads/uploads.ts';
 import { DeploymentInProgress } from './errors.ts';
 import type { Deployment, DeploymentExecution, ProjectLock } from './model.ts';
+import type { DeploymentRevisionRepository } from './ports.ts';
 import {
   type DeploymentEventRepository,
   type DeploymentLogRepository,
@@ -27,6 +28,7 @@ export interface DeploymentDeps extends Pick<UploadDeps, 'uploads'> {
   clock: Clock;
   connectors: ConnectorRepository;
   deployments: DeploymentRepository;
+  revisions: DeploymentRevisionRepository;
   logs: DeploymentLogRepository;
   cipher: SecretCipher;
   workflows: Workflows;

@@ -1,7 +1,7 @@
 /** What the deployment use cases and workflow steps need from storage, events and crypto. */
 import type { TenantQuotas } from '../limits/quotas.ts';
 import type { Page, PageRequest, SortKey } from '../shared/listing.ts';
-import type { Deployment, DeploymentEvent, DeploymentLog, ProjectLock } from './model.ts';
+import type { Deployment, DeploymentEvent, DeploymentLog, DeploymentRevision, ProjectLock } from './model.ts';
 
 /** The project's lock is held by another operation (the repository's answer, not a client error). */
 export class ProjectLockHeld extends Error {
@@ -105,4 +105,24 @@ export interface DeploymentLogRepository {
   append(entries: DeploymentLog[]): Promise<void>;
   /** Throws `DeploymentLogInvalidPageToken` for a token that is not this listing's. */
   page(deploymentId: string, request: LogPageRequest): Promise<{ data: DeploymentLog[]; next?: string }>;
+}
+
+/** A deployment's revisions (`revisions.ts`), and the marks build retention works from. */
+export interface DeploymentRevisionRepository {
+  /** Records a revision; recording the same one again (a retried step) changes nothing. */
+  put(revision: DeploymentRevision): Promise<void>;
+  get(deploymentId: string, revision: number): Promise<DeploymentRevision | undefined>;
+  /** Newest first. */
+  page(deploymentId: string, page: { limit: number; offset: number }): Promise<Page<DeploymentRevision>>;
+  /** Every revision of a deployment, newest first (retention walks them). */
+  all(deploymentId: string): Promise<DeploymentRevision[]>;
+  /** Marks the revisions whose build `buildId` made as no longer kept. */
+  markBuildDiscarded(deploymentId: string, buildId: string): Promise<void>;
+  /** A deployment whose kept builds retention should look at (`retention.ts`). */
+  markRetentionDue(projectId: string, deploymentId: string): Promise<void>;
+  /** The deployments marked due, oldest mark first, and the mark's removal once handled. */
+  listRetentionDue(limit: number): Promise<{ projectId: string; deploymentId: string }[]>;
+  clearRetentionDue(deploymentId: string): Promise<void>;
+  /** Every revision of an undeployed deployment. */
+  removeAll(deploymentId: string): Promise<void>;
 }

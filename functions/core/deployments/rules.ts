@@ -200,9 +200,14 @@ export const mergeValues = <T extends { key: string }>(stored: T[], given: T[]):
 export const servesBuild = (d: Pick<Deployment, 'hosted'> | undefined, buildId: string): boolean =>
   d?.hosted?.buildId === buildId;
 
-/** The stable path of a deployment's service: its key when it has one, else its id. */
+/**
+ * The stable path of a deployment's service: `/apps/<projectKey>/<deployment id>/<application>`.
+ * The id, not the key: project and deployment keys are a tenant's own, so two tenants may
+ * both have `shop`/`api`, and an address must name one deployment server-wide (the gateway
+ * forwards by address alone). The id is as stable: redeploys and rollbacks keep it.
+ */
 export const applicationAddress = (
-  d: Pick<Deployment, 'projectKey' | 'key' | 'id'>,
+  d: Pick<Deployment, 'projectKey' | 'id'>,
   applicationName: string,
 ): string =>
-  `/apps/${encodeURIComponent(d.projectKey)}/${encodeURIComponent(d.key ?? d.id)}/${encodeURIComponent(applicationName)}`;
+  `/apps/${encodeURIComponent(d.projectKey)}/${encodeURIComponent(d.id)}/${encodeURIComponent(applicationName)}`;

@@ -156,3 +156,21 @@ export const DeploymentLogQuery = z.strictObject({
   limit: QueryInt(1, 500).default(100),
 });
 export type DeploymentLogQuery = z.infer<typeof DeploymentLogQuery>;
+
+/**
+ * Connect's DeploymentRollback draft: the deployment's current version and the revision to
+ * restore. Slipway adds `runScripts`: a rollback runs no postDeploy unless asked.
+ */
+export const DeploymentRollback = z.strictObject({
+  version: z.number().int().min(1),
+  revision: z.number().int().min(1),
+  runScripts: z.boolean().default(false),
+});
+export type DeploymentRollback = z.infer<typeof DeploymentRollback>;
+
+/** Revisions are paged like Connect's other queries (limit, offset), most recent first. */
+export const DeploymentRevisionQuery = z.strictObject({
+  limit: PageQuery.shape.limit,
+  offset: PageQuery.shape.offset,
+});
+export type DeploymentRevisionQuery = z.infer<typeof DeploymentRevisionQuery>;

@@ -77,7 +77,8 @@ const redeployDeployment = async (
   checkRequiredApplicationKeys({ connector, applications });
 
   const now = deps.clock.now();
-  const { globalConfiguration: _, ...rest } = current;
+  // A redeploy builds what it deploys: it no longer comes from a rollback.
+  const { globalConfiguration: _, rollbackRevision: __, restore: ___, supersededBy: ____, ...rest } = current;
   const next: Deployment = {
     ...rest,
     ...(globalConfiguration ? { globalConfiguration } : {}),

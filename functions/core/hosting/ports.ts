@@ -67,8 +67,27 @@ export interface HostingRequest {
 /** What a hosted application is reachable as: Connect's `url`, `topic` or `schedule`. */
 export interface HostedApplication {
   url?: string;
+  /**
+   * Where the application itself answers, when `url` is an address in front of it (on AWS a
+   * service's `url` is its stable address on the distribution, and this its build's function
+   * URL, where that address forwards). Internal.
+   */
+  origin?: string;
   topic?: string;
   schedule?: string;
+}
+
+/** What `stop` stops: a deployment's applications, of one build, or all but one build's. */
+export interface StopTarget {
+  deploymentId: string;
+  buildId?: string;
+  exceptBuildId?: string;
+  /**
+   * Leave the stopped builds' files where they are (locally their build directories; on AWS
+   * build bundles are never removed by `stop`): a kept build can be hosted again by a rollback
+   * or a promote without building it. `BuildFiles.discard` removes them when retention says so.
+   */
+  keepFiles?: boolean;
 }
 
 /**
@@ -83,5 +102,5 @@ export interface ApplicationHosting {
    * Stops and removes a deployment's applications: those of one build (`buildId`), all but one
    * build (`exceptBuildId`, after a redeploy is up), or all of them.
    */
-  stop(target: { deploymentId: string; buildId?: string; exceptBuildId?: string }): Promise<void>;
+  stop(target: StopTarget): Promise<void>;
 }

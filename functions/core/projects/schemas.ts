@@ -10,6 +10,7 @@ export const RESERVED_PROJECT_KEYS = new Set([
   'stores',
   'sites',
   'assets',
+  'apps',
   'openapi.json',
 ]);
 

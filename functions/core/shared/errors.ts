@@ -25,6 +25,17 @@ export class InvalidJsonInput extends AppError {
   }
 }
 
+/** commercetools' InvalidField: a well-formed field whose value names nothing that exists. */
+export class InvalidField extends AppError {
+  override readonly name = 'InvalidField';
+  constructor(field: string, invalidValue: string | number, reason: string) {
+    super('InvalidField', `The value '${invalidValue}' is not valid for field '${field}': ${reason}`, {
+      field,
+      invalidValue,
+    });
+  }
+}
+
 export class InvalidQueryParam extends AppError {
   override readonly name = 'InvalidQueryParam';
   constructor(field: string, message: string) {

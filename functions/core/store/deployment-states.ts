@@ -94,6 +94,8 @@ export const deployTrail = (trail: DeploymentEvent[]): DeploymentEvent[] => {
   return deploys.filter((e) => e.operationId === last);
 };
 
+const IN_FLIGHT: ReadonlySet<DeploymentStatus> = new Set(['Queued', 'Deploying']);
+
 const isTerminal = (status: StoreDeploymentStatus) => status === 'completed' || status === 'failed';
 
 /**
@@ -102,7 +104,11 @@ const isTerminal = (status: StoreDeploymentStatus) => status === 'completed' || 
  * failure, the code and the message). With no trail yet, the deployment's state now.
  */
 export const storeDeploymentStates = (d: Deployment, trail: DeploymentEvent[]): StoreDeploymentState[] => {
-  const steps = deployTrail(trail);
+  const latest = deployTrail(trail);
+  // Queued again (a promote) before its new operation recorded a step: the old trail is over.
+  const requeued =
+    IN_FLIGHT.has(d.status) && latest[0] !== undefined && latest[0].operationId !== d.details.build.id;
+  const steps = requeued ? [] : latest;
   const base = { deployment_uuid: d.id };
   const states: StoreDeploymentState[] = [];
   let last: StoreDeploymentState['event'] = null;

@@ -42,3 +42,11 @@ export class StoreProjectBusy extends AppError {
     );
   }
 }
+
+/** A promote of a deployment that cannot serve its project's address (Slipway's extension). */
+export class StorePromoteNotAllowed extends AppError {
+  override readonly name = 'StorePromoteNotAllowed';
+  constructor(reason: string) {
+    super('StorePromoteNotAllowed', `This deployment cannot be promoted: ${reason}.`);
+  }
+}

@@ -11,7 +11,7 @@ import { OUTPUT_APPLICATION } from '../uploads/artifacts.ts';
 
 export interface SiteDeps {
   projects: Pick<ProjectRepository, 'getById'>;
-  deployments: Pick<DeploymentRepository, 'getSite' | 'get'>;
+  deployments: Pick<DeploymentRepository, 'getSite' | 'get' | 'getById'>;
 }
 
 export interface SiteOrigin {
@@ -29,6 +29,25 @@ export const siteOrigin = async (deps: SiteDeps, projectId: string): Promise<Sit
   if (!deployment || deployment.status === 'Undeploying') return undefined;
   const apps = deployment.applications.filter((a) => a.url);
   const app = apps.find((a) => a.applicationName === OUTPUT_APPLICATION) ?? apps[0];
-  if (!app?.url) return undefined;
-  return { deployment, applicationName: app.applicationName, origin: app.url.replace(/\/+$/, '') };
+  const origin = app?.origin ?? app?.url;
+  if (!app || !origin) return undefined;
+  return { deployment, applicationName: app.applicationName, origin: origin.replace(/\/+$/, '') };
+};
+
+/**
+ * Where a service's stable address (`/apps/<projectKey>/<deployment id>/<application>`)
+ * forwards on AWS: the function URL of the build the deployment serves now. Undefined when
+ * the address names nothing that runs, or a service whose `url` is not such an address
+ * (under `npm start` the gateway serves `/apps/` itself).
+ */
+export const applicationOrigin = async (
+  deps: SiteDeps,
+  address: { projectKey: string; deploymentId: string; applicationName: string },
+): Promise<SiteOrigin | undefined> => {
+  const deployment = await deps.deployments.getById(address.deploymentId);
+  if (!deployment || deployment.projectKey !== address.projectKey || deployment.status === 'Undeploying')
+    return undefined;
+  const app = deployment.applications.find((a) => a.applicationName === address.applicationName);
+  if (!app?.origin) return undefined;
+  return { deployment, applicationName: app.applicationName, origin: app.origin.replace(/\/+$/, '') };
 };

@@ -16,6 +16,8 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Ids become path segments and topic names: nothing that can climb out of a directory. */
 const PathSegment = z.string().regex(/^(?!\.{1,2}$)[\w.-]{1,128}$/, 'letters, digits, ".", "_" or "-"');
 
+const HealthCheckSeconds = z.number().int().min(1).max(20);
+
 const HostingRequestBody = z.strictObject({
   projectId: z.string().min(1),
   deploymentId: PathSegment,
@@ -25,6 +27,14 @@ const HostingRequestBody = z.strictObject({
   bundle: z.string().min(1),
   endpoint: z.string().optional(),
   healthCheckPath: z.string().optional(),
+  // connect.yaml's bounds (1–20 each), which its parser already checked.
+  healthCheck: z
+    .strictObject({
+      intervalSeconds: HealthCheckSeconds.optional(),
+      timeoutSeconds: HealthCheckSeconds.optional(),
+      unhealthyThreshold: HealthCheckSeconds.optional(),
+    })
+    .optional(),
   schedule: z.string().optional(),
   address: z
     .string()
@@ -38,6 +48,7 @@ const StopBody = z.strictObject({
   deploymentId: PathSegment,
   buildId: PathSegment.optional(),
   exceptBuildId: PathSegment.optional(),
+  keepFiles: z.boolean().optional(),
 });
 
 const MessageBody = z.strictObject({

@@ -9,16 +9,18 @@ import { launchAssets, serveAsset } from './assets.ts';
 import { hostingFailed } from './errors.ts';
 import { launchEvent, pushMessage } from './event.ts';
 import { isDirectory } from './files.ts';
+import { intervalScaleFromEnvironment } from './health-checks.ts';
 import { startHostingApi } from './http-api.ts';
 import { launchJob } from './job.ts';
 import { freePort, portFreed } from './loopback-ports.ts';
 import { sayerFor, warn } from './output.ts';
 import { describeHosted, keyOf, openRecord, readRegistry, sealSecrets, writeRegistry } from './registry.ts';
 import { launchService } from './service.ts';
-import { type Incident, Supervisor } from './supervisor.ts';
+import { Supervisor } from './supervisor.ts';
 import type {
   Hosted,
   HostingOutput,
+  Incident,
   LaunchContext,
   Launched,
   ProcessRecorder,
@@ -63,6 +65,11 @@ export interface LocalHostingOptions {
   limits?: { memoryMb: number; processes: number; logLinesPerMinute: number };
   /** Crashes, restarts and limits crossed, as they happen (the deployment's report gets them). */
   onIncident?: (request: HostingRequest, incident: Incident) => void;
+  /**
+   * Multiplies every health check's interval, for tests only (0 < scale ≤ 1): by default
+   * `SLIPWAY_HEALTH_INTERVAL_SCALE`, else 1. Checks run only under the supervisor (`limits`).
+   */
+  healthIntervalScale?: number;
 }
 
 const matches = (request: HostingRequest, target: StopTarget): boolean =>
@@ -104,6 +111,7 @@ export class LocalHosting implements ApplicationHosting {
           if (entry.process) await stopProcess(entry.process);
         },
         onIncident: (request, incident) => onIncident?.(request, incident),
+        healthIntervalScale: options.healthIntervalScale ?? intervalScaleFromEnvironment(),
       });
   }
 
@@ -168,7 +176,8 @@ export class LocalHosting implements ApplicationHosting {
   /**
    * Stops what matches (the deployment's applications, of `buildId` only, or all but
    * `exceptBuildId`'s), forgets them and removes their build directories (the one of `buildId`
-   * even when nothing of it was hosted: a failed build leaves its workspace).
+   * even when nothing of it was hosted: a failed build leaves its workspace) unless `keepFiles`
+   * asks to keep them for a rollback.
    */
   async stop(target: StopTarget): Promise<void> {
     await this.stopMatching(target);
@@ -189,7 +198,7 @@ export class LocalHosting implements ApplicationHosting {
     }
     this.persist();
     await Promise.all(victims.map(([, entry]) => this.halt(entry)));
-    removeWorkspaces(this.workspaceRoot, target);
+    if (!target.keepFiles) removeWorkspaces(this.workspaceRoot, target);
     return victims.length;
   }
 

@@ -1,6 +1,9 @@
+import type { HealthCheck, ProbeOutcome } from '../../core/hosting/health.ts';
 import type { HostingRequest } from '../../core/hosting/ports.ts';
 import { listensPublicly, processesByGroup, publicListenerInodes } from '../proc-table.ts';
-import type { Hosted } from './types.ts';
+import { HealthChecks } from './health-checks.ts';
+import { probeLoopback } from './health-probe.ts';
+import type { Hosted, Incident } from './types.ts';
 
 /**
  * Watches the hosted applications that run as processes, as a platform's supervisor would:
@@ -11,18 +14,13 @@ import type { Hosted } from './types.ts';
  *   application crashed;
  * - ends and restarts one that uses more memory (resident, the whole group) or more processes
  *   than its limits, or that listens on an address other than loopback;
+ * - checks the health of a service or event application that declares a health check
+ *   (`./health-checks.ts`) and restarts one that fails it, with the same backoff; that is not
+ *   counted as an end, so a failing health check alone never makes it give up;
  *
  * and reports each of these (`onIncident`), so the deployment's report says what happened.
  * Linux only (/proc); elsewhere it only restarts what ended.
  */
-
-export type IncidentKind = 'restarted' | 'crashed' | 'limit';
-
-export interface Incident {
-  kind: IncidentKind;
-  /** What happened, in words a tenant can act on (no host paths). */
-  message: string;
-}
 
 export interface SupervisorOptions {
   memoryMb: number;
@@ -36,6 +34,10 @@ export interface SupervisorOptions {
   /** Ends the entry's process group. */
   kill(entry: Hosted): Promise<void>;
   onIncident(request: HostingRequest, incident: Incident): void;
+  /** Multiplies every health check's interval (tests shorten them); 1 by default. */
+  healthIntervalScale?: number;
+  /** One health check (tests pass their own); a GET on loopback by default. */
+  probe?: (port: number, check: HealthCheck, signal: AbortSignal) => Promise<ProbeOutcome>;
 }
 
 interface Watched {
@@ -48,21 +50,35 @@ interface Watched {
   busy: boolean;
 }
 
+/** Before the restart after the `attempt`th (from 0): 1 s, 2 s, 4 s … at most 30 s. */
+const backoffMs = (attempt: number) => Math.min(30_000, 1_000 * 2 ** attempt);
+
 export class Supervisor {
   private readonly watched = new Map<string, Watched>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly health: HealthChecks;
 
-  constructor(private readonly options: SupervisorOptions) {}
+  constructor(private readonly options: SupervisorOptions) {
+    this.health = new HealthChecks({
+      intervalScale: options.healthIntervalScale ?? 1,
+      probe: options.probe ?? probeLoopback,
+      upEntry: (key) => this.upEntry(key),
+      restart: (key) => this.restartUnhealthy(key),
+      onIncident: (request, incident) => options.onIncident(request, incident),
+    });
+  }
 
   watch(key: string, entry: Hosted): void {
     const known = this.watched.get(key);
     this.watched.set(key, { entry, ends: known?.ends ?? [], attempt: 0, gaveUp: false, busy: false });
     this.timer ??= setInterval(() => void this.tick(), this.options.intervalMs ?? 1_000);
     this.timer.unref();
+    this.health.watch(key, entry.request);
   }
 
   unwatch(key: string): void {
     this.watched.delete(key);
+    this.health.unwatch(key);
   }
 
   /** Whether the application is up, or down and waiting to be started again. */
@@ -75,6 +91,35 @@ export class Supervisor {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.watched.clear();
+    this.health.close();
+  }
+
+  /** The entry under `key` while its process runs and nothing is being done to it (health checks). */
+  private upEntry(key: string): Hosted | undefined {
+    const w = this.watched.get(key);
+    const proc = w?.entry.process;
+    if (!w || w.busy || w.gaveUp || w.restartAt !== undefined || !proc?.alive || proc.stopping)
+      return undefined;
+    return w.entry;
+  }
+
+  /**
+   * Ends an application that failed its health check and starts it again after its backoff,
+   * as after a limit (the tick starts it when due). Not counted as an end: a process that keeps
+   * failing its check is restarted again and again (the backoff grows to 30 s), never given up.
+   */
+  private async restartUnhealthy(key: string): Promise<void> {
+    const w = this.watched.get(key);
+    const proc = w && this.upEntry(key)?.process;
+    if (!w || !proc) return;
+    w.busy = true;
+    try {
+      await this.options.kill(w.entry);
+      proc.alive = false;
+      w.restartAt = Date.now() + backoffMs(w.attempt);
+    } finally {
+      w.busy = false;
+    }
   }
 
   private async tick(): Promise<void> {
@@ -142,7 +187,7 @@ export class Supervisor {
         });
         return;
       }
-      w.restartAt = now + Math.min(30_000, 1_000 * 2 ** w.attempt);
+      w.restartAt = now + backoffMs(w.attempt);
       if (!counted) {
         const proc = w.entry.process;
         const how = proc?.signal ? `was killed by ${proc.signal}` : `exited with code ${proc?.exitCode}`;
@@ -164,7 +209,7 @@ export class Supervisor {
         if (current?.entry === entry && entry.process?.alive) current.attempt = 0;
       }, 60_000).unref();
     } catch {
-      w.restartAt = Date.now() + Math.min(30_000, 1_000 * 2 ** (w.attempt + 1));
+      w.restartAt = Date.now() + backoffMs(w.attempt + 1);
       w.attempt++;
     } finally {
       w.busy = false;

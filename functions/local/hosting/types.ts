@@ -74,3 +74,10 @@ export interface LaunchContext {
   startTimeoutMs: number;
   say: Say;
 }
+
+/** What the supervisor reports of a hosted application (`Supervisor`, `./health-checks.ts`). */
+export interface Incident {
+  kind: 'restarted' | 'crashed' | 'limit' | 'unhealthy' | 'recovered';
+  /** What happened, in words a tenant can act on (no host paths). */
+  message: string;
+}

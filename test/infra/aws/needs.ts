@@ -169,6 +169,11 @@ const S3_TARGETS: Record<string, Record<string, S3Target[]>> = {
     ],
     DeleteObjects: [{ action: 's3:DeleteObject', bucket: HOSTED, key: `${HOSTED_ASSETS_PREFIX}*` }],
   },
+  // Build retention (the reaper) lists a build's objects and deletes them, under builds/ only.
+  'functions/adapters/build-files/s3-build-files.ts': {
+    ListObjectsV2: [{ action: 's3:ListBucket', bucket: ARTIFACTS }],
+    DeleteObjects: [{ action: 's3:DeleteObject', bucket: ARTIFACTS, key: KEYS.bundles }],
+  },
   'functions/adapters/health/dependencies.ts': {
     GetObject: [
       { action: 's3:GetObject', bucket: ARTIFACTS, key: HEALTH_PROBE_KEY, absent: true },
@@ -269,7 +274,7 @@ export const findPrincipals = (resolver: Resolver, code: EntryCode[]): Principal
   // The role the code hands to EventBridge Scheduler (jobs). Those it hands to Lambda are made
   // at run time, one per deployment: test/unit/hosted-role-isolation.test.ts checks them.
   for (const [variable, note] of [
-    ['SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN', 'passed to EventBridge Scheduler for job applications'],
+    ['SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN', 'passed to EventBridge Scheduler for jobs and health checks'],
   ] as const) {
     const arn = principals.find((p) => p.environment[variable])?.environment[variable];
     const role = arn ? resolver.find('AWS::IAM::Role', arn, 'Arn') : undefined;
@@ -603,6 +608,9 @@ class NeedsBuilder {
             // The role the schedule runs as must be allowed to invoke its target.
             const role = this.roleByVariable('SLIPWAY_HOSTING_SCHEDULER_ROLE_ARN');
             if (role) this.add(role.roleArn, 'lambda:InvokeFunction', hostedFunction, call.site, 'implied');
+            // A health check's schedule invokes the health probe (functions/adapters/hosting/aws/health.ts).
+            const probe = p.environment.SLIPWAY_HEALTH_PROBE_ARN;
+            if (role && probe) this.add(role.roleArn, 'lambda:InvokeFunction', probe, call.site, 'implied');
           }
         }
         return;
@@ -619,6 +627,15 @@ class NeedsBuilder {
     imply: (action: string, pattern: string, context?: Record<string, string>) => void,
   ) {
     const op = call.operation;
+    // The webhook dispatcher, invoked by name after a fan-out, a ping or a retry (functions/adapters/webhooks/trigger.ts);
+    // the health probe invokes hosted functions with a synthetic GET (functions/adapters/hosting/aws/health-prober.ts).
+    if (op === 'Invoke')
+      return add(
+        'lambda:InvokeFunction',
+        call.site.startsWith('functions/adapters/hosting/')
+          ? hostedFunction
+          : regional('lambda', `function:${this.env(p, 'SLIPWAY_WEBHOOK_DISPATCHER_FUNCTION')}`),
+      );
     const byFunction = { 'lambda:FunctionArn': concrete(hostedFunction) };
     if (op === 'ListFunctions' || op === 'ListEventSourceMappings') return add(`lambda:${op}`, '*');
     if (op === 'CreateEventSourceMapping') return add('lambda:CreateEventSourceMapping', '*', byFunction);
@@ -755,7 +772,23 @@ class NeedsBuilder {
         add(action, regional('logs', `log-group:${group}:log-stream:*`), 'runtime: the function logs');
       if ((props.TracingConfig as { Mode?: string } | undefined)?.Mode === 'Active')
         for (const action of ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'])
-          add(action, '*', 'runtime: active tracing');
+          add(action, '*', 'runtime: active tracing'); // A queue that feeds the function (the webhook fan-out): Lambda's poller reads and deletes its messages as the function.
+      for (const { resource: mapping } of this.resolver.ofType('AWS::Lambda::EventSourceMapping')) {
+        const m = (this.resolver.resolve(mapping.Properties ?? {}, p.stack) ?? {}) as Record<string, unknown>;
+        const queue = String(m.EventSourceArn ?? '');
+        if (
+          !queue.startsWith('arn:aws:sqs:') ||
+          !String(m.FunctionName ?? '').includes(String(this.resolver.resolve({ Ref: p.id }, p.stack)))
+        )
+          continue;
+        for (const action of [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueAttributes',
+        ])
+          add(action, queue, 'runtime: the queue that feeds it (event source mapping)');
+      }
     }
     if (p.kind === 'CodeBuild') {
       const group = `/aws/codebuild/${String(this.resolver.resolve({ Ref: p.id }, p.stack))}`;

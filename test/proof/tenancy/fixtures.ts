@@ -122,6 +122,8 @@ export interface TenantB {
   revocable: { id: string; secret: string; accessToken: string }[];
   /** Strings only B's data holds: names, configuration values, and the run's canary (a secret). */
   data: string[];
+  /** B's webhook subscriptions (one per dialect) and a delivery of each, where those routes exist. */
+  webhooks?: { connectId: string; storeId: string; connectDeliveryId: string; storeDeliveryId: string };
 }
 
 export interface TenantA {
@@ -291,6 +293,52 @@ const listedCredentialIds = async (tenant: string, admin: string, store: string)
   return ids;
 };
 
+/**
+ * B's webhook subscriptions, a project's and the store's, each with a delivery (a ping), where
+ * the routes exist. They point at a closed loopback port (the test stack allows loopback): the
+ * pings fail at once and are retried, which changes no subscription as B reads it.
+ */
+const webhooksSide = async (
+  hash: string,
+  admin: string,
+  store: string,
+  projectKey: string,
+  marker: string,
+) => {
+  if (!hasRoute('POST /{projectKey}/webhooks')) return undefined;
+  const body = (description: string) => ({
+    url: 'http://127.0.0.1:9/b-hooks',
+    events: ['deployment.deployed'],
+    description,
+  });
+  const connect = await json(
+    await api(`/${projectKey}/webhooks`, { token: admin, body: body(`B hook ${marker}`) }),
+    201,
+  );
+  const storeSub = unwrapped(
+    await json(await storeCall(hash, store, '/webhooks', { body: body(`B store hook ${marker}`) }), 200),
+  );
+  const connectPing = await json(
+    await api(`/${projectKey}/webhooks/${connect.id}/ping`, { token: admin, body: {} }),
+    202,
+  );
+  const storePing = unwrapped(
+    await json(
+      await storeCall(hash, store, `/webhooks/${storeSub.id}/ping`, { method: 'POST', body: {} }),
+      202,
+    ),
+  );
+  return {
+    ids: {
+      connectId: connect.id,
+      storeId: storeSub.id,
+      connectDeliveryId: connectPing.id,
+      storeDeliveryId: storePing.id,
+    },
+    data: [`B hook ${marker}`, `B store hook ${marker}`, connect.secret, storeSub.secret],
+  };
+};
+
 /** Tenant B and all its resources; `canary` is what B gives as secrets. */
 export const makeTenantB = async (canary: string): Promise<TenantB> => {
   const tenant = newTenant();
@@ -310,6 +358,7 @@ export const makeTenantB = async (canary: string): Promise<TenantB> => {
   ]);
   const projects = await json(await api('/projects?limit=500', { token: admin }), 200);
   const credentialIds = await listedCredentialIds(tenant, admin, store.token);
+  const hooks = await webhooksSide(tenant, admin, store.token, c.projectKey, marker);
   const storeProject = (projects.results as JsonBody[]).find((p) => p.id === s.storeProjectUuid);
   expect(storeProject, 'the store project is a Connect project of B').toBeDefined();
   return {
@@ -332,7 +381,9 @@ export const makeTenantB = async (canary: string): Promise<TenantB> => {
       canary,
       ...byApi.clients.map((x) => x.name),
       ...byApi.storeTokens.map((x) => x.name),
+      ...(hooks?.data ?? []),
     ],
+    ...(hooks ? { webhooks: hooks.ids } : {}),
   };
 };
 
@@ -387,6 +438,7 @@ export const identifiersOf = (b: TenantB): string[] => [
   ...b.storeTokens.flatMap((t) => [t.id, t.token]),
   ...b.credentialIds,
   ...b.revocable.flatMap((c) => [c.id, c.secret, c.accessToken]),
+  ...Object.values(b.webhooks ?? {}),
 ];
 
 /** A JSON answer without the fields that change on every use of a credential (`lastUsedAt`). */
@@ -422,6 +474,13 @@ export const snapshotOf = async (b: TenantB): Promise<Record<string, string>> =>
     ['store deployments', `${STORE(b.tenant)}/deployments?project_uuid=${b.storeProjectUuid}`, store],
   ];
   if (hasRoute('GET /api-clients')) reads.push(['api clients', '/api-clients', connect]);
+  if (b.webhooks)
+    reads.push(
+      ['webhook', `/${b.projectKey}/webhooks/${b.webhooks.connectId}`, connect],
+      ['webhooks', `/${b.projectKey}/webhooks`, connect],
+      ['store webhook', `${STORE(b.tenant)}/webhooks/${b.webhooks.storeId}`, store],
+      ['store webhooks', `${STORE(b.tenant)}/webhooks`, store],
+    );
   if (hasRoute('GET /stores/{store_hash}/v3/infrastructure/access-tokens'))
     reads.push(['access tokens', `${STORE(b.tenant)}/access-tokens`, store]);
   const out: Record<string, string> = {};

@@ -5,6 +5,7 @@ import { hostAssets, removeAssets } from './assets.ts';
 import { findResources } from './cleanup.ts';
 import { hostEvent, removeQueue, removeTopic } from './event.ts';
 import { removeFunction, sdkWaitUntilReady } from './functions.ts';
+import { scheduleHealthProbe } from './health.ts';
 import { hostJob, removeSchedules } from './job.ts';
 import { nameOf } from './resources.ts';
 import { removeDeploymentRole } from './roles.ts';
@@ -16,7 +17,8 @@ import type { AwsHostingContext, AwsHostingOptions, AwsHostingSettings } from '.
  * own HTTP server behind the AWS Lambda Web Adapter (`./functions.ts`); a service gets a public
  * function URL (`./service.ts`), an event application an SNS topic feeding an SQS queue mapped
  * to the function (`./event.ts`), a job an EventBridge Scheduler schedule invoking the function
- * (`./job.ts`). Assets are copied from the artifacts bucket into the hosted-assets bucket,
+ * (`./job.ts`); one that declares a health check gets a schedule invoking the health probe
+ * (`./health.ts`). Assets are copied from the artifacts bucket into the hosted-assets bucket,
  * which a CloudFront distribution serves (`./assets.ts`).
  *
  * Every name is derived from the deployment, build and application, and everything is tagged
@@ -69,9 +71,15 @@ export const awsHosting = (
         const name = nameOf(namePrefix, request);
         switch (request.applicationType) {
           case 'service':
-            return await hostService(context, request, name);
-          case 'event':
-            return await hostEvent(context, request, name);
+          case 'event': {
+            const hosted = await (request.applicationType === 'service' ? hostService : hostEvent)(
+              context,
+              request,
+              name,
+            );
+            await scheduleHealthProbe(context, request, name);
+            return hosted;
+          }
           case 'job':
             return await hostJob(context, request, name);
           case 'assets':

@@ -38,16 +38,7 @@ export const hostJob = async (
     );
   }
   const { functionArn } = await ensureFunction(context, request, name);
-  const groupName = groupOf(settings.namePrefix, request.deploymentId);
-  await ignoring(
-    scheduler.send(
-      new CreateScheduleGroupCommand({
-        Name: groupName,
-        Tags: tagList({ [TAG_DEPLOYMENT]: request.deploymentId }),
-      }),
-    ),
-    'ConflictException',
-  );
+  const groupName = await ensureScheduleGroup(settings.namePrefix, request.deploymentId);
   const input: CreateScheduleCommandInput = {
     Name: name,
     GroupName: groupName,
@@ -65,6 +56,18 @@ export const hostJob = async (
     await scheduler.send(new UpdateScheduleCommand(input));
   }
   return { schedule };
+};
+
+/** The deployment's schedule group (its jobs' schedules and its health checks'), made if missing. */
+export const ensureScheduleGroup = async (namePrefix: string, deploymentId: string): Promise<string> => {
+  const groupName = groupOf(namePrefix, deploymentId);
+  await ignoring(
+    scheduler.send(
+      new CreateScheduleGroupCommand({ Name: groupName, Tags: tagList({ [TAG_DEPLOYMENT]: deploymentId }) }),
+    ),
+    'ConflictException',
+  );
+  return groupName;
 };
 
 /** Deletes the target's schedules: the whole group when the whole deployment stops. */

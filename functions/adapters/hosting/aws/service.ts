@@ -53,5 +53,13 @@ export const hostService = async (
     ),
     'ResourceConflictException',
   );
-  return { url: `${functionUrl.replace(/\/+$/, '')}${normalisePath(request.endpoint, '')}` };
+  const origin = `${functionUrl.replace(/\/+$/, '')}${normalisePath(request.endpoint, '')}`;
+  // Its stable address on the distribution, whose `/apps/` routes forward to the build that
+  // serves it now (the `sites` function): the same `url` for every build.
+  return request.address
+    ? {
+        url: `${context.settings.assetsBaseUrl.replace(/\/+$/, '')}${request.address}${normalisePath(request.endpoint, '')}`,
+        origin,
+      }
+    : { url: origin };
 };

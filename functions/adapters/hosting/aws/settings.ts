@@ -30,6 +30,12 @@ export interface AwsHostingSettings {
   kmsKeyArn?: string;
   /** Starts every resource name (`slipway`). */
   namePrefix: string;
+  /**
+   * The `health-probe` function, which schedules invoke to check the health of service and event
+   * applications that declare one (`./health.ts`); without it their health is checked only as
+   * they are hosted (the Web Adapter's readiness check).
+   */
+  healthProbeArn?: string;
 }
 
 export interface AwsHostingOptions {

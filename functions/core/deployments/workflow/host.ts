@@ -1,10 +1,12 @@
 /** HostApplications, Hosted and MarkDeployed: each application hosted beside the old build, then the switch. */
 import { ApplicationScriptFailed } from '../../hosting/errors.ts';
 import type { HostedApplicationType } from '../../hosting/ports.ts';
+import { ConcurrentModification } from '../../shared/errors.ts';
 import { DeploymentOperationSuperseded } from '../errors.ts';
 import type { BuiltApplication, Deployment, DeploymentExecution, DeploymentReportEntry } from '../model.ts';
+import { revisionOf } from '../revisions.ts';
 import { applicationAddress, withReportEntries } from '../rules.ts';
-import { current, isRunning, record, transition, type WorkflowDeps } from './record.ts';
+import { ATTEMPTS, current, isRunning, record, transition, type WorkflowDeps } from './record.ts';
 
 /**
  * A script the workflow runs (postDeploy, preUndeploy) with what it is given besides
@@ -27,6 +29,7 @@ export interface ScriptJob {
 export interface HostedResult {
   applicationName: string;
   url?: string;
+  origin?: string;
   topic?: string;
   schedule?: string;
 }
@@ -117,6 +120,13 @@ export const hostApplication = async (
     environment,
     secretValues,
   });
+  // Hosted beside others (a restore starts them at once): if the operation failed or was
+  // canceled meanwhile, its clean-up may have run before this one was up; remove it here.
+  const after = await deps.deployments.get(e.projectId, e.deploymentId);
+  if (!isRunning(after, e, ['Deploying'])) {
+    await deps.hosting.stop({ deploymentId: e.deploymentId, buildId: e.operationId });
+    throw new DeploymentOperationSuperseded(e.deploymentId, e.operationId);
+  }
   return { applicationName: b.applicationName, ...result };
 };
 
@@ -187,13 +197,19 @@ export const markDeployed = async (
         buildId: e.operationId,
         applications: input.builds,
         ...(cur.hosted && cur.hosted.buildId !== e.operationId ? { replaces: cur.hosted.buildId } : {}),
+        ...(cur.restore ? { builtBy: cur.restore.buildId } : {}),
       },
+      // Every successful deploy is a revision (rollbacks included); what it restored is done.
+      lastRevision: (cur.lastRevision ?? 0) + 1,
+      restore: undefined,
+      supersededBy: undefined,
       applications: cur.applications.map((a) => {
-        const { url: _, topic: __, schedule: ___, ...rest } = a;
+        const { url: _, topic: __, schedule: ___, origin: ____, ...rest } = a;
         const h = input.hosted.find((x) => x.applicationName === a.applicationName);
         return {
           ...rest,
           ...(h?.url ? { url: h.url } : {}),
+          ...(h?.origin ? { origin: h.origin } : {}),
           ...(h?.topic ? { topic: h.topic } : {}),
           ...(h?.schedule ? { schedule: h.schedule } : {}),
         };
@@ -221,8 +237,14 @@ export const markDeployed = async (
  * newer operation may already be building beside it), a log line per application, the trail.
  */
 const afterDeployed = async (deps: WorkflowDeps, e: DeploymentExecution, d: Deployment) => {
+  const revision = revisionOf(d);
+  if (revision) {
+    await deps.revisions.put(revision);
+    await deps.revisions.markRetentionDue(d.projectId, d.id);
+  }
+  // Its files stay: the build is kept for a rollback until retention removes it.
   if (d.hosted?.replaces)
-    await deps.hosting.stop({ deploymentId: e.deploymentId, buildId: d.hosted.replaces });
+    await deps.hosting.stop({ deploymentId: e.deploymentId, buildId: d.hosted.replaces, keepFiles: true });
   if (d.site) await serveAtProjectAddress(deps, d);
   await deps.logs.append(
     d.applications.map((a) => ({
@@ -241,12 +263,47 @@ const afterDeployed = async (deps: WorkflowDeps, e: DeploymentExecution, d: Depl
 
 /**
  * A site deployment takes over its project's address; the deployment served there before is
- * stopped (one address per project: each deployment replaces the last). The address names
- * what it replaced until then, so a retry after a failed stop stops it again.
+ * stopped (one address per project: each deployment replaces the last) and marked superseded.
+ * Its files stay for a promote until retention removes them. The address names what it
+ * replaced until then, so a retry after a failed stop stops it again.
  */
 const serveAtProjectAddress = async (deps: WorkflowDeps, d: Deployment) => {
   const site = await deps.deployments.getSite(d.projectId);
   const replaces = site?.deploymentId === d.id ? site.replaces : site?.deploymentId;
   await deps.deployments.setSite(d.projectId, { deploymentId: d.id, ...(replaces ? { replaces } : {}) });
-  if (replaces) await deps.hosting.stop({ deploymentId: replaces });
+  if (!replaces || replaces === d.id) return;
+  await deps.hosting.stop({ deploymentId: replaces, keepFiles: true });
+  await markSuperseded(deps, d.projectId, replaces, d.id);
+  await deps.revisions.markRetentionDue(d.projectId, replaces);
+};
+
+/** The replaced deployment says so: `supersededBy`, and an entry in its report. */
+const markSuperseded = async (deps: WorkflowDeps, projectId: string, id: string, by: string) => {
+  for (let attempt = 1; ; attempt++) {
+    const r = await deps.deployments.get(projectId, id);
+    if (r?.status !== 'Deployed' || r.supersededBy === by) return;
+    const now = deps.clock.now().toISOString();
+    try {
+      await deps.deployments.update(
+        {
+          ...r,
+          version: r.version + 1,
+          supersededBy: by,
+          lastModifiedAt: now,
+          ...withReportEntries(r, [
+            {
+              type: 'Information',
+              title: 'Superseded',
+              message: `Deployment ${by} serves the project address now; promote this one to serve it again.`,
+              createdAt: now,
+            },
+          ]),
+        },
+        r.version,
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrentModification) || attempt >= ATTEMPTS) throw error;
+    }
+  }
 };

@@ -14,6 +14,7 @@ import { ConcurrentModification } from '../../shared/errors.ts';
 import type { ArtifactStore, UploadRepository, ZipReader } from '../../uploads/ports.ts';
 import { DeploymentOperationSuperseded } from '../errors.ts';
 import type {
+  ApplicationPlan,
   Deployment,
   DeploymentExecution,
   DeploymentStatus,
@@ -24,12 +25,14 @@ import type {
   DeploymentEventRepository,
   DeploymentLogRepository,
   DeploymentRepository,
+  DeploymentRevisionRepository,
   SecretCipher,
 } from '../ports.ts';
 import { statusChanged } from '../rules.ts';
 
 export interface WorkflowDeps {
   deployments: DeploymentRepository;
+  revisions: DeploymentRevisionRepository;
   logs: DeploymentLogRepository;
   events: DeploymentEventRepository;
   bus: DomainEvents;
@@ -137,10 +140,50 @@ export const transition = async (
   }
 };
 
+/**
+ * What the deploy workflow does after step 1: build (`restore: false`), or host a kept build
+ * again (a rollback or promote): then `builds` are its applications, in the shape the
+ * BuildApplications Map leaves them, and the workflow skips straight to hosting.
+ */
+export interface DeployStart {
+  restore: boolean;
+  builds: { application: ApplicationPlan; built: { bundle: string } }[];
+  /**
+   * How many applications HostApplications hosts at a time: a build's one at a time, a kept
+   * build's all at once (0: no limit), since starting them is all a rollback waits for.
+   */
+  hostConcurrency: number;
+}
+
+const deployStart = (d: Deployment): DeployStart =>
+  d.restore
+    ? {
+        restore: true,
+        builds: d.restore.applications.map(({ bundle, ...application }) => ({
+          application,
+          built: { bundle },
+        })),
+        hostConcurrency: 0,
+      }
+    : { restore: false, builds: [], hostConcurrency: 1 };
+
 /** Step 1 (initializing): Queued → Deploying. A retry finds it Deploying already. */
-export const markDeploying = async (deps: WorkflowDeps, e: DeploymentExecution): Promise<void> => {
+export const markDeploying = async (deps: WorkflowDeps, e: DeploymentExecution): Promise<DeployStart> => {
   const next = await transition(deps, e, ['Queued'], () => ({ status: 'Deploying' }));
-  if (next)
-    return record(deps, next, e, 'Deploying', { step: 'initializing', progress: 5 }, { from: 'Queued' });
-  await current(deps, e, ['Deploying']);
+  if (next) {
+    await record(
+      deps,
+      next,
+      e,
+      'Deploying',
+      {
+        step: 'initializing',
+        progress: 5,
+        ...(next.restore ? { message: `Hosting build ${next.restore.buildId} again: nothing to build` } : {}),
+      },
+      { from: 'Queued' },
+    );
+    return deployStart(next);
+  }
+  return deployStart(await current(deps, e, ['Deploying']));
 };

@@ -21,11 +21,18 @@ export const startUndeploy = async (
   return { scripts: scriptJobs(d.hosted.applications, hosted, 'preUndeploy') };
 };
 
-/** Undeploy's last step: every application and workspace of the deployment removed, then the deployment and its lock. */
+/**
+ * Undeploy's last step: every application and workspace of the deployment removed, its
+ * revisions, then the deployment and its lock.
+ */
 export const removeUndeployed = async (deps: WorkflowDeps, e: DeploymentExecution): Promise<void> => {
   const d = await current(deps, e, ['Undeploying']);
   await record(deps, d, e, 'Undeploying', { step: 'finalizing', progress: 90 });
   await deps.hosting.stop({ deploymentId: e.deploymentId });
+  // Its revisions go with it (removed first: a retry after the deployment is gone finds nothing to do).
+  await deps.revisions.removeAll(e.deploymentId);
+  // Retention's next run removes whatever build files are left (on AWS, `stop` leaves them).
+  await deps.revisions.markRetentionDue(e.projectId, e.deploymentId);
   for (let attempt = 1; ; attempt++) {
     const cur = await deps.deployments.get(e.projectId, e.deploymentId);
     if (!cur || !isRunning(cur, e, ['Undeploying'])) return;
