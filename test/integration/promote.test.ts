@@ -7,6 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { text, zipBytes } from '../fixtures/connectors.ts';
 import { newStore, uploadBundle } from '../fixtures/stores.ts';
+import { injectFault } from '../fixtures/workflows.ts';
 import { api, type JsonBody, tokenFor } from '../helpers.ts';
 
 const SCOPES = ['store_infrastructure_projects_manage', 'store_infrastructure_deployments_manage'];
@@ -108,6 +109,27 @@ describe('promote', () => {
     const again = await s.call(`/deployments/${first}/promote`, { method: 'POST' });
     expect(again.status).toBe(200);
     expect((await again.json()).data.deployment_status).toBe('completed');
+  });
+
+  it('keeps the current deployment serving when a promote fails', async () => {
+    const s = await newStore(SCOPES);
+    const project = (
+      await (await s.call('/projects', { body: { name: `promote-fail-${Date.now()}` } })).json()
+    ).data.uuid;
+    const first = await deploy(s, project, 'v1');
+    const address = (await settled(s, first)).deployment_url;
+    const second = await deploy(s, project, 'v2');
+    await settled(s, second);
+    await injectFault('slipway-deploy', 'Hosted', s.hash, { error: 'Slipway.TestFault', cause: 'injected' });
+    try {
+      const promoted = await s.call(`/deployments/${first}/promote`, { method: 'POST' });
+      expect(promoted.status).toBe(200);
+      expect((await settled(s, first)).deployment_status).toBe('failed');
+    } finally {
+      await injectFault('slipway-deploy', 'Hosted', s.hash, 'clear');
+    }
+    expect(await (await fetch(address)).json()).toEqual({ version: 'v2' });
+    expect(await view(s, second)).toMatchObject({ deployment_status: 'completed', deployment_url: address });
   });
 
   it('needs the manage scope: a preview token is refused', async () => {

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pruneDeploymentBuilds } from '../../functions/core/deployments/retention.ts';
+import { pruneDeploymentBuilds, pruneKeptBuilds } from '../../functions/core/deployments/retention.ts';
 import { handler as sites } from '../../functions/handlers/sites.ts';
 import { deploymentDeps } from '../../functions/wiring/deployments.ts';
 import { retentionDeps } from '../../functions/wiring/reaper.ts';
@@ -313,6 +313,21 @@ describe('revisions and rollback', () => {
     expect(poller.failures).toEqual([]);
     expect(await answer(url)).toEqual(before);
     expect((await read(projectKey, first.id)).status).toBe('Failed');
+  });
+
+  it('marks each deployed deployment for the scheduled retention job, which clears the mark', async () => {
+    const due = await retentionDeps.revisions.listRetentionDue(1000);
+    expect(due.map((d) => d.deploymentId)).toContain(first.id);
+    const report = await pruneKeptBuilds(retentionDeps, 1000);
+    expect(report.errors).toEqual([]);
+    // Ten builds are kept by default: this deployment's two stay.
+    expect((await retentionDeps.revisions.listRetentionDue(1000)).map((d) => d.deploymentId)).not.toContain(
+      first.id,
+    );
+    const revisions = (
+      await (await api(`/${projectKey}/deployments/${first.id}/revisions`, { token })).json()
+    ).results;
+    expect(revisions.every((r: JsonBody) => r.buildKept)).toBe(true);
   });
 
   it('prunes only builds past retention, never the served one; a pruned revision is built again', async () => {
