@@ -26,14 +26,14 @@ import {
  * byte-identical.
  *
  * Reproduce a run: `FUZZ_SEED=<seed> npx vitest run test/proof/fuzz.test.ts` (the seed is
- * printed first). `FUZZ_RUNS` sets the batches per route (default 24, of 4 to 12 requests).
+ * printed first). `FUZZ_RUNS` sets the batches per route (default 16, of 4 to 12 requests: with 69 routes, about 9,000 requests a run).
  */
 
 /** A whole number from 0 to 2^31 - 1, as fast-check takes it. */
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
 if (!Number.isInteger(SEED) || SEED < 0 || SEED >= 2 ** 31)
   throw new Error(`FUZZ_SEED must be a whole number from 0 to ${2 ** 31 - 1}, not ${process.env.FUZZ_SEED}`);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 24);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 16);
 /** Each batch is sent at once; fast-check shrinks a failing one, and the report names the request. */
 const BATCH = { minLength: 4, maxLength: 12 };
 const MIN_REQUESTS = 5_000;
@@ -134,6 +134,6 @@ describe('after the run', () => {
 
   it(`sent at least ${MIN_REQUESTS} requests, and none was answered 5xx`, () => {
     expect(fiveHundreds).toEqual([]);
-    if (RUNS >= 24) expect(stats.sent).toBeGreaterThanOrEqual(MIN_REQUESTS);
+    if (RUNS >= 16) expect(stats.sent).toBeGreaterThanOrEqual(MIN_REQUESTS);
   });
 });
