@@ -2811,6 +2811,10 @@ export interface operations {
                             /** @default false */
                             updateConnector?: boolean;
                             strictScripts?: boolean;
+                            artifact?: {
+                                /** Format: uuid */
+                                uploadId: string;
+                            };
                         } | {
                             /** @constant */
                             action: "cancel";
