@@ -1,0 +1,2 @@
+import type { Command } from 'commander';
+export const registerBigCommerce = (_program: Command) => undefined;
