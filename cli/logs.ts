@@ -79,11 +79,14 @@ export const logText = (log: DeploymentLog): string => {
   return text.replace(/^Build [0-9a-f-]{36}: /, '').replace(/\s+$/, '');
 };
 
-/** `12:01:02  service  INFO  listening on port 8080` */
-export const printLog = (out: Output, log: DeploymentLog, toStdout = false) => {
+/**
+ * `12:01:02  service  listening on port 8080` (the severity shown when it is not INFO), the
+ * application's name padded to `width` so the messages line up.
+ */
+export const printLog = (out: Output, log: DeploymentLog, toStdout = false, width = 8) => {
   const time = log.timestamp.slice(11, 19);
-  const severity = log.severity === 'INFO' ? '' : ` ${log.severity}`;
-  const line = `${out.style('dim', time)}  ${log.applicationName}${severity}  ${logText(log)}`;
+  const severity = log.severity === 'INFO' ? '' : `${log.severity}  `;
+  const line = `${out.style('dim', time)}  ${log.applicationName.padEnd(width)}  ${severity}${logText(log)}`;
   if (toStdout) out.line(line);
   else out.info(`  ${line}`);
 };

@@ -23,6 +23,9 @@ export interface Progress {
   stop(): void;
 }
 
+/** `1 file`, `12 files`. */
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** Human-readable bytes: 5.3 kB, 12.0 MB. */
 export const formatBytes = (bytes: number): string => {
   if (bytes < 1000) return `${bytes} B`;

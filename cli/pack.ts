@@ -32,17 +32,23 @@ interface Rules {
 }
 
 const rulesOf = (root: string, dir: string): Rules | undefined => {
-  const texts = IGNORE_FILES.map((f) => join(dir, f))
-    .filter((f) => existsSync(f))
-    .map((f) => readFileSync(f, 'utf8'));
-  return texts.length ? { base: relative(root, dir), ig: ignore().add(texts) } : undefined;
+  const files = IGNORE_FILES.map((f) => join(dir, f)).filter((f) => existsSync(f));
+  if (files.length === 0) return undefined;
+  const ig = ignore();
+  // One text at a time: given an array, `add` takes each element as a single pattern.
+  for (const file of files) ig.add(readFileSync(file, 'utf8'));
+  return { base: relative(root, dir), ig };
 };
 
-const ignoredBy = (rules: Rules[], path: string, isDir: boolean) =>
-  rules.some(({ base, ig }) => {
+/** As git decides: the deepest ignore file with a say wins (a `!pattern` there re-includes). */
+const ignoredBy = (rules: Rules[], path: string, isDir: boolean) => {
+  for (const { base, ig } of [...rules].reverse()) {
     const rel = base ? path.slice(base.length + 1) : path;
-    return ig.ignores(isDir ? `${rel}/` : rel);
-  });
+    const { ignored, unignored } = ig.test(isDir ? `${rel}/` : rel);
+    if (ignored || unignored) return ignored;
+  }
+  return false;
+};
 
 /** The files of `root` that are packed, relative and `/`-separated, in a stable order. */
 export const packedFiles = (root: string): string[] => {

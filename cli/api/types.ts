@@ -115,3 +115,16 @@ export interface Connector {
   certified?: boolean;
   lastModifiedAt?: string;
 }
+/** BigCommerce answers `{data, meta}`. */
+export interface StoreEnvelope<T> {
+  data: T;
+}
+
+export interface StoreDeploymentState {
+  deployment_uuid: string;
+  deployment_status: 'queued' | 'in_progress' | 'failed' | 'completed' | 'superseded';
+  event: { step: string; progress: number } | null;
+  error?: { code: number; message: string } | null;
+  deployment_url?: string | null;
+  deployment_hostnames?: string[];
+}

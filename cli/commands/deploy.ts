@@ -12,7 +12,7 @@ import { action, examples } from '../command.ts';
 import type { Context } from '../context.ts';
 import { ApiError, CliError, EXIT, type ExitCode } from '../errors.ts';
 import { followDeployment } from '../follow.ts';
-import { formatBytes } from '../output.ts';
+import { formatBytes, plural } from '../output.ts';
 import { type Packed, packFolder, tooLarge } from '../pack.ts';
 import { assertProject, findDeployment } from '../reads.ts';
 import { putArtifact } from '../upload.ts';
@@ -73,7 +73,9 @@ const uploadSlot = async (api: Api, projectKey: string, dir: string, packed: Pac
 export const uploadFolder = async (ctx: Context, api: Api, dir: string): Promise<string> => {
   const projectKey = ctx.project;
   const packed = packFolder(dir, { required: 'connect.yaml' });
-  ctx.out.step(`Packed ${packed.files.length} files from ${dir} (${formatBytes(packed.zip.length)})`);
+  ctx.out.step(
+    `Packed ${plural(packed.files.length, 'file')} from ${dir} (${formatBytes(packed.zip.length)})`,
+  );
   const slot = await uploadSlot(api, projectKey, dir, packed);
   const progress = ctx.out.progress('Uploading', packed.zip.length);
   try {
