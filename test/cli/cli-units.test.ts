@@ -2,10 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import type { Command } from 'commander';
 import { unzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { profilesPath, readProfiles, saveProfile } from '../../cli/config.ts';
 import { apiError, EXIT } from '../../cli/errors.ts';
+import { buildProgram } from '../../cli/main.ts';
 import { columns, formatBytes, Output } from '../../cli/output.ts';
 import { packedFiles, packFolder } from '../../cli/pack.ts';
 import { applicationValues, sinceDate } from '../../cli/values.ts';
@@ -170,5 +172,23 @@ describe('profiles', () => {
       current: 'staging',
       profiles: { default: { url: 'http://a', token: 't1' }, staging: { url: 'http://b', token: 't2' } },
     });
+  });
+});
+
+describe('--help', () => {
+  it('shows examples for every command', () => {
+    const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
+    const helpOf = (command: Command) => {
+      let text = '';
+      command.configureOutput({ writeOut: (s) => (text += s) });
+      command.outputHelp();
+      return text;
+    };
+
+    const commands = all(buildProgram()).filter((c) => c.name() !== 'help');
+
+    expect(commands.length).toBeGreaterThan(15);
+    for (const command of commands)
+      expect(helpOf(command), command.name()).toMatch(/\nExamples:\n {2}\$ .*slipway /);
   });
 });
