@@ -161,8 +161,10 @@ const remove = async (
         `Deleting ${key} needs --yes when not run from a terminal.`,
         `slipway delete ${key} --yes`,
       );
-    if (!(await confirm(`Delete ${key} from ${ctx.project}? Its applications stop and its address goes.`)))
+    if (!(await confirm(`Delete ${key} from ${ctx.project}? Its applications stop and its address goes.`))) {
+      ctx.out.info('Nothing was deleted.');
       return EXIT.failed;
+    }
   }
   const api = await ctx.connect();
   const current = await getDeployment(api, ctx.project, byKey(key));

@@ -144,7 +144,7 @@ describe('output', () => {
 });
 
 describe('errors', () => {
-  it('map HTTP statuses to exit codes 3 and 4, others to 1, with the code and a hint', () => {
+  it('map HTTP statuses to exit codes 3 and 4, refused values to 2, others to 1, with the code and a hint', () => {
     const body = (code: string) => ({ message: 'm', errors: [{ code, message: 'm' }] });
 
     expect(apiError(401, body('AuthenticationError'))).toMatchObject({ exitCode: EXIT.auth, hint: /login/ });
@@ -156,6 +156,16 @@ describe('errors', () => {
     });
     expect(apiError(409, body('DeploymentInProgress')).message).toBe('m (DeploymentInProgress)');
     expect(apiError(500, 'not json').exitCode).toBe(EXIT.failed);
+    expect(apiError(400, body('DeploymentNotCancelable')).exitCode).toBe(EXIT.failed);
+    expect(
+      apiError(400, {
+        message: 'm',
+        errors: [{ code: 'InvalidField', message: 'm', detailedErrorMessage: 'revision: no such revision' }],
+      }),
+    ).toMatchObject({
+      exitCode: EXIT.usage,
+      message: 'revision: no such revision (InvalidField)',
+    });
   });
 });
 
