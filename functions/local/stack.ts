@@ -14,6 +14,7 @@ import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-
 import { FETCH_SOURCE_PROJECT, fetchSourceProject } from './fetch-source.ts';
 import { createGateway, listen } from './gateway.ts';
 import { LocalHosting } from './hosting/index.ts';
+import { standbyMsFromEnvironment } from './hosting/standby.ts';
 import { reportIncident } from './incidents.ts';
 import { lambdaRuntime } from './lambda-runtime.ts';
 import { ProcessLedger, recordingRunner } from './process-ledger.ts';
@@ -62,6 +63,8 @@ export interface StackOptions {
   sandbox?: SandboxMode;
   /** What tenants' processes may use; `DEFAULT_LIMITS` and the SLIPWAY_LIMIT_* settings by default. */
   limits?: SandboxLimits;
+  /** How long a replaced build stays warm for a rollback; SLIPWAY_STANDBY_SECONDS by default. */
+  standbyMs?: number;
 }
 
 /**
@@ -240,6 +243,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       token: hostingToken,
       onOutput: (o) => appendApplicationLog(o, appLogs),
       recorder: ledger,
+      standbyMs: options.standbyMs ?? standbyMsFromEnvironment(),
       spawnSpec,
       limits: {
         memoryMb: sandbox.limits.applicationMemoryMb,

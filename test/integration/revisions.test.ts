@@ -259,6 +259,9 @@ describe('revisions and rollback', () => {
     expect(revisions.total).toBe(3);
     expect(newest).toMatchObject({ revision: 3, rollbackRevision: 1 });
     expect(newest.connector.buildId).toBe(oldest.connector.buildId);
+    // Revision 1's build was replaced moments ago and still waited on standby (its processes
+    // running out of traffic): the rollback switched back to them rather than starting them.
+    expect(lines).toContain("[slipway] 'web' is back from standby: its processes were still running");
   });
 
   it('runs postDeploy on a rollback that asks for it', async () => {
