@@ -1,7 +1,8 @@
 /**
- * The layering of `functions/`, checked by `npm run lint` (dependency-cruiser). Data flows one
- * way: handlers → wiring → adapters, and everything → core; core depends on nothing of ours
- * but itself and on no SDK. A violation fails lint with the rule's name.
+ * The layering of `functions/` and `cli/`, checked by `npm run lint` (dependency-cruiser). Data
+ * flows one way: handlers → wiring → adapters, and everything → core; core depends on nothing
+ * of ours but itself and on no SDK; the CLI is a client of the API and imports none of it. A
+ * violation fails lint with the rule's name.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 module.exports = {
@@ -64,6 +65,14 @@ module.exports = {
       comment: 'What runs on Lambda or CodeBuild never imports the embedded stack of npm start.',
       from: { path: '^functions/(core|adapters|http|handlers|wiring|tasks|builds)/' },
       to: { path: '^functions/local/' },
+    },
+    {
+      name: 'cli-is-a-client',
+      severity: 'error',
+      comment:
+        'The slipway CLI (cli/) is a client of the public API: it knows the server only through the types generated from /openapi.json, never its code.',
+      from: { path: '^cli/' },
+      to: { path: '^(functions|infra|scripts|bench|test)/' },
     },
   ],
   options: {

@@ -1,5 +1,6 @@
 /** Creating a deployment (Connect's POST /{projectKey}/deployments), from a connector or an upload. */
 import type { Principal } from '../auth/principal.ts';
+import type { ConnectorConfigurationApplication } from '../connectors/model.ts';
 import { tenantQuotas } from '../limits/quotas.ts';
 import { getProject } from '../projects/projects.ts';
 import { newId, newTimeOrderedId } from '../shared/ids.ts';
@@ -55,12 +56,7 @@ export const createDeployment = async (
     });
   }
   const declared = draft.artifact
-    ? draft.configurations.map((c) => ({
-        applicationName: c.applicationName,
-        applicationType: 'unknown',
-        standardConfiguration: [],
-        securedConfiguration: [],
-      }))
+    ? awaitingDeclaration(draft.configurations.map((c) => c.applicationName))
     : connector.configurations;
   const { applications, globalConfiguration } = await mergeApplications(
     deps,
@@ -130,6 +126,18 @@ export const createDeployment = async (
   return startOperation(deps, deployment, lock);
 };
 
+/**
+ * Applications named by the values given for an upload, before its connect.yaml is read: the
+ * workflow checks them against what it declares (`prepareDeploy`).
+ */
+export const awaitingDeclaration = (names: string[]): ConnectorConfigurationApplication[] =>
+  [...new Set(names)].map((applicationName) => ({
+    applicationName,
+    applicationType: 'unknown',
+    standardConfiguration: [],
+    securedConfiguration: [],
+  }));
+
 /** Where a deployment keeps the copy of the upload it consumed. */
 export const deploymentArtifactKey = (deploymentId: string, uploadId: string) =>
   `deployments/${deploymentId}/artifacts/${uploadId}.zip`;
@@ -138,7 +146,7 @@ export const deploymentArtifactKey = (deploymentId: string, uploadId: string) =>
  * The snapshot of a deployment made straight from an upload: no connector exists, so its
  * identity is the upload's, and what it declares is known once the workflow has read it.
  */
-const uploadedConnector = (
+export const uploadedConnector = (
   deploymentId: string,
   projectKey: string,
   uploadId: string,

@@ -101,14 +101,24 @@ export const DeploymentDraft = z
   });
 export type DeploymentDraft = z.infer<typeof DeploymentDraft>;
 
-export const RedeployAction = z.strictObject({
-  action: z.literal('redeploy'),
-  skipScripts: z.boolean().default(false),
-  configurationValues: ApplicationConfigurations.optional(),
-  globalConfiguration: ConfigurationInput.optional(),
-  updateConnector: z.boolean().default(false),
-  strictScripts: z.boolean().optional(),
-});
+/**
+ * Connect's redeploy action, plus Slipway's `artifact: {uploadId}`: the deployment's build
+ * comes from that upload of the project instead of its connector (a folder deployed again).
+ */
+export const RedeployAction = z
+  .strictObject({
+    action: z.literal('redeploy'),
+    skipScripts: z.boolean().default(false),
+    configurationValues: ApplicationConfigurations.optional(),
+    globalConfiguration: ConfigurationInput.optional(),
+    updateConnector: z.boolean().default(false),
+    strictScripts: z.boolean().optional(),
+    artifact: z.strictObject({ uploadId: z.uuid() }).optional(),
+  })
+  .refine((a) => !(a.updateConnector && a.artifact), {
+    path: ['artifact'],
+    message: 'give either updateConnector or artifact {uploadId}, not both',
+  });
 export type RedeployAction = z.infer<typeof RedeployAction>;
 
 /** DELETE's query: Slipway's `skipScripts=true` undeploys without running preUndeploy scripts. */

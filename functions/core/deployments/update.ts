@@ -6,7 +6,9 @@ import type { Project } from '../projects/ports.ts';
 import { getProject } from '../projects/projects.ts';
 import { ConcurrentModification } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { claimUpload } from '../uploads/uploads.ts';
 import { mergeApplications, resolveConnector } from './configuration.ts';
+import { awaitingDeclaration, uploadedConnector } from './create.ts';
 import {
   DeploymentApplicationDoNotBelong,
   DeploymentApplicationRequired,
@@ -25,7 +27,7 @@ import {
   executionOf,
   withReportEntries,
 } from './rules.ts';
-import type { DeploymentUpdate, RedeployAction } from './schemas.ts';
+import type { ApplicationConfigurationInput, DeploymentUpdate, RedeployAction } from './schemas.ts';
 import { record } from './workflow/record.ts';
 
 /** The connector a redeploy with `updateConnector` moves to: the newest version, or the staged draft now. */
@@ -41,21 +43,24 @@ const refreshConnector = async (deps: DeploymentDeps, current: Deployment): Prom
 };
 
 /**
- * `redeploy`: from a resting status only, at the current version (and `If-Match` when sent).
- * New values are merged per application and key; `updateConnector` moves to the connector's
- * newest version first.
+ * What a redeploy builds: the connector's newest version (`updateConnector`), an upload of the
+ * project (`artifact`, Slipway), or what the deployment ran before. An upload's connect.yaml is
+ * read by the workflow, so its values are checked then (as on create); the others' now.
  */
-const redeployDeployment = async (
+const redeploySource = async (
   deps: DeploymentDeps,
-  project: Project,
   current: Deployment,
   action: RedeployAction,
-): Promise<Deployment> => {
-  assertResting(current);
+  given: ApplicationConfigurationInput[],
+) => {
+  if (action.artifact) {
+    const names = [...current.applications, ...given].map((a) => a.applicationName);
+    return {
+      connector: uploadedConnector(current.id, current.projectKey, action.artifact.uploadId),
+      declared: awaitingDeclaration(names),
+    };
+  }
   const connector = action.updateConnector ? await refreshConnector(deps, current) : current.connector;
-  const given = action.configurationValues ?? [];
-  if (action.configurationValues !== undefined && given.length === 0)
-    throw new DeploymentApplicationRequired();
   for (const values of given) {
     if (!current.applications.some((a) => a.applicationName === values.applicationName))
       throw new DeploymentApplicationDoNotBelong(current.id, current.key, values.applicationName);
@@ -65,16 +70,36 @@ const redeployDeployment = async (
     standard: current.globalConfiguration?.standardConfiguration ?? [],
     securedKeys: current.globalConfiguration?.securedConfiguration.map((s) => s.key) ?? [],
   });
+  return { connector, declared: connector.configurations };
+};
+
+/**
+ * `redeploy`: from a resting status only, at the current version (and `If-Match` when sent).
+ * New values are merged per application and key; `updateConnector` moves to the connector's
+ * newest version first; `artifact` (Slipway) claims an upload of the project, once, and builds
+ * from it.
+ */
+const redeployDeployment = async (
+  deps: DeploymentDeps,
+  project: Project,
+  current: Deployment,
+  action: RedeployAction,
+): Promise<Deployment> => {
+  assertResting(current);
+  const given = action.configurationValues ?? [];
+  if (action.configurationValues !== undefined && given.length === 0)
+    throw new DeploymentApplicationRequired();
+  const { connector, declared } = await redeploySource(deps, current, action, given);
   const { applications, globalConfiguration } = await mergeApplications(
     deps,
     { tenant: current.tenant, projectId: project.id, deploymentId: current.id },
-    connector.configurations,
+    declared,
     current.applications,
     given,
     action.globalConfiguration,
     current.globalConfiguration,
   );
-  checkRequiredApplicationKeys({ connector, applications });
+  if (!action.artifact) checkRequiredApplicationKeys({ connector, applications });
 
   const now = deps.clock.now();
   // A redeploy builds what it deploys: it no longer comes from a rollback.
@@ -91,7 +116,19 @@ const redeployDeployment = async (
     details: { build: { id: newId(), report: { entries: [] } } },
     lastModifiedAt: now.toISOString(),
   };
-  return writeAndStart(deps, next, current.version, 'deploy', now, current.status);
+  if (!action.artifact) return writeAndStart(deps, next, current.version, 'deploy', now, current.status);
+  // Claimed before the write, as on create; given back when the write does not land.
+  const consumer = `deployment:${current.id}`;
+  await claimUpload(deps, current.tenant, current.projectKey, action.artifact.uploadId, consumer);
+  try {
+    return await writeAndStart(deps, next, current.version, 'deploy', now, current.status);
+  } catch (error) {
+    // The SDK retries a write whose answer was lost; the retry then fails on what it wrote.
+    const stored = await deps.deployments.get(project.id, current.id).catch(() => undefined);
+    if (stored?.details.build.id !== next.details.build.id)
+      await deps.uploads.releaseConsumption(action.artifact.uploadId, consumer);
+    throw error;
+  }
 };
 
 /**

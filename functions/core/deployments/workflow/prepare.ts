@@ -68,9 +68,14 @@ const planOf = (spec: ConnectorSpecification, root: string, d: Deployment): Appl
 const checkedAgainst = (d: Deployment, spec: ConnectorSpecification) => {
   const connector: DeploymentConnector = { ...d.connector, configurations: connectorConfigurations(spec) };
   if (spec.globalConfiguration) connector.globalConfiguration = spec.globalConfiguration;
+  // An application without values names nothing to check: one a redeploy carried over that
+  // the new connect.yaml no longer declares is dropped below, as `updateConnector` drops it.
+  const valued = d.applications.filter(
+    (a) => a.standardConfiguration.length + a.securedConfiguration.length > 0 || a.scheduleOverride,
+  );
   checkApplicationValues(
     connector,
-    d.applications.map((a) => ({
+    valued.map((a) => ({
       applicationName: a.applicationName,
       standardConfiguration: a.standardConfiguration,
       securedConfiguration: a.securedConfiguration.map((s) => ({ key: s.key, value: 'sealed' })),
