@@ -65,6 +65,14 @@ module.exports = {
       from: { path: '^functions/(core|adapters|http|handlers|wiring|tasks|builds)/' },
       to: { path: '^functions/local/' },
     },
+    {
+      name: 'console-is-a-client',
+      severity: 'error',
+      comment:
+        'The web console (console/) is a client of the public API like any other: it imports nothing from functions/, only the typed client generated from /openapi.json.',
+      from: { path: '^console/' },
+      to: { path: '^functions/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
