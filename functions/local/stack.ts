@@ -9,6 +9,7 @@ import { servesBuild } from '../core/deployments/rules.ts';
 import { MAX_LOG_LINE } from '../core/hosting/build-rules.ts';
 import { bundleHandlers } from './bundle.ts';
 import { CODEBUILD_START_BUILD_SYNC, localCodeBuild } from './codebuild-local.ts';
+import { consoleAssets } from './console-assets.ts';
 import { loadOrCreateKey, loadOrCreateLocalCredentials } from './dev-setup.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { FETCH_SOURCE_PROJECT, fetchSourceProject } from './fetch-source.ts';
@@ -350,6 +351,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       maxBodyBytes: config.maxBodyBytes,
       ...(options.corsOrigins?.length ? { corsOrigins: options.corsOrigins } : {}),
       hosted: (req, res) => hosting.serveAsset(req, res) || hosting.serveApp(req, res),
+      console: consoleAssets(),
       ...(options.observeResponses ? { observe: options.observeResponses } : {}),
     });
     const port = await listen(gateway, options.port);

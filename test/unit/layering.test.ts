@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,9 +36,10 @@ const violationsOf = async (files: Record<string, string>): Promise<string[]> =>
   return (await violationsIn(base)).map((v) => v.rule);
 };
 
-/** The rule violations of the `functions/` folder under `base`. */
+/** The rule violations of the `functions/` and `console/` folders under `base`. */
 const violationsIn = async (base: string) => {
-  const { output } = await cruise(['functions'], {
+  const folders = ['functions', 'console'].filter((folder) => existsSync(join(base, folder)));
+  const { output } = await cruise(folders, {
     validate: true,
     ruleSet: { forbidden: config.forbidden ?? [] },
     baseDir: base,
@@ -106,6 +115,13 @@ describe('the layering rules', () => {
       },
     ],
     [
+      'console-is-a-client',
+      {
+        'console/src/api/client.ts': `import { value } from '../../../functions/http/routes.ts';\nexport const x = value;\n`,
+        'functions/http/routes.ts': exporting,
+      },
+    ],
+    [
       'no-circular',
       {
         'functions/core/uploads/ports.ts': `import { b } from './artifacts.ts';\nexport const a = () => b;\n`,
@@ -128,18 +144,18 @@ describe('the layering rules', () => {
     ).toEqual([]);
   });
 
-  it('keeps every source file of functions/ and infra/ at 400 lines or fewer', () => {
-    const tooLong = ['functions', 'infra']
+  it('keeps every source file of functions/, infra/ and console/ at 400 lines or fewer', () => {
+    const tooLong = ['functions', 'infra', 'console']
       .flatMap((dir) =>
         readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)),
       )
-      .filter((file) => file.endsWith('.ts'))
+      .filter((file) => /\.tsx?$/.test(file))
       .map((file) => ({ file, lines: readFileSync(join(root, file), 'utf8').split('\n').length - 1 }))
       .filter(({ lines }) => lines > 400);
     expect(tooLong).toEqual([]);
   });
 
-  it('finds no violation in functions/', async () => {
+  it('finds no violation in functions/ and console/', async () => {
     expect(await violationsIn(root)).toEqual([]);
   });
 });

@@ -1,0 +1,48 @@
+import type { DeploymentStatus } from '../api/types.ts';
+
+/** Every status a deployment can have, in the order the status filter offers them. */
+export const STATUSES: readonly DeploymentStatus[] = [
+  'Queued',
+  'Deploying',
+  'Deployed',
+  'Failed',
+  'Undeploying',
+  'UndeployFailed',
+  'Draft',
+];
+
+/** The colour family a status is shown in; the text always says the status too. */
+export type Tone = 'ok' | 'progress' | 'error' | 'neutral';
+
+export const statusTone = (status: string): Tone => {
+  switch (status) {
+    case 'Deployed':
+    case 'Published':
+    case 'completed':
+      return 'ok';
+    case 'Queued':
+    case 'Deploying':
+    case 'Undeploying':
+    case 'Processing':
+    case 'in_progress':
+    case 'queued':
+      return 'progress';
+    case 'Failed':
+    case 'UndeployFailed':
+    case 'failed':
+      return 'error';
+    default:
+      return 'neutral';
+  }
+};
+
+/** Statuses whose operation is still running: the workflow will change them without us. */
+export const isInProgress = (status: string): boolean =>
+  status === 'Queued' || status === 'Deploying' || status === 'Undeploying' || status === 'Processing';
+
+/** Connect accepts a cancel only while a deploy is queued or running. */
+export const canCancel = (status: DeploymentStatus): boolean => status === 'Queued' || status === 'Deploying';
+
+/** Redeploy, delete and rollback start only from a settled status (docs/connect-api.md). */
+export const isSettled = (status: DeploymentStatus): boolean =>
+  status === 'Draft' || status === 'Deployed' || status === 'Failed' || status === 'UndeployFailed';
