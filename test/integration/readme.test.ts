@@ -12,13 +12,19 @@ import { newcomerEnv, ROOT, type Server, startServer } from '../fixtures/server.
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
-/** The ```sh blocks between the "## Walkthrough" heading and the next level-2 heading. */
-const walkthroughBlocks = (markdown: string): string[] => {
-  const start = markdown.indexOf('\n## Walkthrough');
+/** The ```sh blocks between a level-2 heading and the next one. */
+const sectionBlocks = (markdown: string, heading: string): string[] => {
+  const start = markdown.indexOf(`\n${heading}`);
   const end = markdown.indexOf('\n## ', start + 1);
   const section = markdown.slice(start, end === -1 ? undefined : end);
   return [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => String(m[1]));
 };
+
+const walkthroughBlocks = (markdown: string): string[] => sectionBlocks(markdown, '## Walkthrough');
+
+/** The Quick start's commands run against `npm start`: the example deployed with the slipway CLI. */
+const quickStartDeploy = (markdown: string): string[] =>
+  sectionBlocks(markdown, '## Quick start').filter((block) => block.includes('npx slipway'));
 
 const run = (script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> =>
   new Promise((resolve) => {
@@ -62,11 +68,19 @@ describe('the README', () => {
     expect(exports).toHaveLength(3);
     const blocks = walkthroughBlocks(README);
     expect(blocks.length).toBeGreaterThanOrEqual(5);
+    const quickStart = quickStartDeploy(README);
+    expect(quickStart.join('\n')).toMatch(
+      /^npx slipway deploy examples\/connector --project \S+ --key \S+$/m,
+    );
 
-    const { code, output } = await run([...exports, ...blocks].join('\n'), newcomerEnv());
+    const { code, output } = await run([...exports, ...quickStart, ...blocks].join('\n'), newcomerEnv());
 
     expect(output, output).toContain('"status":"ok"');
     expect(code, output).toBe(0);
+    // The quick start: npx slipway deployed the example and printed where its service answers.
+    const serviceUrl = /^service\s+(http:\/\/\S+\/service)$/m.exec(output)?.[1];
+    expect(output).toMatch(/^● Deployed hello in /m);
+    expect(await (await fetch(String(serviceUrl))).text()).toContain('Hello from the example connector!');
     // The connector: published, deployed, its service answering with the configured greeting.
     expect(output).toMatch(/^Published$/m);
     expect(output).toMatch(/^Deployed$/m);
