@@ -7,7 +7,13 @@ import { absoluteTime, formatBytes, relativeTime } from '../../console/src/logic
 import { countByStatus, pageOf, withStatus } from '../../console/src/logic/listing.ts';
 import { appendLogs, followFrom, logText } from '../../console/src/logic/logs.ts';
 import { pathOf, routeOf } from '../../console/src/logic/routes.ts';
-import { canCancel, isInProgress, isSettled, statusTone } from '../../console/src/logic/status.ts';
+import {
+  canCancel,
+  connectorLabel,
+  isInProgress,
+  isSettled,
+  statusTone,
+} from '../../console/src/logic/status.ts';
 import { timelineOf } from '../../console/src/logic/steps.ts';
 
 const line = (timestamp: string, message: string, applicationName = 'service'): LogEntry => ({
@@ -35,6 +41,12 @@ describe('console: statuses', () => {
     expect(canCancel('Deployed')).toBe(false);
     expect(isSettled('Failed') && isSettled('Deployed')).toBe(true);
     expect(isSettled('Undeploying')).toBe(false);
+  });
+
+  it('names what a deployment runs: the connector key, or an uploaded zip', () => {
+    expect(connectorLabel({ key: 'greeter', name: 'Greeter' })).toBe('greeter');
+    expect(connectorLabel({ name: 'Upload 0190…', artifact: { uploadId: 'u' } })).toBe('uploaded zip');
+    expect(connectorLabel({ name: 'Greeter' })).toBe('Greeter');
   });
 });
 

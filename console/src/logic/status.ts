@@ -46,3 +46,10 @@ export const canCancel = (status: DeploymentStatus): boolean => status === 'Queu
 /** Redeploy, delete and rollback start only from a settled status (docs/connect-api.md). */
 export const isSettled = (status: DeploymentStatus): boolean =>
   status === 'Draft' || status === 'Deployed' || status === 'Failed' || status === 'UndeployFailed';
+
+/**
+ * What a deployment runs, in a few words: the connector's key, or "uploaded zip" for one
+ * deployed straight from an upload (whose connector is named after the upload's id).
+ */
+export const connectorLabel = (connector: { key?: string; name: string; artifact?: unknown }): string =>
+  connector.key ?? (connector.artifact ? 'uploaded zip' : connector.name);

@@ -9,7 +9,7 @@ import { Revisions } from '../components/revisions.tsx';
 import { Timeline } from '../components/timeline.tsx';
 import { useFocusHeading, useLoad } from '../hooks.ts';
 import { configurationOf } from '../logic/configuration.ts';
-import { isInProgress } from '../logic/status.ts';
+import { connectorLabel, isInProgress } from '../logic/status.ts';
 import { Link } from '../router.tsx';
 
 /**
@@ -165,8 +165,7 @@ export const DeploymentPage = ({
         <>
           <p class="facts">
             <span>
-              Connector {deployment.connector.key ?? deployment.connector.name} v
-              {deployment.connector.version}
+              Connector {connectorLabel(deployment.connector)} v{deployment.connector.version}
             </span>
             <span>Region {deployment.deployedRegion ?? '—'}</span>
             <span>Type {deployment.type}</span>

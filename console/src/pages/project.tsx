@@ -6,7 +6,7 @@ import { ErrorNote, Pager, StatusBadge, TableBox, Time } from '../components/com
 import { DeployDrop } from '../components/deploy-drop.tsx';
 import { useFocusHeading, useLoad } from '../hooks.ts';
 import { countByStatus, pageOf, withStatus } from '../logic/listing.ts';
-import { isInProgress, STATUSES } from '../logic/status.ts';
+import { connectorLabel, isInProgress, STATUSES } from '../logic/status.ts';
 import { Link } from '../router.tsx';
 
 /** How many deployments the page reads (newest first): four pages of the API's largest. */
@@ -116,7 +116,7 @@ export const ProjectPage = ({ session, projectKey }: { session: Session; project
                   <StatusBadge status={d.status} />
                 </td>
                 <td>
-                  {d.connector.key ?? d.connector.name} <span class="muted">v{d.connector.version}</span>
+                  {connectorLabel(d.connector)} <span class="muted">v{d.connector.version}</span>
                 </td>
                 <td>
                   <Time iso={d.lastModifiedAt} />
