@@ -74,6 +74,14 @@ module.exports = {
       from: { path: '^cli/' },
       to: { path: '^(functions|infra|scripts|bench|test)/' },
     },
+    {
+      name: 'console-is-a-client',
+      severity: 'error',
+      comment:
+        'The web console (console/) is a client of the public API like any other: it imports nothing from functions/, only the typed client generated from /openapi.json.',
+      from: { path: '^console/' },
+      to: { path: '^functions/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

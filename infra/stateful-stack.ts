@@ -13,7 +13,7 @@ import {
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../functions/adapters/dynamodb/schema.ts';
-import { HOSTED_ASSETS_PREFIX } from '../functions/wiring/hosted-names.ts';
+import { CONSOLE_PREFIX, HOSTED_ASSETS_PREFIX } from '../functions/wiring/hosted-names.ts';
 
 export interface StatefulStackProps extends StackProps {
   /** Development stacks can be destroyed with their data; others retain it. */
@@ -138,7 +138,11 @@ export class StatefulStack extends Stack {
         sid: 'CloudFrontReadsHostedAssets',
         principals: [new ServicePrincipal('cloudfront.amazonaws.com')],
         actions: ['s3:GetObject'],
-        resources: [this.hostedAssets.arnForObjects(`${HOSTED_ASSETS_PREFIX}*`)],
+        resources: [
+          this.hostedAssets.arnForObjects(`${HOSTED_ASSETS_PREFIX}*`),
+          // The web console's files (infra/constructs/console-site.ts).
+          this.hostedAssets.arnForObjects(`${CONSOLE_PREFIX}*`),
+        ],
         conditions: {
           StringEquals: { 'AWS:SourceAccount': Aws.ACCOUNT_ID },
           ArnLike: { 'AWS:SourceArn': `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/*` },

@@ -35,6 +35,7 @@ import {
 import { addAlarms } from './alarms.ts';
 import { API_TABLE_ACCESS } from './api-table-access.ts';
 import { ARTIFACT_KEYS, DEPLOYABLE_ARTIFACTS } from './constructs/artifact-keys.ts';
+import { addConsoleSite } from './constructs/console-site.ts';
 import { Edge, pathPatternOf, type StreamingOrigin } from './constructs/edge.ts';
 import { Hosting } from './constructs/hosting.ts';
 import { SlipwayFunction } from './constructs/slipway-function.ts';
@@ -351,6 +352,8 @@ export class StatelessStack extends Stack {
       streams,
       cors: corsOrigins.length > 0,
     });
+
+    addConsoleSite(this, { assetsBucket: props.assetsBucket, distribution: edge.distribution });
 
     // Hosting applications on Lambda: the workflow hosts, a cancel and the reaper stop.
     const hosting = new Hosting(this, 'Hosting', { ...props, assetsBaseUrl: edge.url, events });

@@ -85,6 +85,9 @@ export const setup = async (project: TestProject) => {
     // The shared stack runs the tests' own fixtures as the test runner's user; containment is
     // proven against \`npm start\` itself (test/proof/hostile.test.ts and every test that starts it).
     sandbox: 'none',
+    // A replaced build stays warm for 30 s, not 10 minutes: long enough for the tests that roll
+    // back at once, short enough that a run's hundreds of redeploys do not keep their processes.
+    standbyMs: 30_000,
     observeResponses: (path, status, body) => {
       if (!path.startsWith('/sites/') && !path.startsWith('/assets/') && body.includes(canary))
         canarySightings.push(`${status} ${path.slice(0, 200)}`);

@@ -40,6 +40,8 @@ export interface GatewayOptions {
    * stable addresses) before any routing; true when it answered, false to route it as usual.
    */
   hosted?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Serves the web console at `/console/` (`console-assets.ts`); true when it answered. */
+  console?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
   /** Origins allowed to call the API from a browser (`functions/http/cors.ts`); none: CORS off. */
   corsOrigins?: readonly string[];
   /** Sees every response body as written (tests look through them for secrets). */
@@ -278,6 +280,7 @@ export const createGateway = (options: GatewayOptions): Server =>
   createServer(async (req, res) => {
     const { path } = splitTarget(req.url);
     if (options.observe) observeResponse(res, path, options.observe);
+    if (options.console?.(req, res, path)) return;
     if (
       options.hosted &&
       (path.startsWith('/assets/') || path.startsWith('/apps/')) &&

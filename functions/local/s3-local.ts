@@ -29,6 +29,22 @@ type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstanc
  * any process on the machine can reach its port, and what it holds is tenants' code.
  */
 
+/**
+ * The artifacts bucket's CORS rule, as the stateful stack gives the S3 bucket on AWS
+ * (infra/stateful-stack.ts): a browser (the web console) PUTs an artifact straight to its
+ * presigned URL, from the API's origin to storage's. The signature still decides what may be
+ * written; CORS only lets the browser send it and read the answer.
+ */
+const ARTIFACTS_CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+    <MaxAgeSeconds>3000</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+
 export interface S3Local {
   endpoint: string;
   server: S3rverInstance;
@@ -55,7 +71,7 @@ export const startS3Local = async (options: {
     port: options.port ?? 0,
     directory: options.directory,
     silent: true,
-    configureBuckets: [{ name: options.bucket }],
+    configureBuckets: [{ name: options.bucket, configs: [ARTIFACTS_CORS] }],
   });
   // First in its middleware: a request that is not signed at all is refused (s3rver would serve it).
   server.middleware.unshift(async (ctx: KoaContext, next: () => Promise<void>) => {

@@ -9,11 +9,13 @@ import { servesBuild } from '../core/deployments/rules.ts';
 import { MAX_LOG_LINE } from '../core/hosting/build-rules.ts';
 import { bundleHandlers } from './bundle.ts';
 import { CODEBUILD_START_BUILD_SYNC, localCodeBuild } from './codebuild-local.ts';
+import { consoleAssets } from './console-assets.ts';
 import { loadOrCreateKey, loadOrCreateLocalCredentials } from './dev-setup.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { FETCH_SOURCE_PROJECT, fetchSourceProject } from './fetch-source.ts';
 import { createGateway, listen } from './gateway.ts';
 import { LocalHosting } from './hosting/index.ts';
+import { standbyMsFromEnvironment } from './hosting/standby.ts';
 import { reportIncident } from './incidents.ts';
 import { lambdaRuntime } from './lambda-runtime.ts';
 import { ProcessLedger, recordingRunner } from './process-ledger.ts';
@@ -62,6 +64,8 @@ export interface StackOptions {
   sandbox?: SandboxMode;
   /** What tenants' processes may use; `DEFAULT_LIMITS` and the SLIPWAY_LIMIT_* settings by default. */
   limits?: SandboxLimits;
+  /** How long a replaced build stays warm for a rollback; SLIPWAY_STANDBY_SECONDS by default. */
+  standbyMs?: number;
 }
 
 /**
@@ -240,6 +244,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       token: hostingToken,
       onOutput: (o) => appendApplicationLog(o, appLogs),
       recorder: ledger,
+      standbyMs: options.standbyMs ?? standbyMsFromEnvironment(),
       spawnSpec,
       limits: {
         memoryMb: sandbox.limits.applicationMemoryMb,
@@ -346,6 +351,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       maxBodyBytes: config.maxBodyBytes,
       ...(options.corsOrigins?.length ? { corsOrigins: options.corsOrigins } : {}),
       hosted: (req, res) => hosting.serveAsset(req, res) || hosting.serveApp(req, res),
+      console: consoleAssets(),
       ...(options.observeResponses ? { observe: options.observeResponses } : {}),
     });
     const port = await listen(gateway, options.port);

@@ -10,6 +10,8 @@ import {
   FunctionEventType,
   FunctionRuntime,
   FunctionUrlOriginAccessControl,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
   HttpVersion,
   type IOrigin,
   OriginProtocolPolicy,
@@ -18,6 +20,7 @@ import {
   OriginRequestPolicy,
   OriginRequestQueryStringBehavior,
   OriginSslPolicy,
+  ResponseHeadersPolicy,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { FunctionUrlOrigin, HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -48,6 +51,9 @@ export interface EdgeProps {
 /** An HTTP API route path as a CloudFront path pattern: each `{parameter}` becomes `*`. */
 export const pathPatternOf = (path: string): string => path.replace(/\{[^}]+\}/g, '*');
 
+/** The web console's pages and files (keys `console/…` of the hosted-assets bucket). */
+const CONSOLE_PATH_PATTERN = '/console/*';
+
 /** The path hosted assets are served under: the same as their keys in the bucket. */
 const ASSETS_PATH_PATTERN = `/${HOSTED_ASSETS_PREFIX}*`;
 
@@ -60,6 +66,24 @@ const INDEX_PAGES = `function handler(event) {
   if (request.uri.endsWith('/')) request.uri += 'index.html';
   return request;
 }`;
+
+/**
+ * The web console (`console/`, a single-page app in the hosted-assets bucket under `console/`):
+ * `/console` moves to `/console/`, and every path that is not one of its hashed files is one of
+ * its pages, answered with its `index.html`. cloudfront-js-2.0.
+ */
+const CONSOLE_PAGES = `function handler(event) {
+  var request = event.request;
+  if (request.uri === '/console') {
+    return { statusCode: 308, statusDescription: 'Permanent Redirect', headers: { location: { value: '/console/' } } };
+  }
+  if (request.uri.indexOf('/console/assets/') !== 0) request.uri = '/console/index.html';
+  return request;
+}`;
+
+/** What a browser may do with the console's pages: its own scripts and styles, nothing framed. */
+const CONSOLE_CSP =
+  "default-src 'self'; img-src 'self' data:; connect-src 'self' https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * The viewer's host, as the functions behind the distribution must name it in the addresses
@@ -183,13 +207,38 @@ export class Edge extends Construct {
       runtime: FunctionRuntime.JS_2_0,
       code: FunctionCode.fromInline(VIEWER_HOST),
     });
+    const consolePages = new CloudFrontFunction(this, 'ConsolePages', {
+      comment: 'Slipway: the web console, its pages at /console/ and below',
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(CONSOLE_PAGES),
+    });
+    const consoleHeaders = new ResponseHeadersPolicy(this, 'ConsoleHeaders', {
+      comment: 'Slipway: the web console’s security headers',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: CONSOLE_CSP, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), override: true },
+      },
+    });
+    // The console's files are cached by their own Cache-Control: a year for the hashed ones,
+    // revalidated for index.html (infra/constructs/console-site.ts writes both).
+    const consoleBehavior: BehaviorOptions = {
+      origin: assetsOrigin,
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy: consoleHeaders,
+      functionAssociations: [{ eventType: FunctionEventType.VIEWER_REQUEST, function: consolePages }],
+    };
     const streamBehaviors =
       props.streams.length === 0
         ? {}
         : streamingBehaviors(this, props.streams, viewerHost, props.cors ?? false);
 
     this.distribution = new Distribution(this, 'Distribution', {
-      comment: 'Slipway: API, hosted assets, streaming routes',
+      comment: 'Slipway: API, hosted assets, web console, streaming routes',
       httpVersion: HttpVersion.HTTP2_AND_3,
       // The API: nothing cached. Every viewer header but Host reaches it (API Gateway routes on
       // its own host name): with caching disabled, the AllViewer policies do forward
@@ -213,6 +262,8 @@ export class Edge extends Construct {
           cachePolicy: CachePolicy.CACHING_OPTIMIZED,
           functionAssociations: [{ eventType: FunctionEventType.VIEWER_REQUEST, function: indexFunction }],
         },
+        [CONSOLE_PATH_PATTERN]: consoleBehavior,
+        '/console': consoleBehavior,
         ...streamBehaviors,
       },
       // Standard logs into the stateful stack's log bucket (ACLs enabled there, as they need).

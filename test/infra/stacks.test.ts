@@ -162,7 +162,11 @@ describe('CDK stacks', () => {
             Effect: 'Allow',
             Principal: { Service: 'cloudfront.amazonaws.com' },
             Action: 's3:GetObject',
-            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/hosted-assets/*']] },
+            Resource: [
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/hosted-assets/*']] },
+              // The web console's files (infra/constructs/console-site.ts).
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/console/*']] },
+            ],
             Condition: {
               StringEquals: { 'AWS:SourceAccount': { Ref: 'AWS::AccountId' } },
               ArnLike: {
@@ -404,6 +408,70 @@ describe('CDK stacks', () => {
       );
     });
 
+    it('serves the web console at /console/ from the hosted-assets bucket, its pages answered with its index.html', () => {
+      const { id, resource } = edgeFunction(/web console/);
+      const code = resource?.Properties.FunctionCode as string;
+      const handler = new Function(`${code}\nreturn handler;`)() as (event: { request: { uri: string } }) => {
+        uri?: string;
+        statusCode?: number;
+        headers?: Record<string, { value: string }>;
+      };
+      const behaviors = (config().CacheBehaviors as { PathPattern: string }[]).filter((b) =>
+        b.PathPattern.startsWith('/console'),
+      );
+
+      expect(behaviors).toHaveLength(2);
+      for (const behavior of behaviors)
+        expect(behavior).toMatchObject({
+          TargetOriginId: assetsBehavior()?.TargetOriginId,
+          AllowedMethods: ['GET', 'HEAD'],
+          ViewerProtocolPolicy: 'redirect-to-https',
+          FunctionAssociations: [{ FunctionARN: { 'Fn::GetAtt': [id, 'FunctionARN'] } }],
+          ResponseHeadersPolicyId: expect.anything(),
+        });
+      expect(handler({ request: { uri: '/console' } })).toMatchObject({
+        statusCode: 308,
+        headers: { location: { value: '/console/' } },
+      });
+      for (const page of ['/console/', '/console/projects/shop', '/console/connectors'])
+        expect(handler({ request: { uri: page } }).uri).toBe('/console/index.html');
+      expect(handler({ request: { uri: '/console/assets/main-X.js' } }).uri).toBe(
+        '/console/assets/main-X.js',
+      );
+      stateless.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+        ResponseHeadersPolicyConfig: Match.objectLike({
+          SecurityHeadersConfig: Match.objectLike({
+            ContentSecurityPolicy: {
+              ContentSecurityPolicy: Match.stringLikeRegexp("frame-ancestors 'none'"),
+              Override: true,
+            },
+          }),
+        }),
+      });
+    });
+
+    it('publishes the console on deploy with its own function: puts under console/ only, then invalidates', () => {
+      const publisher = functionAt('ConsoleSite');
+      const release = single(stateless, 'Custom::SlipwayConsole').resource;
+
+      expect(release?.Properties).toMatchObject({
+        ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^ConsoleSiteFunction/), 'Arn'] },
+        Release: expect.stringMatching(/^[0-9a-f]{16}$/),
+      });
+      expect(publisher.Properties.Environment.Variables).toMatchObject({
+        SLIPWAY_ASSETS_BUCKET_NAME: expect.anything(),
+        SLIPWAY_DISTRIBUTION_ID: { Ref: single(stateless, 'AWS::CloudFront::Distribution').id },
+      });
+      const puts = statementsOf(publisher).filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+      expect(puts).toEqual([
+        expect.objectContaining({
+          Action: 's3:PutObject',
+          Resource: expect.objectContaining({ 'Fn::Join': expect.anything() }),
+        }),
+      ]);
+      expect(JSON.stringify(puts[0]?.Resource)).toContain('/console/*');
+    });
+
     it('logs to the access-log bucket under cloudfront/', () => {
       expect(config().Logging).toEqual({
         Bucket: importing(/ExportsOutputFnGetAttAccessLogs\w*RegionalDomainName/),
@@ -455,7 +523,7 @@ describe('CDK stacks', () => {
         ).toBe('true');
     });
 
-    it('serves both streaming routes from one function URL, one behavior each, beside the assets', () => {
+    it('serves both streaming routes from one function URL, one behavior each, beside the assets and the console', () => {
       stateless.resourceCountIs('AWS::Lambda::Url', 1);
       stateless.resourceCountIs('AWS::CloudFront::OriginRequestPolicy', 1);
       expect(
@@ -463,6 +531,8 @@ describe('CDK stacks', () => {
           .CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)
           .sort(),
       ).toEqual([
+        '/console',
+        '/console/*',
         '/hosted-assets/*',
         '/stores/*/v3/infrastructure/deployments/*/events',
         '/stores/*/v3/infrastructure/logs/*/tail',
@@ -741,11 +811,13 @@ describe('flows that only AWS wires', () => {
     expect(statementsOf(subscriber)).toContainEqual(
       expect.objectContaining({ Action: 'cloudfront:CreateInvalidation' }),
     );
-    // Nothing else may invalidate: hosting only copies and deletes.
-    const invalidators = Object.values(stateless.findResources('AWS::IAM::Policy')).filter((p) =>
-      JSON.stringify(p.Properties.PolicyDocument).includes('cloudfront:CreateInvalidation'),
-    );
-    expect(invalidators).toHaveLength(1);
+    // Nothing else may invalidate but the console's publisher: hosting only copies and deletes.
+    const invalidators = Object.entries(stateless.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) =>
+        JSON.stringify(p.Properties.PolicyDocument).includes('cloudfront:CreateInvalidation'),
+      )
+      .map(([id]) => id.replace(/Function.*$/, ''));
+    expect(invalidators.sort()).toEqual(['CacheInvalidation', 'ConsoleSite']);
   });
 
   it('lets hosting delete only its own functions’ event-source mappings', () => {

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { pruneDeploymentBuilds, pruneKeptBuilds } from '../../functions/core/deployments/retention.ts';
 import { handler as sites } from '../../functions/handlers/sites.ts';
 import { deploymentDeps } from '../../functions/wiring/deployments.ts';
@@ -259,6 +259,16 @@ describe('revisions and rollback', () => {
     expect(revisions.total).toBe(3);
     expect(newest).toMatchObject({ revision: 3, rollbackRevision: 1 });
     expect(newest.connector.buildId).toBe(oldest.connector.buildId);
+    // Revision 1's build was replaced moments ago and still waited on standby (its processes
+    // running out of traffic): the rollback switched back to them rather than starting them.
+    // (Hosting's output lines reach the logs every 500 ms; a warm rollback can end sooner.)
+    await vi.waitFor(
+      async () =>
+        expect(await logLines(projectKey, done.id)).toContain(
+          "[slipway] 'web' is back from standby: its processes were still running",
+        ),
+      { timeout: 5_000, interval: 100 },
+    );
   });
 
   it('runs postDeploy on a rollback that asks for it', async () => {

@@ -11,6 +11,8 @@ export const RESERVED_PROJECT_KEYS = new Set([
   'sites',
   'assets',
   'apps',
+  // The web console's pages (console/), served by the gateway and the distribution.
+  'console',
   'openapi.json',
 ]);
 

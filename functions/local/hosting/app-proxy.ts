@@ -1,5 +1,7 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { HOP_BY_HOP } from '../../http/hop-by-hop.ts';
+import { newestOf } from './registry.ts';
+import type { Hosted } from './types.ts';
 
 /**
  * The stable address of a service (`/apps/<projectKey>/<deployment>/<application>/…`, served
@@ -25,7 +27,7 @@ export const unavailable = (res: ServerResponse): void => {
 };
 
 /** The parts of `/apps/<projectKey>/<deployment>/<application>/<rest>`, still encoded. */
-export const splitAppPath = (path: string): { address: string; rest: string } | undefined => {
+const splitAppPath = (path: string): { address: string; rest: string } | undefined => {
   const match = /^(\/apps\/[^/?]+\/[^/?]+\/[^/?]+)(\/[^?]*)?(\?.*)?$/.exec(path);
   if (!match) return undefined;
   return { address: match[1] ?? '', rest: `${match[2] ?? '/'}${match[3] ?? ''}` };
@@ -36,7 +38,7 @@ export const splitAppPath = (path: string): { address: string; rest: string } | 
  * asked again when a GET or HEAD could not reach the application at all (its build was just
  * replaced by a newer one): such a request is tried once more, so a switch loses none.
  */
-export const forward = (
+const forward = (
   req: IncomingMessage,
   res: ServerResponse,
   rest: string,
@@ -74,4 +76,26 @@ export const forward = (
   });
   if (req.method === 'GET' || req.method === 'HEAD') upstream.end();
   else req.pipe(upstream);
+};
+
+/**
+ * Serves a service's stable address (`/apps/…`): forwards to the newest build of it that runs;
+ * 503 while it is down. False (not handled) when no service has that address.
+ */
+export const serveApp = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  hosted: () => Iterable<Hosted>,
+): boolean => {
+  const parts = splitAppPath(req.url ?? '');
+  if (!parts) return false;
+  const serving = (alive: boolean) =>
+    newestOf(
+      hosted(),
+      (e) =>
+        e.request.address === parts.address && (!alive || e.process?.alive === true) && e.port !== undefined,
+    );
+  if (!serving(false)) return false;
+  forward(req, res, parts.rest, () => serving(true)?.port);
+  return true;
 };

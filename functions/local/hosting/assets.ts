@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
 import type { HostingRequest } from '../../core/hosting/ports.ts';
 import { isFile } from './files.ts';
-import type { Launched } from './types.ts';
+import { newestOf } from './registry.ts';
+import type { Hosted, Launched } from './types.ts';
 
 /**
  * Assets applications: no process, their built files are served read-only under
@@ -44,15 +45,11 @@ export const launchAssets = (request: HostingRequest, publicUrl: string): Launch
 };
 
 /**
- * Serves `/assets/<deploymentId>/<applicationName>/<path>` from the bundle of the assets
- * application `find` answers (the newest build's), read-only. False (not handled) when the
- * path is not under `/assets/` or `find` knows no such application.
+ * Serves `/assets/<deploymentId>/<applicationName>/<path>` from the bundle of the newest
+ * build of that assets application among `hosted`, read-only. False (not handled) when the
+ * path is not under `/assets/` or no such application is hosted.
  */
-export const serveAsset = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  find: (deploymentId: string, applicationName: string) => { bundle: string } | undefined,
-): boolean => {
+export const serveAsset = (req: IncomingMessage, res: ServerResponse, hosted: Iterable<Hosted>): boolean => {
   const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
   if (!rawPath.startsWith('/assets/')) return false;
   const [deploymentPart, applicationPart, ...rest] = rawPath.slice('/assets/'.length).split('/');
@@ -64,7 +61,13 @@ export const serveAsset = (
   } catch {
     return false;
   }
-  const application = find(deploymentId, applicationName);
+  const application = newestOf(
+    hosted,
+    (e) =>
+      e.request.applicationType === 'assets' &&
+      e.request.deploymentId === deploymentId &&
+      e.request.applicationName === applicationName,
+  )?.request;
   if (!application) return false;
 
   const notFound = () => {

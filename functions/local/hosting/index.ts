@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { groupAlive, type ProcessSpec } from '../../adapters/runtime/process-runner.ts';
 import type { ApplicationHosting, HostedApplication, HostingRequest } from '../../core/hosting/ports.ts';
-import { forward, splitAppPath } from './app-proxy.ts';
+import { serveApp } from './app-proxy.ts';
 import { isOurGroup, stopGroup, stopProcess } from './application-process.ts';
 import { launchAssets, serveAsset } from './assets.ts';
 import { hostingFailed } from './errors.ts';
@@ -14,8 +14,17 @@ import { startHostingApi } from './http-api.ts';
 import { launchJob } from './job.ts';
 import { freePort, portFreed } from './loopback-ports.ts';
 import { sayerFor, warn } from './output.ts';
-import { describeHosted, keyOf, openRecord, readRegistry, sealSecrets, writeRegistry } from './registry.ts';
+import {
+  describeHosted,
+  keyOf,
+  newestOf,
+  openRecord,
+  readRegistry,
+  sealSecrets,
+  writeRegistry,
+} from './registry.ts';
 import { launchService } from './service.ts';
+import { resumed, Standby } from './standby.ts';
 import { Supervisor } from './supervisor.ts';
 import type {
   Hosted,
@@ -70,6 +79,12 @@ export interface LocalHostingOptions {
    * `SLIPWAY_HEALTH_INTERVAL_SCALE`, else 1. Checks run only under the supervisor (`limits`).
    */
   healthIntervalScale?: number;
+  /**
+   * How long the applications of a replaced build keep running out of traffic, so a rollback
+   * to it is a switch (`Standby`); 0 (the default here; `npm start` reads
+   * SLIPWAY_STANDBY_SECONDS) stops them at once.
+   */
+  standbyMs?: number;
 }
 
 const matches = (request: HostingRequest, target: StopTarget): boolean =>
@@ -92,6 +107,7 @@ export class LocalHosting implements ApplicationHosting {
   private url: string | undefined;
   private publicUrl: string | undefined;
   private readonly supervisor: Supervisor | undefined;
+  private readonly standby: Standby;
 
   constructor(private readonly options: LocalHostingOptions) {
     this.key = Buffer.from(options.secretsKey, 'base64');
@@ -113,6 +129,15 @@ export class LocalHosting implements ApplicationHosting {
         onIncident: (request, incident) => onIncident?.(request, incident),
         healthIntervalScale: options.healthIntervalScale ?? intervalScaleFromEnvironment(),
       });
+    const supervisor = this.supervisor;
+    this.standby = new Standby({
+      ms: options.standbyMs ?? 0,
+      halt: (entry) => this.halt(entry),
+      ...(supervisor && {
+        watch: (key, entry, lost) => supervisor.watchParked(key, entry, lost),
+        unwatch: (key) => supervisor.unwatch(key),
+      }),
+    });
   }
 
   /** Starts an application again after it ended (the supervisor's restart), on its port when free. */
@@ -161,9 +186,16 @@ export class LocalHosting implements ApplicationHosting {
     const inFlight = this.starting.get(key);
     if (inFlight) return inFlight.done;
     const done = (async () => {
+      const warm = await this.standby.take(request);
       // A record whose process died (or failed to come back on restore) starts again.
       if (existing) await this.halt(existing);
-      const entry = await this.launch(request, { hostedAt: existing?.hostedAt ?? Date.now() });
+      const entry = warm
+        ? resumed(
+            // Sealed again: the registry binds an environment to the build id it is hosted under.
+            { ...warm, sealed: sealSecrets(this.key, request) },
+            sayerFor(this.options.onOutput, request, this.options.limits?.logLinesPerMinute),
+          )
+        : await this.launch(request, { hostedAt: existing?.hostedAt ?? Date.now() });
       this.hosted.set(key, entry);
       this.persist();
       if (entry.process) this.supervisor?.watch(key, entry);
@@ -197,7 +229,13 @@ export class LocalHosting implements ApplicationHosting {
       this.supervisor?.unwatch(key);
     }
     this.persist();
-    await Promise.all(victims.map(([, entry]) => this.halt(entry)));
+    // A replaced build (its files kept for a rollback) waits on standby; anything else stops.
+    if (target.keepFiles) await this.standby.park(victims);
+    else
+      await Promise.all([
+        ...victims.map(([, entry]) => this.halt(entry)),
+        this.standby.drop((request) => matches(request, target)),
+      ]);
     if (!target.keepFiles) removeWorkspaces(this.workspaceRoot, target);
     return victims.length;
   }
@@ -212,7 +250,10 @@ export class LocalHosting implements ApplicationHosting {
     attributes: Record<string, string> = {},
   ): Promise<PublishResult | undefined> {
     // A redeploy overlapping the previous build: only the newest build receives the topic's messages.
-    const subscriber = this.newest((e) => e.request.applicationType === 'event' && e.result.topic === topic);
+    const subscriber = newestOf(
+      this.hosted.values(),
+      (e) => e.request.applicationType === 'event' && e.result.topic === topic,
+    );
     if (!subscriber) return undefined;
     return pushMessage(
       subscriber,
@@ -291,6 +332,7 @@ export class LocalHosting implements ApplicationHosting {
     this.supervisor?.close();
     await Promise.allSettled([...this.starting.values()].map((s) => s.done));
     await Promise.all([...this.hosted.values()].map((entry) => this.halt(entry)));
+    await this.standby.close();
     const server = this.server;
     this.server = undefined;
     if (server)
@@ -305,34 +347,12 @@ export class LocalHosting implements ApplicationHosting {
    * assets application, read-only. False (not handled) when no such application is hosted.
    */
   serveAsset(req: IncomingMessage, res: ServerResponse): boolean {
-    return serveAsset(req, res, (deploymentId, applicationName) => {
-      const entry = this.newest(
-        (e) =>
-          e.request.applicationType === 'assets' &&
-          e.request.deploymentId === deploymentId &&
-          e.request.applicationName === applicationName,
-      );
-      return entry?.request;
-    });
+    return serveAsset(req, res, this.hosted.values());
   }
 
-  /**
-   * Serves a service's stable address (`/apps/…`): forwards to the newest build of it that runs;
-   * 503 while it is down. False (not handled) when no service has that address.
-   */
+  /** Serves a service's stable address (`/apps/…`); false when no service has that address. */
   serveApp(req: IncomingMessage, res: ServerResponse): boolean {
-    const parts = splitAppPath(req.url ?? '');
-    if (!parts) return false;
-    const serving = (alive: boolean) =>
-      this.newest(
-        (e) =>
-          e.request.address === parts.address &&
-          (!alive || e.process?.alive === true) &&
-          e.port !== undefined,
-      );
-    if (!serving(false)) return false;
-    forward(req, res, parts.rest, () => serving(true)?.port);
-    return true;
+    return serveApp(req, res, () => this.hosted.values());
   }
 
   /** Starts one application (its process, topic or schedule); throws `ApplicationHostingFailed`. */
@@ -372,13 +392,6 @@ export class LocalHosting implements ApplicationHosting {
 
   private isUp(entry: Hosted): boolean {
     return entry.request.applicationType === 'assets' || entry.process?.alive === true;
-  }
-
-  private newest(predicate: (entry: Hosted) => boolean): Hosted | undefined {
-    let found: Hosted | undefined;
-    for (const entry of this.hosted.values())
-      if (predicate(entry) && (!found || entry.hostedAt >= found.hostedAt)) found = entry;
-    return found;
   }
 
   private persist(): void {

@@ -12,10 +12,21 @@ import type { LaunchContext, Launched, Say } from './types.ts';
 export const launchJob = async (request: HostingRequest, context: LaunchContext): Promise<Launched> => {
   checkSchedule(request);
   const { port, process } = await startApplication(request, context);
-  const schedule = request.schedule ?? '';
-  const url = `http://127.0.0.1:${port}${normalisePath(request.endpoint, '/')}`;
-  return { port, process, cron: scheduleRuns(schedule, url, context.say), result: { schedule } };
+  return {
+    port,
+    process,
+    cron: resumeSchedule(request, port, context.say),
+    result: { schedule: request.schedule ?? '' },
+  };
 };
+
+/** Calls the job on `port` on its schedule (a job back from standby gets its schedule again). */
+export const resumeSchedule = (request: HostingRequest, port: number, say: Say): Cron =>
+  scheduleRuns(
+    request.schedule ?? '',
+    `http://127.0.0.1:${port}${normalisePath(request.endpoint, '/')}`,
+    say,
+  );
 
 const checkSchedule = (request: HostingRequest): void => {
   if (!request.schedule) throw hostingFailed(request, 'a job application needs a schedule');

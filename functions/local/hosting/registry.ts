@@ -104,3 +104,11 @@ export const describeHosted = ({ request, result, port, process: proc, hostedAt 
   hostedAt: new Date(hostedAt).toISOString(),
   result,
 });
+
+/** The entry hosted last of those that match: a deployment's newest build serves it. */
+export const newestOf = (entries: Iterable<Hosted>, predicate: (entry: Hosted) => boolean) => {
+  let found: Hosted | undefined;
+  for (const entry of entries)
+    if (predicate(entry) && (!found || entry.hostedAt >= found.hostedAt)) found = entry;
+  return found;
+};

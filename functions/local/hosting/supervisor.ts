@@ -42,6 +42,8 @@ export interface SupervisorOptions {
 
 interface Watched {
   entry: Hosted;
+  /** A parked application (warm standby): ended at its limits or its end, never restarted. */
+  parked?: () => void;
   ends: number[];
   /** When the next restart is due (while the application is down). */
   restartAt?: number;
@@ -71,9 +73,24 @@ export class Supervisor {
   watch(key: string, entry: Hosted): void {
     const known = this.watched.get(key);
     this.watched.set(key, { entry, ends: known?.ends ?? [], attempt: 0, gaveUp: false, busy: false });
+    this.ticking();
+    this.health.watch(key, entry.request);
+  }
+
+  /**
+   * Watches a parked application (`Standby`) for its limits only: no health checks, no
+   * restarts, no report entries (it serves nothing). When it ends or crosses a limit it is
+   * ended and `lost` is called.
+   */
+  watchParked(key: string, entry: Hosted, lost: () => void): void {
+    this.health.unwatch(key);
+    this.watched.set(key, { entry, ends: [], attempt: 0, gaveUp: false, busy: false, parked: lost });
+    this.ticking();
+  }
+
+  private ticking(): void {
     this.timer ??= setInterval(() => void this.tick(), this.options.intervalMs ?? 1_000);
     this.timer.unref();
-    this.health.watch(key, entry.request);
   }
 
   unwatch(key: string): void {
@@ -135,6 +152,11 @@ export class Supervisor {
       if (w.busy || w.gaveUp) continue;
       const proc = w.entry.process;
       if (!proc) continue;
+      if (w.parked && !proc.alive) {
+        this.watched.delete(key);
+        w.parked();
+        continue;
+      }
       // Down and waiting for its restart (after a crash, or after it was stopped for a limit).
       if (w.restartAt !== undefined) {
         await this.onEnded(key, w, now);
@@ -159,6 +181,12 @@ export class Supervisor {
               ? 'it listened on an address other than 127.0.0.1 (hosted applications listen on loopback; HOST says where)'
               : undefined;
       if (!breach) continue;
+      if (w.parked) {
+        this.watched.delete(key);
+        w.parked();
+        await this.options.kill(w.entry);
+        continue;
+      }
       w.busy = true;
       try {
         this.options.onIncident(w.entry.request, {

@@ -15,7 +15,11 @@ import {
 } from '../../../functions/core/connectors/actions.ts';
 import { deploymentArtifactKey } from '../../../functions/core/deployments/create.ts';
 import { UPLOAD_KEY_PATTERN } from '../../../functions/core/uploads/uploads.ts';
-import { HOSTED_ASSETS_PREFIX, HOSTED_NAME_PREFIX } from '../../../functions/wiring/hosted-names.ts';
+import {
+  CONSOLE_PREFIX,
+  HOSTED_ASSETS_PREFIX,
+  HOSTED_NAME_PREFIX,
+} from '../../../functions/wiring/hosted-names.ts';
 import { type AwsCall, type EntryCode, JOBS_ENTRY, ROOT, SERVICES } from './code.ts';
 import type { ConfigVariable } from './config-vars.ts';
 import { ACCOUNT, type CfnResource, REGION, type Resolver } from './template.ts';
@@ -168,6 +172,10 @@ const S3_TARGETS: Record<string, Record<string, S3Target[]>> = {
       { action: 's3:PutObject', bucket: HOSTED, key: `${HOSTED_ASSETS_PREFIX}*` },
     ],
     DeleteObjects: [{ action: 's3:DeleteObject', bucket: HOSTED, key: `${HOSTED_ASSETS_PREFIX}*` }],
+  },
+  // The web console's publisher writes its files to the hosted-assets bucket under console/.
+  'functions/adapters/s3/console-site.ts': {
+    PutObject: [{ action: 's3:PutObject', bucket: HOSTED, key: `${CONSOLE_PREFIX}*` }],
   },
   // Build retention (the reaper) lists a build's objects and deletes them, under builds/ only.
   'functions/adapters/build-files/s3-build-files.ts': {

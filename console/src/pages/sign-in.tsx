@@ -1,0 +1,103 @@
+import { useState } from 'preact/hooks';
+import { ApiError, introspect, tokenFor } from '../api/client.ts';
+import type { Session } from '../api/session.ts';
+import { ErrorNote } from '../components/common.tsx';
+
+/**
+ * Sign in with a token (the admin token `npm start` prints, or any bearer token) or with an
+ * API client's id and secret, exchanged at the token endpoint. Either is checked by
+ * introspection before the console opens.
+ */
+export const SignIn = ({
+  onSignedIn,
+  notice,
+}: {
+  onSignedIn: (session: Session) => void;
+  notice?: string;
+}) => {
+  const [mode, setMode] = useState<'token' | 'client'>('token');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const fields = new FormData(event.currentTarget as HTMLFormElement);
+    const value = (name: string) => String(fields.get(name) ?? '').trim();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const token =
+        mode === 'token'
+          ? value('token').replace(/^Bearer\s+/i, '')
+          : (await tokenFor(value('clientId'), value('clientSecret'))).access_token;
+      if (!token) throw new ApiError(400, 'Paste a token first.');
+      const about = await introspect(token);
+      if (!about.active)
+        throw new ApiError(
+          401,
+          'This token is not valid: it expired, was revoked or is not one of this server’s.',
+        );
+      onSignedIn({
+        token,
+        ...(about.client_id ? { clientId: about.client_id } : {}),
+        ...(about.scope ? { scope: about.scope } : {}),
+        ...(about.tenant ? { tenant: about.tenant } : {}),
+      });
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : String(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main id="main" class="sign-in">
+      <h1>Sign in to Slipway</h1>
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <fieldset class="segmented">
+        <legend>Sign in with</legend>
+        <label>
+          <input type="radio" name="mode" checked={mode === 'token'} onChange={() => setMode('token')} />{' '}
+          Bearer
+        </label>
+        <label>
+          <input type="radio" name="mode" checked={mode === 'client'} onChange={() => setMode('client')} />{' '}
+          Client id and secret
+        </label>
+      </fieldset>
+      <form onSubmit={submit} class="stack">
+        {mode === 'token' ? (
+          <>
+            <label for="token">Token</label>
+            <textarea id="token" name="token" rows={4} required autoComplete="off" spellcheck={false} />
+            <p class="hint">`npm start` prints it as “Admin token”.</p>
+          </>
+        ) : (
+          <>
+            <label for="clientId">Client id</label>
+            <input id="clientId" name="clientId" required autoComplete="username" />
+            <label for="clientSecret">Client secret</label>
+            <input
+              id="clientSecret"
+              name="clientSecret"
+              type="password"
+              required
+              autoComplete="current-password"
+            />
+          </>
+        )}
+        <ErrorNote error={error} />
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      <p class="hint">
+        The token stays in this tab’s session storage, and goes when you sign out or close it.
+      </p>
+    </main>
+  );
+};

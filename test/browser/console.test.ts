@@ -1,0 +1,251 @@
+/**
+ * The web console in a real browser (Debian's Chromium), against the run's embedded stack, as
+ * a person uses it: sign in with an admin token, deploy the example connector by dropping its
+ * zip, watch it live, open its address, follow its logs, redeploy, cancel, roll back and delete
+ * through the dialogs, read a failed deployment's error, publish a connector, sign out and in
+ * again with client credentials. Every page is checked by axe-core and photographed at 1280 and
+ * 360 px (test-output/console/). One browser and one tenant for the whole file; the steps build
+ * on each other, and every wait is on something the page shows, never a fixed delay.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zipOfFolder } from '../../scripts/example-repo.ts';
+import { gitRepository, storeUpload } from '../fixtures/connectors.ts';
+import { ROOT } from '../fixtures/server.ts';
+import { holdExecutions } from '../fixtures/workflows.ts';
+import { api, createClient, gatewayUrl, newTenant, tokenFor, uniqueKey } from '../helpers.ts';
+import {
+  type Console,
+  dropFile,
+  markDocument,
+  marks,
+  measureLoad,
+  openBrowser,
+  SCREENSHOTS,
+  screenshots,
+  seriousViolations,
+  storedSession,
+} from './harness.ts';
+
+const LIVE = { timeout: 30_000 };
+const EXAMPLE = join(ROOT, 'examples', 'connector');
+
+let browser: Console;
+let page: Page;
+let token: string;
+let tenant: string;
+const shop = uniqueKey('shop');
+const broken = uniqueKey('broken');
+let failingUpload: string;
+
+/** Every page visited, checked by axe-core as it shows; in the dark theme too when `dark`. */
+const accessible = async (name: string, dark = false) => {
+  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
+  if (!dark) return;
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    expect(await seriousViolations(page), `axe on ${name}, dark`).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-dark-1280.png`), fullPage: true });
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+};
+
+const deploymentsTable = () => page.getByRole('table', { name: 'Deployments' });
+const rowOf = (key: string): Locator =>
+  deploymentsTable()
+    .getByRole('row')
+    .filter({ has: page.getByRole('link', { name: key, exact: true }) });
+const statusOnPage = () => page.locator('.title-line .status');
+
+/** Opens a dialog with `button`, then confirms with its `confirm` button. */
+const confirmThrough = async (button: string, dialogName: string, confirm: string) => {
+  await page.getByRole('button', { name: button, exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: dialogName });
+  await dialog.getByRole('button', { name: confirm, exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+};
+
+const filesOf = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) =>
+    statSync(join(dir, name)).isDirectory() ? filesOf(join(dir, name)) : [join(dir, name)],
+  );
+
+beforeAll(async () => {
+  tenant = newTenant();
+  // What `npm start` prints as "Admin token": an admin client's bearer token.
+  token = await tokenFor(tenant, ['admin']);
+  for (const key of [shop, broken])
+    expect((await api('/projects', { token, body: { key } })).status).toBe(201);
+  failingUpload = await storeUpload(
+    token,
+    broken,
+    Buffer.from(zipOfFolder(join(ROOT, 'examples', 'failing')).bytes),
+  );
+  browser = await openBrowser();
+  page = browser.page;
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the web console', () => {
+  it('loads fast and small, and signs in with the admin token', async () => {
+    await page.goto(`${gatewayUrl()}/console/`);
+    await page.getByRole('heading', { name: 'Sign in to Slipway' }).waitFor();
+    const measured = await measureLoad(page);
+    process.stdout.write(
+      `console: first render ${measured.rendered.toFixed(0)} ms, first contentful paint ${measured.paint.toFixed(0)} ms; initial load ${measured.files} files, ${(measured.compressed / 1024).toFixed(1)} KB compressed (${(measured.uncompressed / 1024).toFixed(1)} KB uncompressed)\n`,
+    );
+    expect(measured.compressed).toBeGreaterThan(0);
+    expect(measured.compressed).toBeLessThanOrEqual(150 * 1024);
+    // The failing example deploys meanwhile, through the API (its page is read later): started
+    // after the measure, so its build does not slow the first load down.
+    const failing = await api(`/${broken}/deployments`, {
+      token,
+      body: { key: 'failing', region: 'europe-west1.gcp', artifact: { uploadId: failingUpload } },
+    });
+    expect(failing.status).toBe(201);
+    await accessible('sign-in');
+    await screenshots(page, 'sign-in');
+
+    await page.getByLabel('Token', { exact: true }).fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    const projects = page.getByRole('table', { name: 'Projects' });
+    await projects.getByRole('link', { name: shop, exact: true }).waitFor();
+    await projects.getByRole('link', { name: broken, exact: true }).waitFor();
+    expect(await storedSession(page)).toContain(token);
+    await accessible('projects', true);
+    await screenshots(page, 'projects');
+  });
+
+  it('deploys a dropped zip and shows its row reach Deployed without a reload', async () => {
+    await page.getByRole('link', { name: shop, exact: true }).click();
+    await deploymentsTable().waitFor();
+    await markDocument(page);
+    await dropFile(page, '[data-testid=drop-zone]', 'greeter.zip', zipOfFolder(EXAMPLE).bytes);
+    // The new deployment's page opens and follows it…
+    await page.waitForURL(`**/console/projects/${shop}/deployments/greeter`, LIVE);
+    await page.getByRole('heading', { name: 'greeter' }).waitFor();
+    // …and back on the project page, its row moves on to Deployed by itself.
+    await page.goBack();
+    await rowOf('greeter').getByText('Deployed', { exact: true }).waitFor(LIVE);
+    expect(await marks(page)).toEqual({ sameDocument: true, sawProgress: true });
+    await accessible('project');
+    await screenshots(page, 'project');
+  });
+
+  it('opens an application URL from the row', async () => {
+    const [popup] = await Promise.all([
+      page.waitForEvent('popup'),
+      rowOf('greeter').getByRole('link', { name: 'service', exact: true }).click(),
+    ]);
+    await popup.waitForLoadState();
+    expect(await popup.locator('body').textContent()).toContain('from the example connector');
+    await popup.close();
+  });
+
+  it('shows the deployment, with its steps, configuration and logs followed live', async () => {
+    await rowOf('greeter').getByRole('link', { name: 'greeter', exact: true }).click();
+    await statusOnPage().getByText('Deployed', { exact: true }).waitFor(LIVE);
+    const logs = page.getByRole('region', { name: 'Logs' });
+    await logs.getByText('service: listening on port', { exact: false }).first().waitFor(LIVE);
+    await page.getByText('complete', { exact: true }).waitFor();
+    await page.getByText('secured · unset').waitFor();
+    await logs.getByRole('button', { name: 'Pause' }).click();
+    await logs.getByText('Paused', { exact: false }).waitFor();
+    await logs.getByRole('button', { name: 'Resume' }).click();
+    await logs.getByText('Following', { exact: false }).waitFor();
+    await accessible('deployment', true);
+    await screenshots(page, 'deployment');
+  });
+
+  it('redeploys and cancels through their dialogs, then rolls back to a revision', async () => {
+    const logs = page.getByRole('region', { name: 'Logs' });
+    const linesBefore = await logs.locator('.log').count();
+    // Held in Queued, so the cancel has something to stop whatever the machine's speed.
+    await holdExecutions('slipway-deploy', true);
+    try {
+      await confirmThrough('Redeploy', 'Redeploy greeter?', 'Redeploy');
+      await statusOnPage().getByText('Queued', { exact: true }).waitFor(LIVE);
+      await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: 'Cancel greeter?' });
+      await accessible('deployment with a dialog open');
+      await dialog.getByRole('button', { name: 'Cancel the deploy' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+    } finally {
+      await holdExecutions('slipway-deploy', false);
+    }
+    await statusOnPage().getByText('Failed', { exact: true }).waitFor(LIVE);
+    await page.getByRole('region', { name: 'Report' }).getByText('Canceled').first().waitFor(LIVE);
+
+    await page.getByRole('button', { name: 'Rollback to revision 1' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Roll back?' });
+    await dialog.getByRole('button', { name: 'Rollback', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('Rolled back to revision 1').waitFor(LIVE);
+    await statusOnPage().getByText('Deployed', { exact: true }).waitFor(LIVE);
+    // The rollback's lines arrive in the Logs region while it is followed.
+    await expect.poll(() => logs.locator('.log').count(), LIVE).toBeGreaterThan(linesBefore);
+  });
+
+  it('deletes through its dialog', async () => {
+    await confirmThrough('Delete', 'Delete greeter?', 'Delete');
+    await page.getByText('Deleted.').waitFor(LIVE);
+  });
+
+  it('shows a failing deployment’s Error entry', async () => {
+    await page.goto(`${gatewayUrl()}/console/projects/${broken}/deployments/failing`);
+    await statusOnPage().getByText('Failed', { exact: true }).waitFor(LIVE);
+    const report = page.getByRole('region', { name: 'Report' });
+    await report.getByText('Error', { exact: true }).waitFor();
+    expect(await report.locator('.entry-error').textContent()).toMatch(
+      /build of application 'service' failed/,
+    );
+    await accessible('failed deployment');
+    await screenshots(page, 'deployment-failed');
+  });
+
+  it('publishes a connector from a repository tag and shows its report', async () => {
+    const repository = gitRepository();
+    repository.commitAndTag(
+      Object.fromEntries(
+        filesOf(EXAMPLE).map((file) => [relative(EXAMPLE, file), readFileSync(file, 'utf8')]),
+      ),
+      'v1.0.0',
+    );
+    const key = uniqueKey('greeter');
+    await page.getByRole('link', { name: 'Connectors' }).click();
+    await page.getByRole('heading', { name: 'Connectors', level: 1 }).waitFor();
+    await page.getByLabel('Key', { exact: true }).fill(key);
+    await page.getByLabel('Creator email').fill('dev@example.com');
+    await page.getByLabel('Repository URL').fill(repository.url);
+    await page.getByLabel('Tag', { exact: true }).fill('v1.0.0');
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    const row = page.getByRole('table', { name: 'Connectors' }).getByRole('row').filter({ hasText: key });
+    await row.getByText('Published', { exact: true }).waitFor(LIVE);
+    await row.getByText('Report (1)').click();
+    await row.getByText('Information').waitFor();
+    await accessible('connectors');
+    await screenshots(page, 'connectors');
+  });
+
+  it('signs out, and in again with a client id and secret', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You are signed out.').waitFor();
+    expect(await storedSession(page)).toBeNull();
+    const { client, secret } = await createClient(tenant, ['admin']);
+    await page.getByLabel('Client id and secret').check();
+    await page.getByLabel('Client id', { exact: true }).fill(client.clientId);
+    await page.getByLabel('Client secret').fill(secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('table', { name: 'Projects' })
+      .getByRole('link', { name: shop, exact: true })
+      .waitFor();
+  });
+});
