@@ -1,8 +1,8 @@
 /**
- * The layering of `functions/` and `cli/`, checked by `npm run lint` (dependency-cruiser). Data
- * flows one way: handlers → wiring → adapters, and everything → core; core depends on nothing
- * of ours but itself and on no SDK; the CLI is a client of the API and imports none of it. A
- * violation fails lint with the rule's name.
+ * The layering of `functions/`, `cli/` and `console/`, checked by `npm run lint`
+ * (dependency-cruiser). Data flows one way: handlers → wiring → adapters, and everything →
+ * core; core depends on nothing of ours but itself and on no SDK; the CLI and the console are
+ * clients of the API and import none of it. A violation fails lint with the rule's name.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 module.exports = {

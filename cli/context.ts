@@ -2,7 +2,7 @@
  * What every command gets: the global options, the output, and (on first use) the API client
  * for the connection the profile and the environment name.
  */
-import { readFileSync } from 'node:fs';
+import packageJson from '../package.json' with { type: 'json' };
 import { type Api, clientCredentialsToken, createApi } from './api/client.ts';
 import { type Profile, profileName, readProfiles, updateProfile } from './config.ts';
 import { CliError, EXIT, usageError } from './errors.ts';
@@ -16,9 +16,8 @@ export interface GlobalOptions {
   color: boolean;
 }
 
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** The package's version; imported (not read at run time) so the bundle the launcher makes carries it. */
+export const VERSION: string = packageJson.version;
 
 const USER_AGENT = `slipway-cli/${VERSION} node/${process.versions.node}`;
 

@@ -61,9 +61,11 @@ const envelopeOf = (body: unknown): { message?: string; code?: string; detail?: 
   };
 };
 
-const exitCodeOf = (status: number): ExitCode => {
+const exitCodeOf = (status: number, code: string | undefined): ExitCode => {
   if (status === 401 || status === 403) return EXIT.auth;
   if (status === 404) return EXIT.notFound;
+  // InvalidJsonInput, InvalidField, InvalidQueryParam…: a value given on the command line.
+  if (status === 400 && code?.startsWith('Invalid')) return EXIT.usage;
   return EXIT.failed;
 };
 
@@ -77,15 +79,12 @@ const HINTS: Record<number, string> = {
 /** The CliError for an error answer: its message, the exit code its status means, a hint. */
 export const apiError = (status: number, body: unknown, hint?: string): ApiError => {
   const { message, code, detail } = envelopeOf(body);
-  const text = [
-    message ?? `The server answered ${status}.`,
-    detail && detail !== message ? detail : undefined,
-  ]
-    .filter(Boolean)
-    .join(': ');
+  // The detail names the field and the rule ("key: must be 2-256 characters…"), where the
+  // message says only that the request was refused.
+  const text = detail ?? message ?? `The server answered ${status}.`;
   return new ApiError(
     code ? `${text} (${code})` : text,
-    exitCodeOf(status),
+    exitCodeOf(status, code),
     hint ?? HINTS[status],
     status,
     code,

@@ -54,6 +54,10 @@ permission error, 4 not found. Full reference: docs/cli.md.`,
 
 /** Runs the command line and returns the exit code (the launcher sets it). */
 export const main = async (argv: string[]): Promise<ExitCode> => {
+  // `slipway logs … | head` closes the pipe early: that is the reader's choice, not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

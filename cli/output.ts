@@ -92,6 +92,11 @@ export class Output {
     if (this.json) this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /** One record of a stream of results, as a line of JSON (`--json` with `--follow`). */
+  record(value: unknown): void {
+    if (this.json) this.stdout.write(`${JSON.stringify(value)}\n`);
+  }
+
   /** A line about what is happening (stderr). */
   info(text: string): void {
     this.stderr.write(`${text}\n`);

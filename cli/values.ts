@@ -65,3 +65,12 @@ export const positiveInteger =
       throw usageError(`${flag} takes a whole number from 1 up, not '${text}'.`);
     return n;
   };
+
+/** Connect's rule for project, deployment and connector keys. */
+const KEY = /^[A-Za-z0-9_-]{2,256}$/;
+
+/** A key from the command line, checked before anything is sent. */
+export const checkedKey = (flag: string, key: string): string => {
+  if (!KEY.test(key)) throw usageError(`${flag} '${key}' is not a key: 2-256 characters of A-Z a-z 0-9 _ -.`);
+  return key;
+};

@@ -184,11 +184,17 @@ const storeOption = (command: Command) =>
   );
 
 export const registerBigCommerce = (program: Command) => {
-  const bc = program
-    .command('bc')
-    .description(
-      'the BigCommerce dialect: deploy Catalyst storefront bundles (store token: SLIPWAY_STORE_TOKEN)',
-    );
+  const bc = examples(
+    program
+      .command('bc')
+      .description(
+        'the BigCommerce dialect: deploy Catalyst storefront bundles (store token: SLIPWAY_STORE_TOKEN)',
+      ),
+    [
+      'PROJECT=$(slipway bc projects create my-storefront --store "$STORE_HASH")',
+      'slipway bc deploy examples/storefront/output --store "$STORE_HASH" --project "$PROJECT"',
+    ],
+  );
   const deployCommand = storeOption(
     bc
       .command('deploy <dir>')
@@ -201,7 +207,9 @@ export const registerBigCommerce = (program: Command) => {
   examples(deployCommand, [
     'slipway bc deploy examples/storefront/output --store "$STORE_HASH" --project "$PROJECT" --env GREETING=Welcome',
   ]);
-  const projects = bc.command('projects').description("the store's storefront projects");
+  const projects = examples(bc.command('projects').description("the store's storefront projects"), [
+    'slipway bc projects ls --store "$STORE_HASH"',
+  ]);
   examples(
     storeOption(projects.command('create <name>').description('create a project; prints its uuid')).action(
       action(createProject),

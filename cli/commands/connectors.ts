@@ -143,7 +143,10 @@ const list = async (ctx: Context) => {
 };
 
 export const registerConnectors = (program: Command) => {
-  const connectors = program.command('connectors').description('publish and list connectors');
+  const connectors = examples(program.command('connectors').description('publish and list connectors'), [
+    'slipway connectors publish examples/connector --key greeter --email dev@example.com',
+    'slipway connectors ls',
+  ]);
   examples(
     connectors
       .command('publish [dir]')

@@ -16,7 +16,7 @@ import { formatBytes, plural } from '../output.ts';
 import { type Packed, packFolder, tooLarge } from '../pack.ts';
 import { assertProject, findDeployment } from '../reads.ts';
 import { putArtifact } from '../upload.ts';
-import { type ApplicationValues, applicationValues, collect } from '../values.ts';
+import { type ApplicationValues, applicationValues, checkedKey, collect } from '../values.ts';
 
 export interface DeployOptions {
   key: string;
@@ -134,6 +134,7 @@ const startDeployment = async (
 const deploy = async (ctx: Context, dir: string | undefined, options: DeployOptions): Promise<ExitCode> => {
   const folder = dir ?? '.';
   // Arguments first: a typo fails before anything is packed or sent.
+  checkedKey('--key', options.key);
   const values = applicationValues(options.app, options.secret);
   const projectKey = ctx.project;
   const api = await ctx.connect();

@@ -127,10 +127,12 @@ const logs = async (
     ctx.out.result(first);
     return EXIT.ok;
   }
+  // With --follow and --json, one JSON object a line (NDJSON), as they come.
   const print = (entries: typeof first) => {
-    // With --follow and --json, one JSON object a line (NDJSON), as it comes.
-    for (const log of entries)
-      ctx.out.json ? process.stdout.write(`${JSON.stringify(log)}\n`) : printLog(ctx.out, log, true);
+    for (const log of entries) {
+      if (ctx.out.json) ctx.out.record(log);
+      else printLog(ctx.out, log, true);
+    }
   };
   print(first);
   while (options.follow) {

@@ -103,22 +103,29 @@ const rollback = async (
   return followOrReport(ctx, api, started, options);
 };
 
+/** A deploy in progress bumps its version at each step: a cancel that lost that race reads again. */
+const CANCEL_ATTEMPTS = 5;
+
 const cancel = async (ctx: Context, key: string) => {
   const api = await ctx.connect();
-  const current = await getDeployment(api, ctx.project, byKey(key));
-  const canceled = await unwrap<Deployment>(
-    api.POST('/{projectKey}/deployments/{deploymentRef}', {
-      params: { path: { projectKey: ctx.project, deploymentRef: current.id } },
-      body: { version: current.version, actions: [{ action: 'cancel' }] },
-    }),
-    {
-      400: `Only a Queued or Deploying deployment can be canceled; ${key} is ${current.status}.`,
-      409: `${key} moved on meanwhile: slipway status ${key}, then try again.`,
-    },
-  );
-  ctx.out.result(canceled);
-  ctx.out.line(`Canceled ${key}: it is ${canceled.status}; what it served before keeps serving.`);
-  return EXIT.ok;
+  for (let attempt = 1; ; attempt++) {
+    const current = await getDeployment(api, ctx.project, byKey(key));
+    try {
+      const canceled = await unwrap<Deployment>(
+        api.POST('/{projectKey}/deployments/{deploymentRef}', {
+          params: { path: { projectKey: ctx.project, deploymentRef: current.id } },
+          body: { version: current.version, actions: [{ action: 'cancel' }] },
+        }),
+        { 400: `Only a Queued or Deploying deployment can be canceled; ${key} is ${current.status}.` },
+      );
+      ctx.out.result(canceled);
+      ctx.out.line(`Canceled ${key}: it is ${canceled.status}; what it served before keeps serving.`);
+      return EXIT.ok;
+    } catch (error) {
+      const raced = error instanceof ApiError && error.code === 'ConcurrentModification';
+      if (!raced || attempt === CANCEL_ATTEMPTS) throw error;
+    }
+  }
 };
 
 /** Reads the deployment until the undeploy ends: gone (404), or UndeployFailed. */
@@ -154,8 +161,10 @@ const remove = async (
         `Deleting ${key} needs --yes when not run from a terminal.`,
         `slipway delete ${key} --yes`,
       );
-    if (!(await confirm(`Delete ${key} from ${ctx.project}? Its applications stop and its address goes.`)))
+    if (!(await confirm(`Delete ${key} from ${ctx.project}? Its applications stop and its address goes.`))) {
+      ctx.out.info('Nothing was deleted.');
       return EXIT.failed;
+    }
   }
   const api = await ctx.connect();
   const current = await getDeployment(api, ctx.project, byKey(key));

@@ -29,7 +29,10 @@ const list = async (ctx: Context) => {
 };
 
 export const registerProjects = (program: Command) => {
-  const projects = program.command('projects').description('create and list projects');
+  const projects = examples(program.command('projects').description('create and list projects'), [
+    'slipway projects create my-shop',
+    'slipway projects ls',
+  ]);
   examples(
     projects
       .command('create <key>')

@@ -2,10 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import type { Command } from 'commander';
 import { unzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { profilesPath, readProfiles, saveProfile } from '../../cli/config.ts';
 import { apiError, EXIT } from '../../cli/errors.ts';
+import { buildProgram } from '../../cli/main.ts';
 import { columns, formatBytes, Output } from '../../cli/output.ts';
 import { packedFiles, packFolder } from '../../cli/pack.ts';
 import { applicationValues, sinceDate } from '../../cli/values.ts';
@@ -142,7 +144,7 @@ describe('output', () => {
 });
 
 describe('errors', () => {
-  it('map HTTP statuses to exit codes 3 and 4, others to 1, with the code and a hint', () => {
+  it('map HTTP statuses to exit codes 3 and 4, refused values to 2, others to 1, with the code and a hint', () => {
     const body = (code: string) => ({ message: 'm', errors: [{ code, message: 'm' }] });
 
     expect(apiError(401, body('AuthenticationError'))).toMatchObject({ exitCode: EXIT.auth, hint: /login/ });
@@ -154,6 +156,16 @@ describe('errors', () => {
     });
     expect(apiError(409, body('DeploymentInProgress')).message).toBe('m (DeploymentInProgress)');
     expect(apiError(500, 'not json').exitCode).toBe(EXIT.failed);
+    expect(apiError(400, body('DeploymentNotCancelable')).exitCode).toBe(EXIT.failed);
+    expect(
+      apiError(400, {
+        message: 'm',
+        errors: [{ code: 'InvalidField', message: 'm', detailedErrorMessage: 'revision: no such revision' }],
+      }),
+    ).toMatchObject({
+      exitCode: EXIT.usage,
+      message: 'revision: no such revision (InvalidField)',
+    });
   });
 });
 
@@ -170,5 +182,23 @@ describe('profiles', () => {
       current: 'staging',
       profiles: { default: { url: 'http://a', token: 't1' }, staging: { url: 'http://b', token: 't2' } },
     });
+  });
+});
+
+describe('--help', () => {
+  it('shows examples for every command', () => {
+    const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
+    const helpOf = (command: Command) => {
+      let text = '';
+      command.configureOutput({ writeOut: (s) => (text += s) });
+      command.outputHelp();
+      return text;
+    };
+
+    const commands = all(buildProgram()).filter((c) => c.name() !== 'help');
+
+    expect(commands.length).toBeGreaterThan(15);
+    for (const command of commands)
+      expect(helpOf(command), command.name()).toMatch(/\nExamples:\n {2}\$ .*slipway /);
   });
 });

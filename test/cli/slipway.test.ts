@@ -282,6 +282,25 @@ describe.concurrent('slipway', () => {
     expect(JSON.parse(projects.stdout).map((p: { key: string }) => p.key)).toContain(project);
   });
 
+  it('returns at once with --no-wait, and cancels the deployment in progress', async () => {
+    const project = await newProject();
+    const env = { SLIPWAY_PROJECT: project };
+
+    const queued = await slipway(
+      ['deploy', 'examples/connector', '--key', 'brief', '--no-wait', '--json'],
+      env,
+    );
+    const canceled = await slipway(['cancel', 'brief', '--json'], env);
+
+    expect(queued.code, queued.stderr).toBe(0);
+    expect(JSON.parse(queued.stdout)).toMatchObject({ key: 'brief', status: 'Queued' });
+    expect(canceled.code, canceled.stderr).toBe(0);
+    expect(JSON.parse(canceled.stdout)).toMatchObject({
+      status: 'Failed',
+      details: { build: { report: { entries: [expect.objectContaining({ title: 'Canceled' })] } } },
+    });
+  });
+
   it('publishes a connector version from a folder', async () => {
     const project = await newProject();
     const key = uniqueKey('conn');
