@@ -139,6 +139,15 @@ describe('the web console', () => {
     expect(await marks(page)).toEqual({ sameDocument: true, sawProgress: true });
     await accessible('project');
     await screenshots(page, 'project');
+
+    // An API refusal reads as words, with its code.
+    await page.getByLabel('Deployment key').fill('greeter');
+    await dropFile(page, '[data-testid=drop-zone]', 'again.zip', zipOfFolder(EXAMPLE).bytes);
+    await page
+      .getByRole('alert')
+      .getByText("A value for 'key' of 'greeter' already exists. (DuplicateField)")
+      .waitFor(LIVE);
+    await page.getByLabel('Deployment key').fill('');
   });
 
   it('answers the deployment page’s conditional reads with 304 while the deployment stays still', async () => {
@@ -231,7 +240,7 @@ describe('the web console', () => {
     await screenshots(page, 'deployment-failed');
   });
 
-  it('publishes a connector from a repository tag and shows its report', async () => {
+  it('publishes connectors from a repository tag and from a zip, and shows their reports', async () => {
     const repository = gitRepository();
     repository.commitAndTag(
       Object.fromEntries(
@@ -247,10 +256,26 @@ describe('the web console', () => {
     await page.getByLabel('Repository URL').fill(repository.url);
     await page.getByLabel('Tag', { exact: true }).fill('v1.0.0');
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
-    const row = page.getByRole('table', { name: 'Connectors' }).getByRole('row').filter({ hasText: key });
-    await row.getByText('Published', { exact: true }).waitFor(LIVE);
-    await row.getByText('Report (1)').click();
-    await row.getByText('Information').waitFor();
+    await page.getByText(`Publishing ${key}:`).waitFor(LIVE);
+    // The other while that one is checked: a zip, uploaded through a project.
+    const zipKey = uniqueKey('greeter-zip');
+    await page.getByLabel('Key', { exact: true }).fill(zipKey);
+    await page.getByLabel('A zip').check();
+    await page.getByLabel('Zip', { exact: true }).setInputFiles({
+      name: 'greeter.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.from(zipOfFolder(EXAMPLE).bytes),
+    });
+    await page.getByLabel('Upload through project').fill(shop);
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await page.getByText(`Publishing ${zipKey}:`).waitFor(LIVE);
+    const connectors = page.getByRole('table', { name: 'Connectors' });
+    for (const published of [key, zipKey]) {
+      const row = connectors.getByRole('row').filter({ hasText: published });
+      await row.getByText('Published', { exact: true }).waitFor(LIVE);
+      await row.getByText('Report (1)').click();
+      await row.getByText('Information').waitFor();
+    }
     await accessible('connectors');
     await screenshots(page, 'connectors');
   });
