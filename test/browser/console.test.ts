@@ -148,6 +148,13 @@ describe('the web console', () => {
       .getByText("A value for 'key' of 'greeter' already exists. (DuplicateField)")
       .waitFor(LIVE);
     await page.getByLabel('Deployment key').fill('');
+
+    const filter = page.getByLabel('Status', { exact: true });
+    await filter.selectOption('Failed');
+    await page.getByText('No deployment is Failed.').waitFor();
+    await filter.selectOption('Deployed');
+    await rowOf('greeter').waitFor();
+    await filter.selectOption('');
   });
 
   it('answers the deployment page’s conditional reads with 304 while the deployment stays still', async () => {
