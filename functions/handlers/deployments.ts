@@ -11,7 +11,7 @@ import { idempotentPosts } from '../http/idempotency.ts';
 import { apiHandler, operation } from '../http/pipeline.ts';
 import { json } from '../http/responses.ts';
 import { revisionView } from '../http/revision-views.ts';
-import { deploymentLogPageView, deploymentView, etag, pagedResponse } from '../http/views.ts';
+import { deploymentLogPageView, deploymentView, etag, notModified, pagedResponse } from '../http/views.ts';
 import { deploymentDeps } from '../wiring/deployments.ts';
 import { pipelineDeps } from '../wiring/pipeline.ts';
 
@@ -45,13 +45,16 @@ export const handler = apiHandler(
         ),
     }),
     'GET /{projectKey}/deployments/{deploymentRef}': operation({
-      run: async ({ pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {
+      run: async ({ event, pathParameters: { projectKey = '', deploymentRef = '' }, principal }) => {
         const d = await getDeployment(
           deploymentDeps,
           principal().tenant,
           projectKey,
           parseRef(deploymentRef),
         );
+        // A poller that names the version it holds (the web console) gets no body until it moves.
+        if (notModified(event.headers['if-none-match'], d.version))
+          return { statusCode: 304, headers: etag(d.version) };
         return json(200, deploymentView(d), etag(d.version));
       },
     }),

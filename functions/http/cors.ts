@@ -17,6 +17,7 @@ export const CORS_ALLOW_HEADERS = [
   'content-type',
   'idempotency-key',
   'if-match',
+  'if-none-match',
   'last-event-id',
   'x-auth-token',
 ] as const;

@@ -261,6 +261,13 @@ export const deploymentView = (d: Deployment) => ({
 /** `ETag: "<version>"`, for `If-Match` on the next write. */
 export const etag = (version: number) => ({ etag: `"${version}"` });
 
+/** `If-None-Match` names the current version (or `*`): the client's copy is current (RFC 9110 §13.1.2). */
+export const notModified = (ifNoneMatch: string | undefined, version: number): boolean =>
+  (ifNoneMatch ?? '').split(',').some((tag) => {
+    const value = tag.trim().replace(/^W\//, '');
+    return value === '*' || value === `"${version}"`;
+  });
+
 /** A project in the BigCommerce dialect. */
 /** A BigCommerce project; `deployment_hostnames`: where it is served (this server's host, once a deployment completed there). */
 export const storeProjectView = (p: Project, hostnames: string[]) => ({

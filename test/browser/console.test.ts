@@ -29,7 +29,8 @@ import {
   storedSession,
 } from './harness.ts';
 
-const LIVE = { timeout: 30_000 };
+/** How long a step that waits on the workflow may take on a loaded CI machine. */
+const LIVE = { timeout: 45_000 };
 const EXAMPLE = join(ROOT, 'examples', 'connector');
 
 let browser: Console;
@@ -39,6 +40,8 @@ let tenant: string;
 const shop = uniqueKey('shop');
 const broken = uniqueKey('broken');
 let failingUpload: string;
+/** The deployment page's reads of greeter: whether each named the version it held (If-None-Match). */
+const greeterReads: boolean[] = [];
 
 /** Every page visited, checked by axe-core as it shows; in the dark theme too when `dark`. */
 const accessible = async (name: string, dark = false) => {
@@ -92,7 +95,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('the web console', () => {
+describe('the web console', { timeout: 90_000 }, () => {
   it('loads fast and small, and signs in with the admin token', async () => {
     await page.goto(`${gatewayUrl()}/console/`);
     await page.getByRole('heading', { name: 'Sign in to Slipway' }).waitFor();
@@ -137,6 +140,34 @@ describe('the web console', () => {
     expect(await marks(page)).toEqual({ sameDocument: true, sawProgress: true });
     await accessible('project');
     await screenshots(page, 'project');
+
+    // An API refusal reads as words, with its code.
+    await page.getByLabel('Deployment key').fill('greeter');
+    await dropFile(page, '[data-testid=drop-zone]', 'again.zip', zipOfFolder(EXAMPLE).bytes);
+    await page
+      .getByRole('alert')
+      .getByText("A value for 'key' of 'greeter' already exists. (DuplicateField)")
+      .waitFor(LIVE);
+    await page.getByLabel('Deployment key').fill('');
+
+    const filter = page.getByLabel('Status', { exact: true });
+    await filter.selectOption('Failed');
+    await page.getByText('No deployment is Failed.').waitFor();
+    await filter.selectOption('Deployed');
+    await rowOf('greeter').waitFor();
+    await filter.selectOption('');
+  });
+
+  it('answers the deployment page’s conditional reads with 304 while the deployment stays still', async () => {
+    const read = (headers: Record<string, string> = {}) =>
+      api(`/${shop}/deployments/key=greeter`, { token, headers });
+    const etag = (await read()).headers.get('etag') ?? '';
+    const still = await read({ 'if-none-match': etag });
+    const moved = await read({ 'if-none-match': '"1"' });
+
+    expect(etag).toMatch(/^"\d+"$/);
+    expect([still.status, await still.text(), still.headers.get('etag')]).toEqual([304, '', etag]);
+    expect(moved.status).toBe(200);
   });
 
   it('opens an application URL from the row', async () => {
@@ -150,6 +181,10 @@ describe('the web console', () => {
   });
 
   it('shows the deployment, with its steps, configuration and logs followed live', async () => {
+    page.on('response', (response) => {
+      if (response.request().method() === 'GET' && response.url().endsWith('/deployments/key=greeter'))
+        greeterReads.push(response.request().headers()['if-none-match'] !== undefined);
+    });
     await rowOf('greeter').getByRole('link', { name: 'greeter', exact: true }).click();
     await statusOnPage().getByText('Deployed', { exact: true }).waitFor(LIVE);
     const logs = page.getByRole('region', { name: 'Logs' });
@@ -171,7 +206,10 @@ describe('the web console', () => {
     await holdExecutions('slipway-deploy', true);
     try {
       await confirmThrough('Redeploy', 'Redeploy greeter?', 'Redeploy');
-      await statusOnPage().getByText('Queued', { exact: true }).waitFor(LIVE);
+      // Queued while held; Deploying if another test file let the deploy workflow go meanwhile.
+      await statusOnPage()
+        .getByText(/^(Queued|Deploying)$/)
+        .waitFor(LIVE);
       await page.getByRole('button', { name: 'Cancel', exact: true }).click();
       const dialog = page.getByRole('dialog', { name: 'Cancel greeter?' });
       await accessible('deployment with a dialog open');
@@ -191,6 +229,9 @@ describe('the web console', () => {
     await statusOnPage().getByText('Deployed', { exact: true }).waitFor(LIVE);
     // The rollback's lines arrive in the Logs region while it is followed.
     await expect.poll(() => logs.locator('.log').count(), LIVE).toBeGreaterThan(linesBefore);
+    // After its first read, the page's polls name the version they hold (the API then answers
+    // 304, with no body, while it stays; the test before this one checks that answer).
+    expect(greeterReads.slice(0, 2)).toEqual([false, true]);
   });
 
   it('deletes through its dialog', async () => {
@@ -210,7 +251,7 @@ describe('the web console', () => {
     await screenshots(page, 'deployment-failed');
   });
 
-  it('publishes a connector from a repository tag and shows its report', async () => {
+  it('publishes connectors from a repository tag and from a zip, and shows their reports', async () => {
     const repository = gitRepository();
     repository.commitAndTag(
       Object.fromEntries(
@@ -226,10 +267,26 @@ describe('the web console', () => {
     await page.getByLabel('Repository URL').fill(repository.url);
     await page.getByLabel('Tag', { exact: true }).fill('v1.0.0');
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
-    const row = page.getByRole('table', { name: 'Connectors' }).getByRole('row').filter({ hasText: key });
-    await row.getByText('Published', { exact: true }).waitFor(LIVE);
-    await row.getByText('Report (1)').click();
-    await row.getByText('Information').waitFor();
+    await page.getByText(`Publishing ${key}:`).waitFor(LIVE);
+    // The other while that one is checked: a zip, uploaded through a project.
+    const zipKey = uniqueKey('greeter-zip');
+    await page.getByLabel('Key', { exact: true }).fill(zipKey);
+    await page.getByLabel('A zip').check();
+    await page.getByLabel('Zip', { exact: true }).setInputFiles({
+      name: 'greeter.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.from(zipOfFolder(EXAMPLE).bytes),
+    });
+    await page.getByLabel('Upload through project').fill(shop);
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await page.getByText(`Publishing ${zipKey}:`).waitFor(LIVE);
+    const connectors = page.getByRole('table', { name: 'Connectors' });
+    for (const published of [key, zipKey]) {
+      const row = connectors.getByRole('row').filter({ hasText: published });
+      await row.getByText('Published', { exact: true }).waitFor(LIVE);
+      await row.getByText('Report (1)').click();
+      await row.getByText('Information').waitFor();
+    }
     await accessible('connectors');
     await screenshots(page, 'connectors');
   });

@@ -80,6 +80,29 @@ export const read = async <T>(request: Promise<Answer>): Promise<T> => {
   throw error;
 };
 
+/** A representation and the `ETag` it came with. */
+export interface Tagged<T> {
+  data: T;
+  etag?: string;
+}
+
+/**
+ * A conditional read: `previous` is kept when the API answers 304 to the `If-None-Match` the
+ * request sent (its version has not moved), so a poller receives no body until something changed.
+ */
+export const readTagged = async <T>(request: Promise<Answer>, previous?: Tagged<T>): Promise<Tagged<T>> => {
+  let answer: Answer;
+  try {
+    answer = await request;
+  } catch {
+    throw new ApiError(0, NETWORK_WORDS);
+  }
+  if (answer.response.status === 304 && previous) return previous;
+  const data = await read<T>(Promise.resolve(answer));
+  const etag = answer.response.headers.get('etag') ?? undefined;
+  return etag ? { data, etag } : { data };
+};
+
 const form = (body: Record<string, string | undefined>): string =>
   new URLSearchParams(
     Object.entries(body).filter((entry): entry is [string, string] => entry[1] !== undefined),

@@ -85,9 +85,10 @@ export const DeployDrop = ({
             onInput={(event) => setKey((event.currentTarget as HTMLInputElement).value)}
           />
         </label>
-        <label>
-          Region
+        <span class="field">
+          <label for="deploy-region">Region</label>
           <select
+            id="deploy-region"
             value={region}
             onChange={(event) => setRegion((event.currentTarget as HTMLSelectElement).value)}
           >
@@ -97,7 +98,7 @@ export const DeployDrop = ({
               </option>
             ))}
           </select>
-        </label>
+        </span>
       </div>
       <label
         class={`drop${over ? ' drop-over' : ''}`}

@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import { api, read } from '../api/client.ts';
+import { useRef, useState } from 'preact/hooks';
+import { api, read, readTagged, type Tagged } from '../api/client.ts';
 import type { Session } from '../api/session.ts';
 import type { Deployment, StoreDeployment, TrailStep } from '../api/types.ts';
 import { ErrorNote, StatusBadge, Time } from '../components/common.tsx';
@@ -125,14 +125,25 @@ export const DeploymentPage = ({
 }) => {
   const heading = useFocusHeading(`deployment:${projectKey}:${deploymentKey}`);
   const [deleted, setDeleted] = useState(false);
+  const last = useRef<{ key: string; tagged?: Tagged<Deployment>; steps: TrailStep[] }>({
+    key: '',
+    steps: [],
+  });
   const loaded = useLoad(
     async () => {
-      const deployment = await read<Deployment>(
+      const key = `${projectKey}/${deploymentKey}`;
+      const previous = last.current.key === key ? last.current.tagged : undefined;
+      const tagged = await readTagged<Deployment>(
         api.GET('/{projectKey}/deployments/{deploymentRef}', {
           params: { path: { projectKey, deploymentRef: `key=${deploymentKey}` } },
+          headers: previous?.etag ? { 'if-none-match': previous.etag } : {},
         }),
+        previous,
       );
-      return { deployment, steps: await trailOf(session.tenant, deployment.id) };
+      // The steps move only with the deployment: read again when its version moved.
+      const steps = tagged === previous ? last.current.steps : await trailOf(session.tenant, tagged.data.id);
+      last.current = { key, tagged, steps };
+      return { deployment: tagged.data, steps };
     },
     [projectKey, deploymentKey, session.token],
     (data) => (data && !isInProgress(data.deployment.status) && !deleted ? 5_000 : 1_000),

@@ -75,23 +75,22 @@ export const ProjectPage = ({ session, projectKey }: { session: Session; project
       </h1>
       <DeployDrop projectKey={projectKey} takenKeys={taken} />
       <div class="toolbar">
-        <label>
-          Status
-          <select
-            value={status}
-            onChange={(event) => {
-              setStatus((event.currentTarget as HTMLSelectElement).value);
-              setPage(1);
-            }}
-          >
-            <option value="">All ({deployments.length})</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s} ({counts.get(s) ?? 0})
-              </option>
-            ))}
-          </select>
-        </label>
+        <label for="status-filter">Status</label>
+        <select
+          id="status-filter"
+          value={status}
+          onChange={(event) => {
+            setStatus((event.currentTarget as HTMLSelectElement).value);
+            setPage(1);
+          }}
+        >
+          <option value="">All ({deployments.length})</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s} ({counts.get(s) ?? 0})
+            </option>
+          ))}
+        </select>
       </div>
       <ErrorNote error={loaded.error} />
       {loaded.loading && !loaded.data ? <p role="status">Loading deployments…</p> : null}

@@ -61,8 +61,8 @@ export const SignIn = ({
       <fieldset class="segmented">
         <legend>Sign in with</legend>
         <label>
-          <input type="radio" name="mode" checked={mode === 'token'} onChange={() => setMode('token')} />{' '}
-          Bearer
+          <input type="radio" name="mode" checked={mode === 'token'} onChange={() => setMode('token')} /> A
+          token
         </label>
         <label>
           <input type="radio" name="mode" checked={mode === 'client'} onChange={() => setMode('client')} />{' '}
