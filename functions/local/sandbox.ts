@@ -1,26 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  lchownSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ProcessSpec } from '../adapters/runtime/process-runner.ts';
+import { DeploymentUsers, uidRegistryFromEnvironment } from './deployment-users.ts';
 
 /**
  * Where tenants' code runs under `npm start`: builds, scripts and hosted applications. The
  * mode depends on what the machine allows (docs/security.md):
  *
  * - `user` (Slipway runs as root, as CI does): each deployment's code runs as a user of its own
- *   (a uid allocated once per deployment), which owns only that deployment's workspace (0700);
- *   the data folder (0700), the keys and runtime files (0600) and the server's /proc entries
- *   are root's. Where the kernel allows a private mount namespace, /tmp is private to the
+ *   (a uid allocated once per deployment, unique on the machine: `DeploymentUsers`), which
+ *   owns only that deployment's workspace (0700); the data folder (0700), the keys and runtime
+ *   files (0600) and the server's /proc entries are root's. Where the kernel allows a private mount namespace, /tmp is private to the
  *   process and the data folder is hidden under an empty tmpfs. Processes and open files are
  *   limited per user (`prlimit`), so a fork bomb stays within its deployment.
  * - `node-permission` (any other user): the same user as the server, so only Node's permission
@@ -83,10 +74,6 @@ const isInside = (path: string, dir: string): boolean => {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 };
 
-/** Deployments' users are numbered from here (far above any system or login user). */
-const FIRST_UID = 200_000;
-const LAST_UID = 2_000_000_000;
-
 const commandWorks = (file: string, args: string[]) => {
   try {
     return spawnSync(file, args, { stdio: 'ignore', timeout: 5_000 }).status === 0;
@@ -104,19 +91,28 @@ export const detectSandboxMode = (requested = process.env.SLIPWAY_SANDBOX): Sand
 };
 
 export class Sandbox {
-  private readonly idsFile: string;
-  private ids: Record<string, number>;
+  /** Deployments' users (`user` mode only: the registry they are claimed in is root's). */
+  private readonly users: DeploymentUsers | undefined;
   /** Whether a private mount namespace can be made (probed once). */
   private readonly privateMounts: boolean;
 
   constructor(
     readonly mode: SandboxMode,
-    private readonly options: { dataDir: string; workspaceRoot: string; limits: SandboxLimits },
+    private readonly options: {
+      dataDir: string;
+      workspaceRoot: string;
+      limits: SandboxLimits;
+      /** Where data folders claim their uids; `uidRegistryFromEnvironment()` by default. */
+      uidRegistry?: string;
+    },
   ) {
-    this.idsFile = join(options.dataDir, 'sandbox-users.json');
-    this.ids = existsSync(this.idsFile)
-      ? (JSON.parse(readFileSync(this.idsFile, 'utf8')) as Record<string, number>)
-      : {};
+    this.users =
+      mode === 'user'
+        ? new DeploymentUsers({
+            dataDir: options.dataDir,
+            registry: options.uidRegistry ?? uidRegistryFromEnvironment(),
+          })
+        : undefined;
     this.privateMounts =
       mode === 'user' && commandWorks('unshare', ['--mount', '--propagation', 'private', 'true']);
   }
@@ -164,16 +160,8 @@ export class Sandbox {
 
   /** The user a deployment's code runs as (`user` mode), allocated once and kept. */
   userOf(deploymentId: string): number {
-    const known = this.ids[deploymentId];
-    if (known !== undefined) return known;
-    const used = Object.values(this.ids);
-    const uid = used.length === 0 ? FIRST_UID : Math.max(...used) + 1;
-    if (uid > LAST_UID) throw new Error('no user ids left for deployments');
-    this.ids = { ...this.ids, [deploymentId]: uid };
-    const tmp = `${this.idsFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.ids), { mode: 0o600 });
-    renameSync(tmp, this.idsFile);
-    return uid;
+    if (this.users === undefined) throw new Error('deployments have users of their own in user mode only');
+    return this.users.userOf(deploymentId);
   }
 
   /**

@@ -6,6 +6,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { DeploymentUsersError } from './deployment-users.ts';
 import { JavaMissingError } from './dynamodb-local.ts';
 import { RegionsSettingError } from './regions.ts';
 import { removeRuntime, writeRuntime } from './runtime-file.ts';
@@ -139,6 +140,11 @@ const main = async () => {
 };
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError || error instanceof RegionsSettingError) fail(error.message);
+  if (
+    error instanceof JavaMissingError ||
+    error instanceof RegionsSettingError ||
+    error instanceof DeploymentUsersError
+  )
+    fail(error.message);
   fail(`Slipway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 });

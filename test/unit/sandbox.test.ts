@@ -17,11 +17,14 @@ afterEach(() => {
 const setup = (mode: 'user' | 'node-permission' | 'none') => {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-sandbox-data-'));
   const workspaceRoot = mkdtempSync(join(tmpdir(), 'slipway-sandbox-ws-'));
-  dirs.push(dataDir, workspaceRoot);
+  // Its own registry of uid blocks, not the machine's (test/unit/deployment-users.test.ts).
+  const uidRegistry = mkdtempSync(join(tmpdir(), 'slipway-sandbox-uids-'));
+  dirs.push(dataDir, workspaceRoot, uidRegistry);
   return {
     dataDir,
     workspaceRoot,
-    sandbox: new Sandbox(mode, { dataDir, workspaceRoot, limits: DEFAULT_LIMITS }),
+    uidRegistry,
+    sandbox: new Sandbox(mode, { dataDir, workspaceRoot, limits: DEFAULT_LIMITS, uidRegistry }),
   };
 };
 
@@ -71,7 +74,7 @@ describe('node-permission mode', () => {
 
 describe.runIf(process.getuid?.() === 0)('user mode (as root)', () => {
   it('runs each deployment as a user of its own, kept across starts, within the process and file limits', () => {
-    const { sandbox, workspaceRoot, dataDir } = setup('user');
+    const { sandbox, workspaceRoot, dataDir, uidRegistry } = setup('user');
     const one = sandbox.spawnSpec({
       file: 'sh',
       args: ['-c', 'npm ci'],
@@ -93,7 +96,7 @@ describe.runIf(process.getuid?.() === 0)('user mode (as root)', () => {
     expect(uidOf(two)).not.toBe(uidOf(one));
     expect(one.env.HOME).toBe(join(workspaceRoot, 'dep-1', '.home'));
     // Kept in the data folder: the same deployment gets the same user after a restart.
-    const again = new Sandbox('user', { dataDir, workspaceRoot, limits: DEFAULT_LIMITS });
+    const again = new Sandbox('user', { dataDir, workspaceRoot, limits: DEFAULT_LIMITS, uidRegistry });
     expect(again.userOf('dep-1')).toBe(uidOf(one));
   });
 });
