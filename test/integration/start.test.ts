@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../functions/local/ports.ts';
+import { defaultWorkspaceDir } from '../../functions/local/stack.ts';
 import type { JsonBody } from '../helpers.ts';
 
 /**
@@ -111,6 +112,8 @@ afterAll(() => {
     }
   }
   rmSync(dataDir, { recursive: true, force: true });
+  // Its applications were built outside the data folder; their uids may be handed out again.
+  rmSync(defaultWorkspaceDir(dataDir), { recursive: true, force: true });
 });
 
 describe('npm start', () => {
