@@ -27,6 +27,25 @@ const RENEW_BEFORE_MS = 60_000;
 const NO_SERVER_HINT =
   'Run slipway login --url <url> --token <token>, or set SLIPWAY_URL and SLIPWAY_TOKEN (npm start prints both).';
 
+/**
+ * A server address as given (`--url`, SLIPWAY_URL, a profile), checked: `127.0.0.1:3000`
+ * without a scheme would otherwise fail deep inside fetch with a stack trace.
+ */
+export const serverUrl = (raw: string, source: string): string => {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
+    throw usageError(
+      `${source} gives '${raw}', which is not an http:// or https:// URL.`,
+      'Give the whole address, such as http://127.0.0.1:3000 (npm start prints it).',
+    );
+  return raw.replace(/\/+$/, '');
+};
+
 export class Context {
   readonly out: Output;
   private api?: Api;
@@ -43,14 +62,24 @@ export class Context {
   }
 
   get profile(): Profile | undefined {
-    return readProfiles(this.env).profiles[this.profileName];
+    const { profiles } = readProfiles(this.env);
+    const profile = profiles[this.profileName];
+    // A name given on purpose that matches nothing is a typo, not a missing login.
+    const named = this.options.profile ?? this.env.SLIPWAY_PROFILE;
+    if (!profile && named)
+      throw usageError(
+        `No profile '${named}' (saved: ${Object.keys(profiles).join(', ') || 'none'}).`,
+        `Pick a saved one, or create it with slipway login --profile ${named}.`,
+      );
+    return profile;
   }
 
   /** The server's address: SLIPWAY_URL, else the profile's. */
   get url(): string {
-    const url = this.env.SLIPWAY_URL ?? this.profile?.url;
+    if (this.env.SLIPWAY_URL) return serverUrl(this.env.SLIPWAY_URL, 'SLIPWAY_URL');
+    const url = this.profile?.url;
     if (!url) throw new CliError('No Slipway server is configured.', EXIT.auth, NO_SERVER_HINT);
-    return url.replace(/\/+$/, '');
+    return serverUrl(url, `The profile '${this.profileName}'`);
   }
 
   /** The project commands act on: `--project`, else SLIPWAY_PROJECT, else the profile's. */

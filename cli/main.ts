@@ -63,19 +63,33 @@ export const main = async (argv: string[]): Promise<ExitCode> => {
     await program.parseAsync(argv);
     return (process.exitCode as ExitCode | undefined) ?? EXIT.ok;
   } catch (error) {
-    // Commander has printed its own message (and the hint to --help) already.
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const opts = program.opts<{ json?: boolean; color: boolean }>();
-    const out = new Output({ json: opts.json ?? false, color: opts.color });
-    if (error instanceof CliError) {
-      out.error(error.message, error.hint);
-      out.result({ error: { message: error.message, exitCode: error.exitCode, hint: error.hint } });
-      return error.exitCode;
+    // A usage error may stop commander before it has read --json: look at the line itself.
+    const out = new Output({ json: opts.json ?? argv.includes('--json'), color: opts.color });
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.ok;
+      // Commander has printed its own message (and the hint to --help) on stderr already.
+      const message = error.message.replace(/^error: /, '');
+      out.result({ error: { message, exitCode: EXIT.usage, hint: 'add --help for usage' } });
+      return EXIT.usage;
     }
-    out.error(
-      (error as Error).stack ?? String(error),
-      'This is a bug in slipway: please report it with the command you ran.',
-    );
-    return EXIT.failed;
+    const cliError = error instanceof CliError ? error : unexpected(error);
+    out.error(cliError.message, cliError.hint);
+    out.result({
+      error: { message: cliError.message, exitCode: cliError.exitCode, hint: cliError.hint },
+    });
+    // The stack names files of the bundle on this machine: useful to us, noise to a user.
+    if (!(error instanceof CliError) && process.env.SLIPWAY_DEBUG) out.info(String((error as Error).stack));
+    return cliError.exitCode;
   }
+};
+
+/** A failure no command foresaw, told in one line (the stack only with SLIPWAY_DEBUG=1). */
+export const unexpected = (error: unknown): CliError => {
+  const message = error instanceof Error ? error.message : String(error);
+  return new CliError(
+    message.split('\n')[0] ?? message,
+    EXIT.failed,
+    'This is a bug in slipway: run again with SLIPWAY_DEBUG=1 and report the command and its output.',
+  );
 };

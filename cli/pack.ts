@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { type Zippable, zipSync } from 'fflate';
 import ignore, { type Ignore } from 'ignore';
 import { CliError, EXIT, usageError } from './errors.ts';
+import { formatBytes } from './output.ts';
 
 /** The server's artifact checks (docs/connect-api.md, "Artifact checks"). */
 export const ARTIFACT_LIMITS = { entries: 10_000, unpackedBytes: 512 * 1024 * 1024 };
@@ -40,6 +41,23 @@ const rulesOf = (root: string, dir: string): Rules | undefined => {
   return { base: relative(root, dir), ig };
 };
 
+/**
+ * Runs one file-system call on `path` (relative to `root`), turning its failure (EACCES, a
+ * file gone meanwhile) into an error that names the file rather than a stack trace.
+ */
+const onFile = <T>(root: string, path: string, read: (full: string) => T): T => {
+  try {
+    return read(join(root, path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new CliError(
+      `Cannot read ${path || '.'} in ${root} (${code}).`,
+      EXIT.failed,
+      'Check its permissions, or leave it out with .slipwayignore.',
+    );
+  }
+};
+
 /** As git decides: the deepest ignore file with a say wins (a `!pattern` there re-includes). */
 const ignoredBy = (rules: Rules[], path: string, isDir: boolean) => {
   for (const { base, ig } of [...rules].reverse()) {
@@ -57,9 +75,8 @@ export const packedFiles = (root: string): string[] => {
   const walk = (dir: string, inherited: Rules[]) => {
     const own = rulesOf(root, dir);
     const rules = own ? [...inherited, own] : inherited;
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
+    const entries = onFile(root, relative(root, dir), (full) => readdirSync(full, { withFileTypes: true }));
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const full = join(dir, entry.name);
       const path = relative(root, full).split('\\').join('/');
       const isDir = entry.isDirectory();
@@ -100,21 +117,22 @@ export const packFolder = (
       EXIT.failed,
       'Leave out what the build does not need (.slipwayignore takes .gitignore patterns).',
     );
-  const entries: Zippable = {};
-  let unpackedBytes = 0;
-  for (const file of files) {
-    const bytes = readFileSync(join(root, file));
-    unpackedBytes += bytes.length;
-    // Mode bits kept (executable scripts stay executable); 0o100000 marks a regular file.
-    const mode = lstatSync(join(root, file)).mode & 0o777;
-    entries[`${options.prefix ?? ''}${file}`] = [bytes, { os: 3, attrs: ((0o100000 | mode) << 16) >>> 0 }];
-  }
+  // Sizes first: an over-limit folder is refused before a byte of it is held in memory.
+  const stats = files.map((file) => onFile(root, file, (full) => lstatSync(full)));
+  const unpackedBytes = stats.reduce((sum, stat) => sum + stat.size, 0);
   if (unpackedBytes > ARTIFACT_LIMITS.unpackedBytes)
     throw new CliError(
-      `${root} holds ${unpackedBytes} bytes to pack; an artifact may unpack to ${ARTIFACT_LIMITS.unpackedBytes}.`,
+      `${root} holds ${formatBytes(unpackedBytes)} to pack; an artifact may unpack to ${formatBytes(ARTIFACT_LIMITS.unpackedBytes)}.`,
       EXIT.failed,
       'Leave out what the build does not need (.slipwayignore takes .gitignore patterns).',
     );
+  const entries: Zippable = {};
+  files.forEach((file, i) => {
+    const bytes = onFile(root, file, (full) => readFileSync(full));
+    // Mode bits kept (executable scripts stay executable); 0o100000 marks a regular file.
+    const mode = (stats[i]?.mode ?? 0o644) & 0o777;
+    entries[`${options.prefix ?? ''}${file}`] = [bytes, { os: 3, attrs: ((0o100000 | mode) << 16) >>> 0 }];
+  });
   const zip = zipSync(entries, { level: 6 });
   if (options.maxBytes !== undefined && zip.length > options.maxBytes)
     throw tooLarge(root, zip.length, options.maxBytes);
@@ -124,7 +142,7 @@ export const packFolder = (
 /** The refusal of a folder whose zip is over the server's upload limit. */
 export const tooLarge = (root: string, size: number, maxBytes: number) =>
   new CliError(
-    `${root} packs to ${size} bytes; the server takes uploads of at most ${maxBytes}. Nothing was uploaded.`,
+    `${root} packs to ${formatBytes(size)}; the server takes uploads of at most ${formatBytes(maxBytes)}. Nothing was uploaded.`,
     EXIT.failed,
     'Leave out what the build does not need (.slipwayignore takes .gitignore patterns).',
   );

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { clientCredentialsToken, formBody, unwrap } from '../api/client.ts';
 import { action, examples } from '../command.ts';
-import { mask, type Profile, saveProfile } from '../config.ts';
-import type { Context } from '../context.ts';
-import { CliError, EXIT, usageError } from '../errors.ts';
+import { mask, type Profile, readProfiles, saveProfile } from '../config.ts';
+import { type Context, serverUrl } from '../context.ts';
+import { ApiError, CliError, EXIT, usageError } from '../errors.ts';
 import { askSecret } from '../prompt.ts';
 
 interface LoginOptions {
@@ -24,10 +24,38 @@ interface Introspection {
   exp?: number;
 }
 
+/** The credential fields: a login replaces them together, so an old secret never outlives its token. */
+const CREDENTIAL_FIELDS = [
+  'token',
+  'clientId',
+  'clientSecret',
+  'accessToken',
+  'accessTokenExpiresAt',
+] as const;
+
+/**
+ * The profile a login saves: the new server and credential over the saved profile's other
+ * fields (project, store), so logging in again with a fresh token keeps them.
+ */
+export const mergedProfile = (saved: Profile | undefined, given: Profile): Profile => {
+  const kept: Profile = { ...saved, url: given.url };
+  for (const field of CREDENTIAL_FIELDS) delete kept[field];
+  const defined = Object.entries(given).filter(([, value]) => value !== undefined);
+  return { ...kept, ...Object.fromEntries(defined) };
+};
+
+/** Login saves under --profile, else SLIPWAY_PROFILE, else `default`: never over whichever is current. */
+export const loginProfileName = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
+  flag ?? env.SLIPWAY_PROFILE ?? 'default';
+
+const INVALID_TOKEN_HINT = 'Copy a fresh one from npm start, or log in with --client-id and --client-secret.';
+
 const login = async (ctx: Context, options: LoginOptions) => {
-  const url = (options.url ?? ctx.env.SLIPWAY_URL)?.replace(/\/+$/, '');
-  if (!url) throw usageError('No server given.', 'Pass --url <url> (npm start prints it).');
+  const given = options.url ?? ctx.env.SLIPWAY_URL;
+  if (!given) throw usageError('No server given.', 'Pass --url <url> (npm start prints it).');
+  const url = serverUrl(given, options.url ? '--url' : 'SLIPWAY_URL');
   const api = ctx.anonymous(url);
+  const name = loginProfileName(ctx.options.profile, ctx.env);
   const profile: Profile = { url };
   let bearer: string;
   if (options.clientId) {
@@ -47,38 +75,41 @@ const login = async (ctx: Context, options: LoginOptions) => {
     profile.token = bearer;
   }
   // RFC 7662 introspection says whether the token is live, and for whom.
+  const invalid = new CliError(
+    `The token ${mask(bearer)} is not valid at ${url}.`,
+    EXIT.auth,
+    INVALID_TOKEN_HINT,
+  );
+  // Introspection authenticates its caller with the token itself: a bad one is answered 401.
   const seen = await unwrap<Introspection>(
     api.POST('/oauth/introspect', {
       body: { token: bearer },
       bodySerializer: formBody,
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${bearer}` },
     }),
-  );
-  if (!seen.active)
-    throw new CliError(
-      `The token ${mask(bearer)} is not valid at ${url}.`,
-      EXIT.auth,
-      'Copy a fresh one from npm start, or log in with --client-id and --client-secret.',
-    );
-  const project = ctx.options.project;
-  if (project) profile.project = project;
-  if (options.store) profile.storeHash = options.store;
-  if (options.storeToken) profile.storeToken = options.storeToken;
-  const path = saveProfile(ctx.profileName, profile, ctx.env);
+  ).catch((error: unknown) => {
+    throw error instanceof ApiError && error.status === 401 ? invalid : error;
+  });
+  if (!seen.active) throw invalid;
+  profile.project = ctx.options.project;
+  profile.storeHash = options.store;
+  profile.storeToken = options.storeToken;
+  const saved = mergedProfile(readProfiles(ctx.env).profiles[name], profile);
+  const path = saveProfile(name, saved, ctx.env);
 
   const summary = {
-    profile: ctx.profileName,
+    profile: name,
     url,
     clientId: seen.client_id,
     tenant: seen.tenant,
     scopes: seen.scope?.split(' ') ?? [],
     expiresAt: seen.exp ? new Date(seen.exp * 1000).toISOString() : undefined,
-    project: profile.project,
+    project: saved.project,
     path,
   };
   ctx.out.result(summary);
   ctx.out.line(`Logged in to ${url} as client ${seen.client_id} (scopes: ${seen.scope}).`);
-  ctx.out.line(`Profile '${ctx.profileName}' saved to ${path} (readable by you only).`);
+  ctx.out.line(`Profile '${name}' saved to ${path} (readable by you only).`);
   if (!profile.clientId && summary.expiresAt)
     ctx.out.line(
       `The token expires at ${summary.expiresAt}; log in with a client id and secret to renew tokens.`,

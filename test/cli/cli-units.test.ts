@@ -1,13 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
 import { unzipSync } from 'fflate';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { loginProfileName, mergedProfile } from '../../cli/commands/login.ts';
 import { profilesPath, readProfiles, saveProfile } from '../../cli/config.ts';
+import { serverUrl } from '../../cli/context.ts';
 import { apiError, EXIT } from '../../cli/errors.ts';
-import { buildProgram } from '../../cli/main.ts';
+import { buildProgram, main, unexpected } from '../../cli/main.ts';
 import { columns, formatBytes, Output } from '../../cli/output.ts';
 import { packedFiles, packFolder } from '../../cli/pack.ts';
 import { applicationValues, sinceDate } from '../../cli/values.ts';
@@ -106,7 +108,15 @@ describe('packing a folder', () => {
       expect.objectContaining({ exitCode: EXIT.usage }),
     );
     expect(() => packFolder(linked)).toThrow(/symbolic link/);
-    expect(() => packFolder(root, { maxBytes: 10 })).toThrow(/at most 10\. Nothing was uploaded/);
+    expect(() => packFolder(root, { maxBytes: 10 })).toThrow(/at most 10 B\. Nothing was uploaded/);
+  });
+
+  it('refuses a folder over the unpacked limit from its sizes, before reading a file', () => {
+    const root = folder({ 'connect.yaml': '', 'big.img': '' });
+    // Sparse: 3 GB on paper, nothing on disk; reading it would throw ERR_FS_FILE_TOO_LARGE.
+    truncateSync(join(root, 'big.img'), 3 * 1024 ** 3);
+
+    expect(() => packFolder(root)).toThrow(/holds 3\.2 GB to pack; an artifact may unpack to 536\.9 MB/);
   });
 });
 
@@ -200,5 +210,86 @@ describe('--help', () => {
     expect(commands.length).toBeGreaterThan(15);
     for (const command of commands)
       expect(helpOf(command), command.name()).toMatch(/\nExamples:\n {2}\$ .*slipway /);
+  });
+});
+
+describe('failures as a user sees them', () => {
+  const run = async (argv: string[], env: Record<string, string>) => {
+    let stdout = '';
+    let stderr = '';
+    const capture = (write: (text: string) => void) => (chunk: string | Uint8Array) => {
+      write(String(chunk));
+      return true;
+    };
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(
+      capture((s) => {
+        stdout += s;
+      }),
+    );
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(
+      capture((s) => {
+        stderr += s;
+      }),
+    );
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    try {
+      return { code: await main(['node', 'slipway', ...argv]), stdout, stderr };
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  };
+  const config = () => ({ SLIPWAY_CONFIG_DIR: mkdtempSync(join(scratch, 'config-')) });
+
+  it('refuses a server address without a scheme as a usage error, with a JSON document under --json', async () => {
+    const { code, stdout, stderr } = await run(['--json', 'ls', '-p', 'demo'], {
+      ...config(),
+      SLIPWAY_URL: '127.0.0.1:3000',
+      SLIPWAY_TOKEN: 't',
+    });
+
+    expect(code).toBe(EXIT.usage);
+    expect(JSON.parse(stdout)).toMatchObject({ error: { exitCode: EXIT.usage, message: /not an http/ } });
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(() => serverUrl('ftp://x', '--url')).toThrow(expect.objectContaining({ exitCode: EXIT.usage }));
+    expect(serverUrl('http://127.0.0.1:3000/', '--url')).toBe('http://127.0.0.1:3000');
+  });
+
+  it('prints a JSON document for a usage error commander finds', async () => {
+    const { code, stdout } = await run(['--json', 'status'], config());
+
+    expect(code).toBe(EXIT.usage);
+    expect(JSON.parse(stdout)).toMatchObject({ error: { exitCode: EXIT.usage, message: /missing/ } });
+  });
+
+  it('tells an unforeseen failure in one line, without the stack', () => {
+    const error = unexpected(new RangeError('File size (3221225472) is greater than 2 GiB'));
+
+    expect(error).toMatchObject({ exitCode: EXIT.failed, hint: /SLIPWAY_DEBUG=1/ });
+    expect(error.message).toBe('File size (3221225472) is greater than 2 GiB');
+  });
+
+  it('names the saved profiles when --profile names none of them', async () => {
+    const env = config();
+    saveProfile('default', { url: 'http://a', token: 't' }, env);
+
+    const { code, stderr } = await run(['ls', '-p', 'demo', '--profile', 'nosuch'], env);
+
+    expect(code).toBe(EXIT.usage);
+    expect(stderr).toMatch(/No profile 'nosuch' \(saved: default\)/);
+  });
+});
+
+describe('slipway login', () => {
+  it('saves under default without --profile, and keeps the saved project and store over a new credential', () => {
+    const saved = { url: 'http://a', clientId: 'c', clientSecret: 's', project: 'shop', storeHash: 'h' };
+
+    const merged = mergedProfile(saved, { url: 'http://b', token: 't', project: undefined });
+
+    expect(merged).toEqual({ url: 'http://b', token: 't', project: 'shop', storeHash: 'h' });
+    expect(mergedProfile(saved, { url: 'http://a', token: 't', project: 'p2' }).project).toBe('p2');
+    expect(loginProfileName(undefined, {})).toBe('default');
+    expect(loginProfileName('staging', {})).toBe('staging');
   });
 });
