@@ -108,9 +108,17 @@ const outcome = (ctx: Context, d: Deployment, logs: DeploymentLog[], t0: number)
   }
   out.step(out.style('red', `${d.key ?? d.id} is ${d.status}`), 'red');
   printFailure(out, d, logs);
-  const ref = d.key ?? d.id;
-  out.info(
-    out.style('dim', `slipway logs ${ref} --since 1h shows every line; slipway status ${ref} the report.`),
-  );
+  for (const hint of failureHints(d)) out.info(out.style('dim', hint));
   return EXIT.failed;
+};
+
+/** What to do after a failure; a failed redeploy (version 2 on) can go back to what ran before. */
+export const failureHints = (d: Deployment): string[] => {
+  const ref = d.key ?? d.id;
+  const hints = [`slipway logs ${ref} --since 1h shows every line; slipway status ${ref} the report.`];
+  if (d.version > 1)
+    hints.push(
+      `slipway rollback ${ref} brings back the previous revision (slipway revisions ${ref} lists them).`,
+    );
+  return hints;
 };

@@ -12,6 +12,7 @@ import { action, examples } from '../command.ts';
 import type { Context } from '../context.ts';
 import { ApiError, CliError, EXIT, type ExitCode } from '../errors.ts';
 import { followDeployment } from '../follow.ts';
+import { checkValuesAgainstFolder } from '../manifest.ts';
 import { formatBytes, plural } from '../output.ts';
 import { type Packed, packFolder, tooLarge } from '../pack.ts';
 import { assertProject, findDeployment } from '../reads.ts';
@@ -136,6 +137,7 @@ const deploy = async (ctx: Context, dir: string | undefined, options: DeployOpti
   // Arguments first: a typo fails before anything is packed or sent.
   checkedKey('--key', options.key);
   const values = applicationValues(options.app, options.secret);
+  checkValuesAgainstFolder(values, folder);
   const projectKey = ctx.project;
   const api = await ctx.connect();
   await assertProject(api, projectKey);

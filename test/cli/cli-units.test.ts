@@ -5,11 +5,14 @@ import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
 import { unzipSync } from 'fflate';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { Deployment } from '../../cli/api/types.ts';
 import { loginProfileName, mergedProfile } from '../../cli/commands/login.ts';
 import { profilesPath, readProfiles, saveProfile } from '../../cli/config.ts';
 import { serverUrl } from '../../cli/context.ts';
 import { apiError, EXIT } from '../../cli/errors.ts';
+import { failureHints } from '../../cli/follow.ts';
 import { buildProgram, main, unexpected } from '../../cli/main.ts';
+import { checkValues, declaredConfiguration } from '../../cli/manifest.ts';
 import { columns, formatBytes, Output } from '../../cli/output.ts';
 import { packedFiles, packFolder } from '../../cli/pack.ts';
 import { applicationValues, sinceDate } from '../../cli/values.ts';
@@ -291,5 +294,41 @@ describe('slipway login', () => {
     expect(mergedProfile(saved, { url: 'http://a', token: 't', project: 'p2' }).project).toBe('p2');
     expect(loginProfileName(undefined, {})).toBe('default');
     expect(loginProfileName('staging', {})).toBe('staging');
+  });
+});
+
+describe('--app and --secret against connect.yaml', () => {
+  const declared = declaredConfiguration(`deployAs:
+  - name: service
+    configuration:
+      standardConfiguration: [{ key: GREETING }]
+      securedConfiguration: [{ key: API_TOKEN }]
+  - name: job
+`);
+
+  it('accepts the applications and keys the manifest declares', () => {
+    expect(() =>
+      checkValues(applicationValues(['service.GREETING=Hi'], ['service.API_TOKEN=x']), declared),
+    ).not.toThrow();
+  });
+
+  it('refuses an unknown application or key before packing, naming what is declared', () => {
+    expect(() => checkValues(applicationValues(['nosuch.GREETING=1']), declared)).toThrow(
+      expect.objectContaining({
+        exitCode: EXIT.usage,
+        message: expect.stringMatching(/'nosuch'.*service, job/),
+      }),
+    );
+    expect(() => checkValues(applicationValues(['service.NOPE=1']), declared)).toThrow(
+      expect.objectContaining({ exitCode: EXIT.usage, message: expect.stringMatching(/'NOPE'.*GREETING/) }),
+    );
+    expect(() => checkValues(applicationValues([], ['service.GREETING=1']), declared)).toThrow(/API_TOKEN/);
+  });
+
+  it('hints a rollback after a failed redeploy, not after a failed first deploy', () => {
+    const failed = (version: number) => ({ key: 'hello', version }) as Deployment;
+
+    expect(failureHints(failed(1)).join('\n')).not.toMatch(/rollback/);
+    expect(failureHints(failed(2)).join('\n')).toMatch(/slipway rollback hello/);
   });
 });
