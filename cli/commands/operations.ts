@@ -32,6 +32,28 @@ const busyHint = (key: string) => ({
   409: `Someone changed ${key} meanwhile, or another deployment of the project is in progress: slipway ls, then try again.`,
 });
 
+/** Codes of a value connect.yaml does not declare: the command line is wrong, not the server. */
+const CONFIGURATION_CODE = /^(DeploymentApplicationDoNotBelong|DeploymentUnknownApplicationConfiguration)/;
+/** Codes of a deployment that is busy with another operation. */
+const BUSY_CODES = new Set(['DeploymentInvalidStatusTransition', 'DeploymentRollbackNotAllowed']);
+
+/**
+ * An operation's refusal with the hint its code calls for: several rules share status 400,
+ * and a hint by status alone sent a typo in --app to "wait for the operation in progress".
+ */
+export const operationError = (error: unknown, key: string): unknown => {
+  if (!(error instanceof ApiError) || !error.code) return error;
+  const refined = (exitCode: ExitCode, hint: string) =>
+    new ApiError(error.message, exitCode, hint, error.status, error.code, error.body);
+  if (CONFIGURATION_CODE.test(error.code))
+    return refined(
+      EXIT.usage,
+      `Name an application and keys that connect.yaml declares (slipway status ${key} lists its applications).`,
+    );
+  if (BUSY_CODES.has(error.code)) return refined(error.exitCode, busyHint(key)[400]);
+  return error;
+};
+
 const redeploy = async (
   ctx: Context,
   key: string,
@@ -62,7 +84,9 @@ const redeploy = async (
       },
     }),
     busyHint(key),
-  );
+  ).catch((error: unknown) => {
+    throw operationError(error, key);
+  });
   ctx.out.step(`Redeploying ${key} (version ${started.version})`);
   return followOrReport(ctx, api, started, options);
 };
@@ -98,7 +122,9 @@ const rollback = async (
       body: { version: current.version, revision, ...(options.runScripts ? { runScripts: true } : {}) },
     }),
     { ...busyHint(key), 400: `slipway revisions ${key} lists the revisions a rollback can go to.` },
-  );
+  ).catch((error: unknown) => {
+    throw operationError(error, key);
+  });
   ctx.out.step(`Rolling ${key} back to revision ${revision} (version ${started.version})`);
   return followOrReport(ctx, api, started, options);
 };

@@ -4,15 +4,10 @@ import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
 import { unzipSync } from 'fflate';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { Deployment } from '../../cli/api/types.ts';
-import { loginProfileName, mergedProfile } from '../../cli/commands/login.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { profilesPath, readProfiles, saveProfile } from '../../cli/config.ts';
-import { serverUrl } from '../../cli/context.ts';
 import { apiError, EXIT } from '../../cli/errors.ts';
-import { failureHints } from '../../cli/follow.ts';
-import { buildProgram, main, unexpected } from '../../cli/main.ts';
-import { checkValues, declaredConfiguration } from '../../cli/manifest.ts';
+import { buildProgram } from '../../cli/main.ts';
 import { columns, formatBytes, Output } from '../../cli/output.ts';
 import { packedFiles, packFolder } from '../../cli/pack.ts';
 import { applicationValues, sinceDate } from '../../cli/values.ts';
@@ -213,122 +208,5 @@ describe('--help', () => {
     expect(commands.length).toBeGreaterThan(15);
     for (const command of commands)
       expect(helpOf(command), command.name()).toMatch(/\nExamples:\n {2}\$ .*slipway /);
-  });
-});
-
-describe('failures as a user sees them', () => {
-  const run = async (argv: string[], env: Record<string, string>) => {
-    let stdout = '';
-    let stderr = '';
-    const capture = (write: (text: string) => void) => (chunk: string | Uint8Array) => {
-      write(String(chunk));
-      return true;
-    };
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation(
-      capture((s) => {
-        stdout += s;
-      }),
-    );
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation(
-      capture((s) => {
-        stderr += s;
-      }),
-    );
-    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-    try {
-      return { code: await main(['node', 'slipway', ...argv]), stdout, stderr };
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-      vi.unstubAllEnvs();
-    }
-  };
-  const config = () => ({ SLIPWAY_CONFIG_DIR: mkdtempSync(join(scratch, 'config-')) });
-
-  it('refuses a server address without a scheme as a usage error, with a JSON document under --json', async () => {
-    const { code, stdout, stderr } = await run(['--json', 'ls', '-p', 'demo'], {
-      ...config(),
-      SLIPWAY_URL: '127.0.0.1:3000',
-      SLIPWAY_TOKEN: 't',
-    });
-
-    expect(code).toBe(EXIT.usage);
-    expect(JSON.parse(stdout)).toMatchObject({ error: { exitCode: EXIT.usage, message: /not an http/ } });
-    expect(stderr).not.toMatch(/\n\s+at /);
-    expect(() => serverUrl('ftp://x', '--url')).toThrow(expect.objectContaining({ exitCode: EXIT.usage }));
-    expect(serverUrl('http://127.0.0.1:3000/', '--url')).toBe('http://127.0.0.1:3000');
-  });
-
-  it('prints a JSON document for a usage error commander finds', async () => {
-    const { code, stdout } = await run(['--json', 'status'], config());
-
-    expect(code).toBe(EXIT.usage);
-    expect(JSON.parse(stdout)).toMatchObject({ error: { exitCode: EXIT.usage, message: /missing/ } });
-  });
-
-  it('tells an unforeseen failure in one line, without the stack', () => {
-    const error = unexpected(new RangeError('File size (3221225472) is greater than 2 GiB'));
-
-    expect(error).toMatchObject({ exitCode: EXIT.failed, hint: /SLIPWAY_DEBUG=1/ });
-    expect(error.message).toBe('File size (3221225472) is greater than 2 GiB');
-  });
-
-  it('names the saved profiles when --profile names none of them', async () => {
-    const env = config();
-    saveProfile('default', { url: 'http://a', token: 't' }, env);
-
-    const { code, stderr } = await run(['ls', '-p', 'demo', '--profile', 'nosuch'], env);
-
-    expect(code).toBe(EXIT.usage);
-    expect(stderr).toMatch(/No profile 'nosuch' \(saved: default\)/);
-  });
-});
-
-describe('slipway login', () => {
-  it('saves under default without --profile, and keeps the saved project and store over a new credential', () => {
-    const saved = { url: 'http://a', clientId: 'c', clientSecret: 's', project: 'shop', storeHash: 'h' };
-
-    const merged = mergedProfile(saved, { url: 'http://b', token: 't', project: undefined });
-
-    expect(merged).toEqual({ url: 'http://b', token: 't', project: 'shop', storeHash: 'h' });
-    expect(mergedProfile(saved, { url: 'http://a', token: 't', project: 'p2' }).project).toBe('p2');
-    expect(loginProfileName(undefined, {})).toBe('default');
-    expect(loginProfileName('staging', {})).toBe('staging');
-  });
-});
-
-describe('--app and --secret against connect.yaml', () => {
-  const declared = declaredConfiguration(`deployAs:
-  - name: service
-    configuration:
-      standardConfiguration: [{ key: GREETING }]
-      securedConfiguration: [{ key: API_TOKEN }]
-  - name: job
-`);
-
-  it('accepts the applications and keys the manifest declares', () => {
-    expect(() =>
-      checkValues(applicationValues(['service.GREETING=Hi'], ['service.API_TOKEN=x']), declared),
-    ).not.toThrow();
-  });
-
-  it('refuses an unknown application or key before packing, naming what is declared', () => {
-    expect(() => checkValues(applicationValues(['nosuch.GREETING=1']), declared)).toThrow(
-      expect.objectContaining({
-        exitCode: EXIT.usage,
-        message: expect.stringMatching(/'nosuch'.*service, job/),
-      }),
-    );
-    expect(() => checkValues(applicationValues(['service.NOPE=1']), declared)).toThrow(
-      expect.objectContaining({ exitCode: EXIT.usage, message: expect.stringMatching(/'NOPE'.*GREETING/) }),
-    );
-    expect(() => checkValues(applicationValues([], ['service.GREETING=1']), declared)).toThrow(/API_TOKEN/);
-  });
-
-  it('hints a rollback after a failed redeploy, not after a failed first deploy', () => {
-    const failed = (version: number) => ({ key: 'hello', version }) as Deployment;
-
-    expect(failureHints(failed(1)).join('\n')).not.toMatch(/rollback/);
-    expect(failureHints(failed(2)).join('\n')).toMatch(/slipway rollback hello/);
   });
 });
