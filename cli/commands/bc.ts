@@ -3,7 +3,7 @@
  * deploy makes the calls that CLI makes: an upload signature, the zip PUT there, the
  * deployment, then its event stream until the outcome, and the address it is served at.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { type Api, unwrap } from '../api/client.ts';
@@ -53,10 +53,26 @@ const environmentVariables = (plain: string[] = [], secret: string[] = []) =>
     return { type, key: match[1] ?? '', value: match[2] ?? '' };
   });
 
+/**
+ * The bundle's `output/` folder: the one named, or the one the named folder holds. Any other
+ * folder (a connector, say) would be deployed as a storefront and replace the live one.
+ */
+export const bundleRoot = (dir: string): string => {
+  if (basename(dir) === 'output') return dir;
+  const output = join(dir, 'output');
+  if (existsSync(output) && statSync(output).isDirectory()) return output;
+  throw usageError(
+    `${dir} is not a Catalyst bundle: it is not an output/ folder and holds none.`,
+    'Name the output/ folder a Catalyst build leaves (or the folder that holds it); slipway deploy deploys a connector.',
+  );
+};
+
 /** Zips the bundle with its files under `output/`, as a Catalyst build leaves them. */
-const packBundle = (dir: string) => {
-  const root = basename(dir) !== 'output' && existsSync(join(dir, 'output')) ? join(dir, 'output') : dir;
-  return packFolder(root, { prefix: 'output/' });
+const packBundle = (dir: string) => packFolder(bundleRoot(dir), { prefix: 'output/' });
+
+/** A bad store token is the store's, not SLIPWAY_TOKEN (which bc does not use). */
+const STORE_HINTS: Partial<Record<number, string>> = {
+  401: 'Set SLIPWAY_STORE_TOKEN (or STORE_TOKEN; npm start prints one), or slipway login --store <hash> --store-token <token>.',
 };
 
 /**
@@ -75,7 +91,12 @@ const followEvents = async (ctx: Context, api: Api, hash: string, uuid: string) 
         parseAs: 'stream',
       },
     );
-    if (!response.ok) throw apiError(response.status, await response.json().catch(() => undefined));
+    if (!response.ok)
+      throw apiError(
+        response.status,
+        await response.json().catch(() => undefined),
+        STORE_HINTS[response.status],
+      );
     for await (const event of serverSentEvents(response)) {
       if (event.id) lastId = event.id;
       const state = JSON.parse(event.data) as StoreDeploymentState;
@@ -109,6 +130,7 @@ const deploy = async (
     api.POST('/stores/{store_hash}/v3/infrastructure/deployments/uploads', {
       params: { path: { store_hash: hash } },
     }),
+    STORE_HINTS,
   );
   const progress = ctx.out.progress('Uploading', packed.zip.length);
   try {
@@ -127,7 +149,7 @@ const deploy = async (
         ...(variables.length ? { environment_variables: variables } : {}),
       },
     }),
-    { 409: 'Wait for the deployment in progress to finish, then try again.' },
+    { ...STORE_HINTS, 409: 'Wait for the deployment in progress to finish, then try again.' },
   );
   const uuid = created.data.deployment_uuid;
   ctx.out.step(`Created deployment ${uuid}`);
@@ -160,6 +182,7 @@ const createProject = async (ctx: Context, name: string, options: StoreOptions) 
       params: { path: { store_hash: hash } },
       body: { name },
     }),
+    STORE_HINTS,
   );
   ctx.out.result(created.data);
   ctx.out.line(created.data.uuid);
@@ -170,6 +193,7 @@ const listProjects = async (ctx: Context, options: StoreOptions) => {
   const { hash, api } = storeOf(ctx, options);
   const page = await unwrap<StoreEnvelope<StoreProject[]>>(
     api.GET('/stores/{store_hash}/v3/infrastructure/projects', { params: { path: { store_hash: hash } } }),
+    STORE_HINTS,
   );
   ctx.out.result(page.data);
   for (const line of columns(page.data.map((p) => [p.uuid, p.name, p.deployment_hostnames.join(' ')])))

@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Deployment } from '../../cli/api/types.ts';
+import { bundleRoot } from '../../cli/commands/bc.ts';
 import { loginProfileName, mergedProfile } from '../../cli/commands/login.ts';
 import { operationError } from '../../cli/commands/operations.ts';
 import { saveProfile } from '../../cli/config.ts';
@@ -18,35 +21,35 @@ import { applicationValues } from '../../cli/values.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'slipway-cli-errors-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('failures as a user sees them', () => {
-  const run = async (argv: string[], env: Record<string, string>) => {
-    let stdout = '';
-    let stderr = '';
-    const capture = (write: (text: string) => void) => (chunk: string | Uint8Array) => {
-      write(String(chunk));
-      return true;
-    };
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation(
-      capture((s) => {
-        stdout += s;
-      }),
-    );
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation(
-      capture((s) => {
-        stderr += s;
-      }),
-    );
-    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-    try {
-      return { code: await main(['node', 'slipway', ...argv]), stdout, stderr };
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-      vi.unstubAllEnvs();
-    }
+const run = async (argv: string[], env: Record<string, string>) => {
+  let stdout = '';
+  let stderr = '';
+  const capture = (write: (text: string) => void) => (chunk: string | Uint8Array) => {
+    write(String(chunk));
+    return true;
   };
-  const config = () => ({ SLIPWAY_CONFIG_DIR: mkdtempSync(join(scratch, 'config-')) });
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(
+    capture((s) => {
+      stdout += s;
+    }),
+  );
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(
+    capture((s) => {
+      stderr += s;
+    }),
+  );
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  try {
+    return { code: await main(['node', 'slipway', ...argv]), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    vi.unstubAllEnvs();
+  }
+};
+const config = () => ({ SLIPWAY_CONFIG_DIR: mkdtempSync(join(scratch, 'config-')) });
 
+describe('failures as a user sees them', () => {
   it('refuses a server address without a scheme as a usage error, with a JSON document under --json', async () => {
     const { code, stdout, stderr } = await run(['--json', 'ls', '-p', 'demo'], {
       ...config(),
@@ -153,5 +156,44 @@ describe('an operation refused', () => {
       hint: /operation in progress/,
     });
     expect(operationError(refusal('InvalidField'), 'hello')).toMatchObject({ hint: 'by status' });
+  });
+});
+
+describe('slipway bc', () => {
+  const bundle = (paths: string[]) => {
+    const root = mkdtempSync(join(scratch, 'bundle-'));
+    for (const path of paths) mkdirSync(join(root, path), { recursive: true });
+    return root;
+  };
+
+  it('deploys an output/ folder, named or held, and refuses any other folder as a usage error', () => {
+    const holder = bundle(['output']);
+
+    expect(bundleRoot(holder)).toBe(join(holder, 'output'));
+    expect(bundleRoot(join(holder, 'output'))).toBe(join(holder, 'output'));
+    expect(() => bundleRoot(bundle(['service']))).toThrow(
+      expect.objectContaining({
+        exitCode: EXIT.usage,
+        message: expect.stringMatching(/not a Catalyst bundle/),
+      }),
+    );
+  });
+
+  it('hints the store token, not SLIPWAY_TOKEN, when the store refuses it', async () => {
+    const env = { ...config(), SLIPWAY_URL: 'http://127.0.0.1:9', SLIPWAY_STORE_TOKEN: 'bad' };
+    const server = createServer((_, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"title":"Unauthorized","status":401}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+
+    const { code, stderr } = await run(['bc', 'projects', 'ls', '--store', 's'], {
+      ...env,
+      SLIPWAY_URL: `http://127.0.0.1:${port}`,
+    }).finally(() => server.close());
+
+    expect(code).toBe(EXIT.auth);
+    expect(stderr).toMatch(/SLIPWAY_STORE_TOKEN/);
+    expect(stderr).not.toMatch(/set SLIPWAY_TOKEN/);
   });
 });
