@@ -63,12 +63,23 @@ const rowOf = (key: string): Locator =>
     .filter({ has: page.getByRole('link', { name: key, exact: true }) });
 const statusOnPage = () => page.locator('.title-line .status');
 
-/** Opens a dialog with `button`, then confirms with its `confirm` button. */
+/** Whether keyboard focus is somewhere a keyboard user can go on from (not dropped on `<body>`). */
+const focusKept = async () =>
+  (await page.evaluate(
+    'document.activeElement !== null && document.activeElement !== document.body',
+  )) as boolean;
+
+/**
+ * Opens a dialog with `button`, then confirms with its `confirm` button; focus stays inside the
+ * dialog while it works, and lands on the page (not `<body>`) once it closes.
+ */
 const confirmThrough = async (button: string, dialogName: string, confirm: string) => {
   await page.getByRole('button', { name: button, exact: true }).click();
   const dialog = page.getByRole('dialog', { name: dialogName });
   await dialog.getByRole('button', { name: confirm, exact: true }).click();
+  expect(await focusKept()).toBe(true);
   await dialog.waitFor({ state: 'hidden' });
+  expect(await focusKept()).toBe(true);
 };
 
 const filesOf = (dir: string): string[] =>
@@ -115,6 +126,10 @@ describe('the web console', { timeout: 90_000 }, () => {
     await accessible('sign-in');
     await screenshots(page, 'sign-in');
 
+    // A wrong token is told as such: there was no session to end.
+    await page.getByLabel('Token', { exact: true }).fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('This token is not valid (or has expired).').waitFor();
     await page.getByLabel('Token', { exact: true }).fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
@@ -215,6 +230,7 @@ describe('the web console', { timeout: 90_000 }, () => {
       await accessible('deployment with a dialog open');
       await dialog.getByRole('button', { name: 'Cancel the deploy' }).click();
       await dialog.waitFor({ state: 'hidden' });
+      expect(await focusKept()).toBe(true);
     } finally {
       await holdExecutions('slipway-deploy', false);
     }
@@ -225,7 +241,15 @@ describe('the web console', { timeout: 90_000 }, () => {
     const dialog = page.getByRole('dialog', { name: 'Roll back?' });
     await dialog.getByRole('button', { name: 'Rollback', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
+    expect(await focusKept()).toBe(true);
     await page.getByText('Rolled back to revision 1').waitFor(LIVE);
+    // The Revisions table follows the deployment's version: the rollback's row is Current.
+    await page
+      .getByRole('table', { name: 'Revisions' })
+      .getByRole('row')
+      .filter({ hasText: 'rollback to 1' })
+      .getByText('Current')
+      .waitFor(LIVE);
     await statusOnPage().getByText('Deployed', { exact: true }).waitFor(LIVE);
     // The rollback's lines arrive in the Logs region while it is followed.
     await expect.poll(() => logs.locator('.log').count(), LIVE).toBeGreaterThan(linesBefore);
@@ -237,6 +261,8 @@ describe('the web console', { timeout: 90_000 }, () => {
   it('deletes through its dialog', async () => {
     await confirmThrough('Delete', 'Delete greeter?', 'Delete');
     await page.getByText('Deleted.').waitFor(LIVE);
+    // The Delete button went with the deployment: focus is on the heading, not lost.
+    expect(await focusKept()).toBe(true);
   });
 
   it('shows a failing deployment’s Error entry', async () => {
@@ -294,6 +320,7 @@ describe('the web console', { timeout: 90_000 }, () => {
   it('signs out, and in again with a client id and secret', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You are signed out.').waitFor();
+    expect(await focusKept()).toBe(true);
     expect(await storedSession(page)).toBeNull();
     const { client, secret } = await createClient(tenant, ['admin']);
     await page.getByLabel('Client id and secret').check();

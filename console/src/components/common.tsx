@@ -38,9 +38,15 @@ export interface ConfirmProps {
   children: ComponentChildren;
 }
 
+/** Focus on the page's heading (`tabIndex={-1}`), for when the focused control is disabled or gone. */
+export const focusPageHeading = (): void => document.querySelector<HTMLElement>('main h1')?.focus();
+
 /**
  * A modal confirmation (the platform's `<dialog>`: focus moves into it and stays there, Escape
- * closes it, and focus returns to the button that opened it).
+ * closes it). Dismissed, focus returns to the button that opened it; confirmed, to the page's
+ * heading, since the action usually disables or removes that button (focus would fall to
+ * `<body>`). While busy the confirm button is only aria-disabled: a disabled button would drop
+ * the focus it holds.
  */
 export const ConfirmDialog = (props: ConfirmProps) => {
   const ref = useRef<HTMLDialogElement>(null);
@@ -48,7 +54,12 @@ export const ConfirmDialog = (props: ConfirmProps) => {
     const dialog = ref.current;
     if (!dialog) return;
     if (props.open && !dialog.open) dialog.showModal();
-    if (!props.open && dialog.open) dialog.close();
+    // Dismissals close the dialog themselves (Escape, "Keep it"), so a close from here follows
+    // a confirmed action.
+    if (!props.open && dialog.open) {
+      dialog.close();
+      focusPageHeading();
+    }
   }, [props.open]);
   const titleId = `dialog-${props.title.replace(/\W+/g, '-').toLowerCase()}`;
   return (
@@ -57,17 +68,17 @@ export const ConfirmDialog = (props: ConfirmProps) => {
         method="dialog"
         onSubmit={(event) => {
           event.preventDefault();
-          props.onConfirm();
+          if (!props.busy) props.onConfirm();
         }}
       >
         <h2 id={titleId}>{props.title}</h2>
         {props.children}
         <ErrorNote error={props.error} />
         <div class="dialog-actions">
-          <button type="button" onClick={props.onClose}>
+          <button type="button" onClick={() => ref.current?.close()}>
             Keep it
           </button>
-          <button type="submit" class={props.danger ? 'danger' : 'primary'} disabled={props.busy}>
+          <button type="submit" class={props.danger ? 'danger' : 'primary'} aria-disabled={props.busy}>
             {props.busy ? 'Working…' : props.confirmLabel}
           </button>
         </div>

@@ -26,7 +26,9 @@ export const Revisions = ({
           params: { path: { projectKey, deploymentRef: deployment.id }, query: { limit: '20' } },
         }),
       ),
-    [projectKey, deployment.id, deployment.status],
+    // The version moves with every change, a rollback between two polls included (Deployed to
+    // Deployed) or one made from the CLI: the status alone would leave "Current" on the old row.
+    [projectKey, deployment.id, deployment.version],
   );
   const [target, setTarget] = useState<Revision>();
   const [busy, setBusy] = useState(false);

@@ -1,7 +1,13 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, introspect, tokenFor } from '../api/client.ts';
 import type { Session } from '../api/session.ts';
 import { ErrorNote } from '../components/common.tsx';
+
+/**
+ * A refused token at sign-in: there was no session yet, so the generic 401 words ("your
+ * session has ended") would mislead.
+ */
+const NOT_VALID = 'This token is not valid (or has expired).';
 
 /**
  * Sign in with a token (the admin token `npm start` prints, or any bearer token) or with an
@@ -18,6 +24,12 @@ export const SignIn = ({
   const [mode, setMode] = useState<'token' | 'client'>('token');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Signed out (by the button, or by a 401), the control that had focus is gone: give it to
+  // the heading, the notice following it.
+  useEffect(() => {
+    if (notice) heading.current?.focus();
+  }, [notice]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -32,11 +44,7 @@ export const SignIn = ({
           : (await tokenFor(value('clientId'), value('clientSecret'))).access_token;
       if (!token) throw new ApiError(400, 'Paste a token first.');
       const about = await introspect(token);
-      if (!about.active)
-        throw new ApiError(
-          401,
-          'This token is not valid: it expired, was revoked or is not one of this server’s.',
-        );
+      if (!about.active) throw new ApiError(401, NOT_VALID);
       onSignedIn({
         token,
         ...(about.client_id ? { clientId: about.client_id } : {}),
@@ -44,7 +52,10 @@ export const SignIn = ({
         ...(about.tenant ? { tenant: about.tenant } : {}),
       });
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : String(caught));
+      // Introspection answers 401 to a token it does not know; the client exchange has its own words.
+      if (caught instanceof ApiError)
+        setError(mode === 'token' && caught.status === 401 ? NOT_VALID : caught.message);
+      else setError(String(caught));
     } finally {
       setBusy(false);
     }
@@ -52,7 +63,9 @@ export const SignIn = ({
 
   return (
     <main id="main" class="sign-in">
-      <h1>Sign in to Slipway</h1>
+      <h1 ref={heading} tabIndex={-1}>
+        Sign in to Slipway
+      </h1>
       {notice ? (
         <p class="notice" role="status">
           {notice}
@@ -74,7 +87,9 @@ export const SignIn = ({
           <>
             <label for="token">Token</label>
             <textarea id="token" name="token" rows={4} required autoComplete="off" spellcheck={false} />
-            <p class="hint">`npm start` prints it as “Admin token”.</p>
+            <p class="hint">
+              <code>npm start</code> prints it as “Admin token”.
+            </p>
           </>
         ) : (
           <>
