@@ -1,7 +1,21 @@
 /** Reading a deployment's logs page by page, and once each when read again and again (`--follow`). */
 import { type Api, unwrap } from './api/client.ts';
 import type { DeploymentLog, DeploymentLogPage } from './api/types.ts';
+import { ApiError, EXIT } from './errors.ts';
 import type { Output } from './output.ts';
+
+/** An --app naming no application of the deployment is answered 400; to the user it is not found. */
+export const logsError = (error: unknown, applicationName: string | undefined): unknown =>
+  error instanceof ApiError && error.code === 'DeploymentApplicationDoesNotExist'
+    ? new ApiError(
+        error.message,
+        EXIT.notFound,
+        `The deployment has no application '${applicationName ?? ''}': slipway status lists its applications.`,
+        error.status,
+        error.code,
+        error.body,
+      )
+    : error;
 
 /** Reads every log entry of a deployment since `since`, following `next` to the last page. */
 export const readLogs = async (
@@ -14,7 +28,7 @@ export const readLogs = async (
   const out: DeploymentLog[] = [];
   let pageToken: string | undefined;
   do {
-    const page: DeploymentLogPage = await unwrap(
+    const page = await unwrap<DeploymentLogPage>(
       api.GET('/{projectKey}/deployments/{deploymentRef}/logs', {
         params: {
           path: { projectKey, deploymentRef },
@@ -26,7 +40,10 @@ export const readLogs = async (
           },
         },
       }),
-    );
+      { 404: `slipway ls --project ${projectKey} lists the project's deployments.` },
+    ).catch((error: unknown) => {
+      throw logsError(error, applicationName);
+    });
     out.push(...page.data);
     pageToken = page.next ?? undefined;
   } while (pageToken);

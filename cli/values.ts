@@ -53,6 +53,12 @@ export const sinceDate = (text: string, now = new Date()): Date => {
       `--since '${text}' is neither a duration nor a date.`,
       'For example: --since 10m, --since 2h, --since 2026-01-31T12:00:00Z',
     );
+  // A moment yet to come would read nothing, and say nothing about why.
+  if (date.getTime() > now.getTime())
+    throw usageError(
+      `--since '${text}' is in the future.`,
+      'Give a past moment: --since 10m, or a date before now.',
+    );
   return date;
 };
 

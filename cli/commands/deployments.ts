@@ -119,8 +119,9 @@ const logs = async (
   key: string,
   options: { since: string; follow?: boolean; app?: string },
 ) => {
-  const api = await ctx.connect();
+  // Checked before connecting: a bad --since is the command line's fault, whatever the server.
   const since = sinceDate(options.since);
+  const api = await ctx.connect();
   const cursor = new LogCursor(api, ctx.project, byKey(key), since, options.app);
   const first = await cursor.next();
   if (ctx.out.json && !options.follow) {

@@ -12,9 +12,10 @@ import { saveProfile } from '../../cli/config.ts';
 import { serverUrl } from '../../cli/context.ts';
 import { apiError, EXIT } from '../../cli/errors.ts';
 import { failureHints } from '../../cli/follow.ts';
+import { logsError } from '../../cli/logs.ts';
 import { main, unexpected } from '../../cli/main.ts';
 import { checkValues, declaredConfiguration } from '../../cli/manifest.ts';
-import { applicationValues } from '../../cli/values.ts';
+import { applicationValues, sinceDate } from '../../cli/values.ts';
 
 /** How the CLI fails, without a server: messages, hints, exit codes, the --json error document. */
 
@@ -195,5 +196,25 @@ describe('slipway bc', () => {
     expect(code).toBe(EXIT.auth);
     expect(stderr).toMatch(/SLIPWAY_STORE_TOKEN/);
     expect(stderr).not.toMatch(/set SLIPWAY_TOKEN/);
+  });
+});
+
+describe('slipway logs', () => {
+  it('refuses a --since in the future, locally', () => {
+    const now = new Date('2026-01-01T12:00:00Z');
+
+    expect(() => sinceDate('2030-01-01', now)).toThrow(
+      expect.objectContaining({ exitCode: EXIT.usage, message: expect.stringMatching(/in the future/) }),
+    );
+  });
+
+  it('says not found (exit 4) for an --app the deployment does not have, and keeps other errors', () => {
+    const refusal = apiError(400, {
+      message: 'm',
+      errors: [{ code: 'DeploymentApplicationDoesNotExist', message: 'm' }],
+    });
+
+    expect(logsError(refusal, 'nosuch')).toMatchObject({ exitCode: EXIT.notFound, hint: /'nosuch'/ });
+    expect(logsError(apiError(500, {}), 'x')).toMatchObject({ exitCode: EXIT.failed });
   });
 });
