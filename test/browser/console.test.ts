@@ -210,6 +210,8 @@ describe('the web console', { timeout: 90_000 }, () => {
     await logs.getByText('Paused', { exact: false }).waitFor();
     await logs.getByRole('button', { name: 'Resume' }).click();
     await logs.getByText('Following', { exact: false }).waitFor();
+    // The live region holds the state alone, not the line count announced at every line.
+    expect(await logs.getByRole('status').textContent()).toBe('Following');
     await accessible('deployment', true);
     await screenshots(page, 'deployment');
   });
@@ -317,11 +319,23 @@ describe('the web console', { timeout: 90_000 }, () => {
     await screenshots(page, 'connectors');
   });
 
-  it('signs out, and in again with a client id and secret', async () => {
+  it('signs out, in with a project-scoped token, and in again with a client id and secret', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You are signed out.').waitFor();
     expect(await focusKept()).toBe(true);
     expect(await storedSession(page)).toBeNull();
+    // A project-scoped token may not list projects: the page links the ones its scope names,
+    // and Connectors shows no publish form above the refusal.
+    await page.getByLabel('Token', { exact: true }).fill(await tokenFor(tenant, [`view_project:${shop}`]));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('list', { name: "Projects in this token's scope" })
+      .getByRole('link', { name: shop })
+      .waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connectors' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('button', { name: 'Publish' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Sign out' }).click();
     const { client, secret } = await createClient(tenant, ['admin']);
     await page.getByLabel('Client id and secret').check();
     await page.getByLabel('Client id', { exact: true }).fill(client.clientId);

@@ -7,6 +7,7 @@ import { absoluteTime, formatBytes, relativeTime } from '../../console/src/logic
 import { countByStatus, pageOf, withStatus } from '../../console/src/logic/listing.ts';
 import { appendLogs, followFrom, logText } from '../../console/src/logic/logs.ts';
 import { pathOf, routeOf } from '../../console/src/logic/routes.ts';
+import { projectsInScope } from '../../console/src/logic/scope.ts';
 import {
   canCancel,
   connectorLabel,
@@ -211,5 +212,19 @@ describe('console: formats', () => {
     expect(absoluteTime('2026-01-01T00:05:00.123Z')).toBe('2026-01-01 00:05:00 UTC');
     expect(formatBytes(5397)).toBe('5.3 KB');
     expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MB');
+  });
+});
+
+describe('projectsInScope', () => {
+  it('names each project a view or manage scope reaches, once, in order', () => {
+    expect(projectsInScope('view_project:demo manage_project:shop manage_project:demo')).toEqual([
+      'demo',
+      'shop',
+    ]);
+  });
+
+  it('names none for admin, store or no scope', () => {
+    expect(projectsInScope('admin store_v2_infrastructure')).toEqual([]);
+    expect(projectsInScope(undefined)).toEqual([]);
   });
 });

@@ -52,7 +52,12 @@ export const LogsPanel = ({ projectKey, deploymentRef }: { projectKey: string; d
     if (paused) return;
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let looking = false;
+    // As the page's other live reads: no reads while the tab is hidden, one as it shows again.
     const look = async () => {
+      if (looking || !live || document.visibilityState !== 'visible') return;
+      looking = true;
+      clearTimeout(timer);
       try {
         const fresh = await readNewLines(projectKey, deploymentRef, followFrom(known.current));
         const next = appendLogs(known.current, fresh);
@@ -64,12 +69,16 @@ export const LogsPanel = ({ projectKey, deploymentRef }: { projectKey: string; d
       } catch (caught) {
         if (live) setError(caught instanceof Error ? caught.message : String(caught));
       }
+      looking = false;
       if (live) timer = setTimeout(look, 1_000);
     };
+    const onVisible = () => void look();
+    document.addEventListener('visibilitychange', onVisible);
     void look();
     return () => {
       live = false;
       clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisible);
     };
   }, [projectKey, deploymentRef, paused]);
 
@@ -83,8 +92,9 @@ export const LogsPanel = ({ projectKey, deploymentRef }: { projectKey: string; d
     <section class="panel" aria-labelledby="logs-heading">
       <div class="panel-head">
         <h2 id="logs-heading">Logs</h2>
-        <span class="muted" role="status">
-          {paused ? 'Paused' : 'Following'} · {lines.length} lines
+        {/* Only the state is announced: a live count would be read out at every new line. */}
+        <span class="muted">
+          <span role="status">{paused ? 'Paused' : 'Following'}</span> · {lines.length} lines
         </span>
         <button type="button" aria-pressed={paused} onClick={() => setPaused(!paused)}>
           {paused ? 'Resume' : 'Pause'}

@@ -80,7 +80,8 @@ export const ConnectorsPage = ({ session }: { session: Session }) => {
       <h1 ref={heading} tabIndex={-1}>
         Connectors
       </h1>
-      <PublishForm onPublished={drafts.refresh} />
+      {/* A token that may not read connectors may not publish them either. */}
+      {drafts.error?.status === 403 ? null : <PublishForm onPublished={drafts.refresh} />}
       <ErrorNote error={drafts.error} />
       {drafts.loading && !drafts.data ? <p role="status">Loading connectors…</p> : null}
       {drafts.data ? (

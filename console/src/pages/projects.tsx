@@ -5,6 +5,7 @@ import type { Deployment, Paged, Project, StoreProject } from '../api/types.ts';
 import { ErrorNote, Pager, StatusBadge, TableBox, Time } from '../components/common.tsx';
 import { useFocusHeading, useLoad } from '../hooks.ts';
 import { PAGE_SIZE } from '../logic/listing.ts';
+import { projectsInScope } from '../logic/scope.ts';
 import { isInProgress } from '../logic/status.ts';
 import { Link } from '../router.tsx';
 
@@ -69,13 +70,28 @@ export const ProjectsPage = ({ session }: { session: Session }) => {
     (data) => (data?.rows.some((row) => row.latest && isInProgress(row.latest.status)) ? 2_000 : 10_000),
   );
   const pages = Math.max(1, Math.ceil((loaded.data?.total ?? 0) / PAGE_SIZE));
+  // A project-scoped token may not list projects, but may open the ones its scope names.
+  const scoped = loaded.error?.status === 403 ? projectsInScope(session.scope) : [];
 
   return (
     <main id="main">
       <h1 ref={heading} tabIndex={-1}>
         Projects
       </h1>
-      <ErrorNote error={loaded.error} />
+      {scoped.length > 0 ? (
+        <>
+          <p>This token may not list projects, but it reaches these:</p>
+          <ul aria-label="Projects in this token's scope">
+            {scoped.map((key) => (
+              <li key={key}>
+                <Link to={{ page: 'project', projectKey: key }}>{key}</Link>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <ErrorNote error={loaded.error} />
+      )}
       {loaded.loading && !loaded.data ? <p role="status">Loading projects…</p> : null}
       {loaded.data && loaded.data.rows.length === 0 ? (
         <p>
