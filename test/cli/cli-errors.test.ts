@@ -50,6 +50,19 @@ const run = async (argv: string[], env: Record<string, string>) => {
 };
 const config = () => ({ SLIPWAY_CONFIG_DIR: mkdtempSync(join(scratch, 'config-')) });
 
+/** Runs `use` against a server that answers every request with `status` and `body`. */
+const answering = async <T>(status: number, body: unknown, use: (url: string) => Promise<T>): Promise<T> => {
+  const server = createServer((_, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.close();
+  }
+};
+
 describe('failures as a user sees them', () => {
   it('refuses a server address without a scheme as a usage error, with a JSON document under --json', async () => {
     const { code, stdout, stderr } = await run(['--json', 'ls', '-p', 'demo'], {
@@ -181,17 +194,13 @@ describe('slipway bc', () => {
   });
 
   it('hints the store token, not SLIPWAY_TOKEN, when the store refuses it', async () => {
-    const env = { ...config(), SLIPWAY_URL: 'http://127.0.0.1:9', SLIPWAY_STORE_TOKEN: 'bad' };
-    const server = createServer((_, res) => {
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"title":"Unauthorized","status":401}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-
-    const { code, stderr } = await run(['bc', 'projects', 'ls', '--store', 's'], {
-      ...env,
-      SLIPWAY_URL: `http://127.0.0.1:${port}`,
-    }).finally(() => server.close());
+    const { code, stderr } = await answering(401, { title: 'Unauthorized', status: 401 }, (url) =>
+      run(['bc', 'projects', 'ls', '--store', 's'], {
+        ...config(),
+        SLIPWAY_URL: url,
+        SLIPWAY_STORE_TOKEN: 'bad',
+      }),
+    );
 
     expect(code).toBe(EXIT.auth);
     expect(stderr).toMatch(/SLIPWAY_STORE_TOKEN/);
@@ -216,5 +225,27 @@ describe('slipway logs', () => {
 
     expect(logsError(refusal, 'nosuch')).toMatchObject({ exitCode: EXIT.notFound, hint: /'nosuch'/ });
     expect(logsError(apiError(500, {}), 'x')).toMatchObject({ exitCode: EXIT.failed });
+  });
+});
+
+describe('answers the server refuses', () => {
+  it('tells a token the server rejects as not valid, masked (login)', async () => {
+    const { code, stderr } = await answering(401, { error: 'invalid_client' }, (url) =>
+      run(['login', '--url', url, '--token', 'garbage-token'], config()),
+    );
+
+    expect(code).toBe(EXIT.auth);
+    expect(stderr).toMatch(/The token garbag…\(masked\) is not valid at http/);
+  });
+
+  it('hints how to list the deployments when logs names none (exit 4)', async () => {
+    const notFound = { message: 'm', errors: [{ code: 'ResourceNotFound', message: 'no such deployment' }] };
+
+    const { code, stderr } = await answering(404, notFound, (url) =>
+      run(['logs', 'nope', '-p', 'demo'], { ...config(), SLIPWAY_URL: url, SLIPWAY_TOKEN: 't' }),
+    );
+
+    expect(code).toBe(EXIT.notFound);
+    expect(stderr).toMatch(/slipway ls --project demo/);
   });
 });
