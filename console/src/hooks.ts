@@ -12,13 +12,13 @@ export interface Loaded<T> {
 /**
  * Loads with `load`, then again after `every(data)` milliseconds for as long as the page shows
  * (no timer while the tab is hidden; the next look happens as it shows again). `every`
- * returning undefined stops. Each load starts after the previous one ended, so a slow API is
+ * returning undefined stops; it is given the last load's error too (to stop on a 404). Each load starts after the previous one ended, so a slow API is
  * never asked twice at once.
  */
 export const useLoad = <T>(
   load: () => Promise<T>,
   deps: readonly unknown[],
-  every?: (data: T | undefined) => number | undefined,
+  every?: (data: T | undefined, error?: ApiError) => number | undefined,
 ): Loaded<T> => {
   const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
   const run = useRef<() => void>(() => undefined);
@@ -30,9 +30,10 @@ export const useLoad = <T>(
     let timer: ReturnType<typeof setTimeout> | undefined;
     let busy = false;
     let last: T | undefined;
+    let lastError: ApiError | undefined;
     const schedule = () => {
       clearTimeout(timer);
-      const wait = everyRef.current?.(last);
+      const wait = everyRef.current?.(last, lastError);
       if (wait !== undefined && live && document.visibilityState === 'visible')
         timer = setTimeout(tick, wait);
     };
@@ -42,9 +43,11 @@ export const useLoad = <T>(
       try {
         const data = await load();
         last = data;
+        lastError = undefined;
         if (live) setState({ data, loading: false });
       } catch (error) {
         const apiError = error instanceof ApiError ? error : new ApiError(0, String(error));
+        lastError = apiError;
         if (live) setState((previous) => ({ ...previous, error: apiError, loading: false }));
       } finally {
         busy = false;

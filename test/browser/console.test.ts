@@ -265,9 +265,19 @@ describe('the web console', { timeout: 90_000 }, () => {
     await page.getByText('Deleted.').waitFor(LIVE);
     // The Delete button went with the deployment: focus is on the heading, not lost.
     expect(await focusKept()).toBe(true);
+    // Gone, the page stops reading it (it polled every second): none more while it is checked.
+    const reads = greeterReads.length;
+    await accessible('deleted deployment');
+    await screenshots(page, 'deleted');
+    expect(greeterReads.length).toBe(reads);
   });
 
   it('shows a failing deployment’s Error entry', async () => {
+    // A project that does not exist says so, with no deploy or filter controls.
+    await page.goto(`${gatewayUrl()}/console/projects/${uniqueKey('none')}`);
+    await page.getByText('This project does not exist.').waitFor();
+    expect(await page.getByRole('heading', { name: 'Deploy a zip' }).count()).toBe(0);
+    expect(await page.getByLabel('Status').count()).toBe(0);
     await page.goto(`${gatewayUrl()}/console/projects/${broken}/deployments/failing`);
     await statusOnPage().getByText('Failed', { exact: true }).waitFor(LIVE);
     const report = page.getByRole('region', { name: 'Report' });

@@ -146,7 +146,13 @@ export const DeploymentPage = ({
       return { deployment: tagged.data, steps };
     },
     [projectKey, deploymentKey, session.token],
-    (data) => (data && !isInProgress(data.deployment.status) && !deleted ? 5_000 : 1_000),
+    // Gone (deleted here or elsewhere): nothing more to follow.
+    (data, error) =>
+      error?.status === 404
+        ? undefined
+        : data && !isInProgress(data.deployment.status) && !deleted
+          ? 5_000
+          : 1_000,
   );
   const deployment = loaded.data?.deployment;
   const gone = loaded.error?.status === 404;

@@ -58,8 +58,11 @@ export const ProjectPage = ({ session, projectKey }: { session: Session; project
   const loaded = useLoad(
     () => allDeployments(projectKey),
     [projectKey, session.token],
-    (data) => (data?.some((d) => isInProgress(d.status)) ? 1_000 : 5_000),
+    // No such project: nothing to follow, and nothing to deploy to.
+    (data, error) =>
+      error?.status === 404 ? undefined : data?.some((d) => isInProgress(d.status)) ? 1_000 : 5_000,
   );
+  const gone = loaded.error?.status === 404;
   const deployments = loaded.data ?? [];
   const counts = useMemo(() => countByStatus(deployments), [deployments]);
   const view = pageOf(withStatus(deployments, status), page);
@@ -73,69 +76,77 @@ export const ProjectPage = ({ session, projectKey }: { session: Session; project
       <h1 ref={heading} tabIndex={-1}>
         {projectKey}
       </h1>
-      <DeployDrop projectKey={projectKey} takenKeys={taken} />
-      <div class="toolbar">
-        <label for="status-filter">Status</label>
-        <select
-          id="status-filter"
-          value={status}
-          onChange={(event) => {
-            setStatus((event.currentTarget as HTMLSelectElement).value);
-            setPage(1);
-          }}
-        >
-          <option value="">All ({deployments.length})</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s} ({counts.get(s) ?? 0})
-            </option>
-          ))}
-        </select>
-      </div>
-      <ErrorNote error={loaded.error} />
-      {loaded.loading && !loaded.data ? <p role="status">Loading deployments…</p> : null}
-      <TableBox label="Deployments table">
-        <table aria-label="Deployments">
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Status</th>
-              <th scope="col">Connector</th>
-              <th scope="col">Last change</th>
-              <th scope="col">Applications</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.items.map((d) => (
-              <tr key={d.id} data-key={d.key}>
-                <th scope="row">
-                  <Link to={{ page: 'deployment', projectKey, deploymentKey: d.key }}>{d.key}</Link>
-                </th>
-                <td>
-                  <StatusBadge status={d.status} />
-                </td>
-                <td>
-                  {connectorLabel(d.connector)} <span class="muted">v{d.connector.version}</span>
-                </td>
-                <td>
-                  <Time iso={d.lastModifiedAt} />
-                </td>
-                <td>
-                  <Applications deployment={d} />
-                </td>
-              </tr>
-            ))}
-            {loaded.data && view.items.length === 0 ? (
-              <tr>
-                <td colSpan={5} class="muted">
-                  {status ? `No deployment is ${status}.` : 'No deployments yet: drop a zip above.'}
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </TableBox>
-      <Pager page={view.page} pages={view.pages} label="Deployments" onPage={setPage} />
+      {gone ? (
+        <p role="status">
+          This project does not exist. <Link to={{ page: 'projects' }}>See the projects</Link>.
+        </p>
+      ) : (
+        <>
+          <DeployDrop projectKey={projectKey} takenKeys={taken} />
+          <div class="toolbar">
+            <label for="status-filter">Status</label>
+            <select
+              id="status-filter"
+              value={status}
+              onChange={(event) => {
+                setStatus((event.currentTarget as HTMLSelectElement).value);
+                setPage(1);
+              }}
+            >
+              <option value="">All ({deployments.length})</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s} ({counts.get(s) ?? 0})
+                </option>
+              ))}
+            </select>
+          </div>
+          <ErrorNote error={loaded.error} />
+          {loaded.loading && !loaded.data ? <p role="status">Loading deployments…</p> : null}
+          <TableBox label="Deployments table">
+            <table aria-label="Deployments">
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Connector</th>
+                  <th scope="col">Last change</th>
+                  <th scope="col">Applications</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.items.map((d) => (
+                  <tr key={d.id} data-key={d.key}>
+                    <th scope="row">
+                      <Link to={{ page: 'deployment', projectKey, deploymentKey: d.key }}>{d.key}</Link>
+                    </th>
+                    <td>
+                      <StatusBadge status={d.status} />
+                    </td>
+                    <td>
+                      {connectorLabel(d.connector)} <span class="muted">v{d.connector.version}</span>
+                    </td>
+                    <td>
+                      <Time iso={d.lastModifiedAt} />
+                    </td>
+                    <td>
+                      <Applications deployment={d} />
+                    </td>
+                  </tr>
+                ))}
+                {loaded.data && view.items.length === 0 ? (
+                  <tr>
+                    <td colSpan={5} class="muted">
+                      {status ? `No deployment is ${status}.` : 'No deployments yet: drop a zip above.'}
+                    </td>
+                  </tr>
+                ) : null}
+              </tbody>
+            </table>
+          </TableBox>
+          <Pager page={view.page} pages={view.pages} label="Deployments" onPage={setPage} />
+        </>
+      )}
     </main>
   );
 };
