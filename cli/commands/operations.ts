@@ -35,7 +35,7 @@ const busyHint = (key: string) => ({
 /** Codes of a value connect.yaml does not declare: the command line is wrong, not the server. */
 const CONFIGURATION_CODE = /^(DeploymentApplicationDoNotBelong|DeploymentUnknownApplicationConfiguration)/;
 /** Codes of a deployment that is busy with another operation. */
-const BUSY_CODES = new Set(['DeploymentInvalidStatusTransition', 'DeploymentRollbackNotAllowed']);
+const BUSY_CODES = new Set(['DeploymentInvalidStatusTransition']);
 
 /**
  * An operation's refusal with the hint its code calls for: several rules share status 400,
@@ -51,6 +51,13 @@ export const operationError = (error: unknown, key: string): unknown => {
       `Name an application and keys that connect.yaml declares (slipway status ${key} lists its applications).`,
     );
   if (BUSY_CODES.has(error.code)) return refined(error.exitCode, busyHint(key)[400]);
+  // Refused for one of two reasons, which the message names: busy, or a revision whose build
+  // was pruned and whose source is gone.
+  if (error.code === 'DeploymentRollbackNotAllowed')
+    return refined(
+      error.exitCode,
+      `If ${key} is busy, wait for its operation to end (slipway status ${key}); if the revision cannot be restored, slipway revisions ${key} lists the others.`,
+    );
   return error;
 };
 

@@ -165,9 +165,14 @@ describe('an operation refused', () => {
   });
 
   it('says the deployment is busy for a transition it cannot make now, and keeps other hints', () => {
-    expect(operationError(refusal('DeploymentRollbackNotAllowed'), 'hello')).toMatchObject({
+    expect(operationError(refusal('DeploymentInvalidStatusTransition'), 'hello')).toMatchObject({
       exitCode: EXIT.failed,
       hint: /operation in progress/,
+    });
+    // A rollback is refused while busy or for a revision that cannot be restored: both are named.
+    expect(operationError(refusal('DeploymentRollbackNotAllowed'), 'hello')).toMatchObject({
+      exitCode: EXIT.failed,
+      hint: /busy.*slipway status hello.*cannot be restored.*slipway revisions hello/,
     });
     expect(operationError(refusal('InvalidField'), 'hello')).toMatchObject({ hint: 'by status' });
   });
