@@ -29,6 +29,19 @@ export const useRoute = (): Route => {
   return route;
 };
 
+/** The URL's query string, read again as history moves (Back included). */
+export const useQuery = (): URLSearchParams => {
+  const [search, setSearch] = useState(() => location.search);
+  useEffect(() => {
+    const update = () => setSearch(location.search);
+    listeners.add(update);
+    return () => {
+      listeners.delete(update);
+    };
+  }, []);
+  return new URLSearchParams(search);
+};
+
 interface LinkProps {
   to: Route;
   class?: string;

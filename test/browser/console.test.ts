@@ -196,6 +196,14 @@ describe('the web console', { timeout: 90_000 }, () => {
   });
 
   it('shows the deployment, with its steps, configuration and logs followed live', async () => {
+    // The status filter is kept in the URL: Back from a deployment finds it still set.
+    await page.getByLabel('Status').selectOption('Deployed');
+    expect(page.url()).toContain('?status=Deployed');
+    await rowOf('greeter').getByRole('link', { name: 'greeter', exact: true }).click();
+    await page.getByRole('heading', { name: 'greeter' }).waitFor();
+    await page.goBack();
+    await rowOf('greeter').waitFor();
+    expect(await page.getByLabel('Status').inputValue()).toBe('Deployed');
     page.on('response', (response) => {
       if (response.request().method() === 'GET' && response.url().endsWith('/deployments/key=greeter'))
         greeterReads.push(response.request().headers()['if-none-match'] !== undefined);

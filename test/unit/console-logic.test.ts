@@ -6,7 +6,7 @@ import { errorWords } from '../../console/src/logic/errors.ts';
 import { absoluteTime, formatBytes, relativeTime } from '../../console/src/logic/format.ts';
 import { countByStatus, pageOf, withStatus } from '../../console/src/logic/listing.ts';
 import { appendLogs, followFrom, logText } from '../../console/src/logic/logs.ts';
-import { pathOf, routeOf } from '../../console/src/logic/routes.ts';
+import { pathOf, routeOf, withQuery } from '../../console/src/logic/routes.ts';
 import { projectsInScope } from '../../console/src/logic/scope.ts';
 import {
   canCancel,
@@ -226,5 +226,14 @@ describe('projectsInScope', () => {
   it('names none for admin, store or no scope', () => {
     expect(projectsInScope('admin store_v2_infrastructure')).toEqual([]);
     expect(projectsInScope(undefined)).toEqual([]);
+  });
+});
+
+describe('withQuery', () => {
+  it('adds the values that are set as a query string, and none when none is', () => {
+    expect(withQuery('/console/projects/demo', { status: 'Failed', page: '2' })).toBe(
+      '/console/projects/demo?status=Failed&page=2',
+    );
+    expect(withQuery('/console/projects/demo', { status: '', page: '' })).toBe('/console/projects/demo');
   });
 });

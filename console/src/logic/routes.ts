@@ -46,3 +46,12 @@ export const routeOf = (pathname: string): Route => {
     return { page: 'deployment', projectKey, deploymentKey };
   return { page: 'not-found', path: pathname };
 };
+
+/**
+ * `path` with `values` as its query string, the empty ones left out: a page's view state
+ * (filter, page number) kept in the URL, so Back and a copied link bring it back.
+ */
+export const withQuery = (path: string, values: Record<string, string>): string => {
+  const query = new URLSearchParams(Object.entries(values).filter(([, value]) => value !== '')).toString();
+  return query ? `${path}?${query}` : path;
+};

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { api, read } from '../api/client.ts';
 import type { Session } from '../api/session.ts';
 import type { Deployment, Paged } from '../api/types.ts';
@@ -6,8 +6,9 @@ import { ErrorNote, Pager, StatusBadge, TableBox, Time } from '../components/com
 import { DeployDrop } from '../components/deploy-drop.tsx';
 import { useFocusHeading, useLoad } from '../hooks.ts';
 import { countByStatus, pageOf, withStatus } from '../logic/listing.ts';
+import { pathOf, withQuery } from '../logic/routes.ts';
 import { connectorLabel, isInProgress, STATUSES } from '../logic/status.ts';
-import { Link } from '../router.tsx';
+import { Link, navigate, useQuery } from '../router.tsx';
 
 /** How many deployments the page reads (newest first): four pages of the API's largest. */
 const MAX_DEPLOYMENTS = 2_000;
@@ -53,8 +54,19 @@ const Applications = ({ deployment }: { deployment: Deployment }) => {
  */
 export const ProjectPage = ({ session, projectKey }: { session: Session; projectKey: string }) => {
   const heading = useFocusHeading(`project:${projectKey}`);
-  const [status, setStatus] = useState('');
-  const [page, setPage] = useState(1);
+  // The filter and page live in the URL (replacing the entry, not adding one), so Back from a
+  // deployment returns to them.
+  const query = useQuery();
+  const status = query.get('status') ?? '';
+  const page = Number(query.get('page')) || 1;
+  const show = (next: { status: string; page: number }) =>
+    navigate(
+      withQuery(pathOf({ page: 'project', projectKey }), {
+        status: next.status,
+        page: next.page > 1 ? String(next.page) : '',
+      }),
+      true,
+    );
   const loaded = useLoad(
     () => allDeployments(projectKey),
     [projectKey, session.token],
@@ -89,8 +101,7 @@ export const ProjectPage = ({ session, projectKey }: { session: Session; project
               id="status-filter"
               value={status}
               onChange={(event) => {
-                setStatus((event.currentTarget as HTMLSelectElement).value);
-                setPage(1);
+                show({ status: (event.currentTarget as HTMLSelectElement).value, page: 1 });
               }}
             >
               <option value="">All ({deployments.length})</option>
@@ -144,7 +155,12 @@ export const ProjectPage = ({ session, projectKey }: { session: Session; project
               </tbody>
             </table>
           </TableBox>
-          <Pager page={view.page} pages={view.pages} label="Deployments" onPage={setPage} />
+          <Pager
+            page={view.page}
+            pages={view.pages}
+            label="Deployments"
+            onPage={(next) => show({ status, page: next })}
+          />
         </>
       )}
     </main>
