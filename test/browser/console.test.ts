@@ -144,6 +144,8 @@ describe('the web console', { timeout: 90_000 }, () => {
   it('deploys a dropped zip and shows its row reach Deployed without a reload', async () => {
     await page.getByRole('link', { name: shop, exact: true }).click();
     await deploymentsTable().waitFor();
+    // Served from a loopback host, the deploy form starts on the region npm start serves.
+    expect(await page.getByLabel('Region').inputValue()).toBe('local');
     await markDocument(page);
     await dropFile(page, '[data-testid=drop-zone]', 'greeter.zip', zipOfFolder(EXAMPLE).bytes);
     // The new deployment's page opens and follows it…

@@ -6,6 +6,7 @@ import { errorWords } from '../../console/src/logic/errors.ts';
 import { absoluteTime, formatBytes, relativeTime } from '../../console/src/logic/format.ts';
 import { countByStatus, pageOf, withStatus } from '../../console/src/logic/listing.ts';
 import { appendLogs, followFrom, logText } from '../../console/src/logic/logs.ts';
+import { defaultRegion } from '../../console/src/logic/regions.ts';
 import { pathOf, routeOf, withQuery } from '../../console/src/logic/routes.ts';
 import { projectsInScope } from '../../console/src/logic/scope.ts';
 import {
@@ -235,5 +236,15 @@ describe('withQuery', () => {
       '/console/projects/demo?status=Failed&page=2',
     );
     expect(withQuery('/console/projects/demo', { status: '', page: '' })).toBe('/console/projects/demo');
+  });
+});
+
+describe('defaultRegion', () => {
+  it('is local on a loopback host, where npm start serves it', () => {
+    for (const host of ['localhost', '127.0.0.1', '[::1]']) expect(defaultRegion(host)).toBe('local');
+  });
+
+  it('is the first of Connect’s regions elsewhere', () => {
+    expect(defaultRegion('console.example.com')).toBe('europe-west1.gcp');
   });
 });

@@ -4,18 +4,9 @@ import type { Deployment } from '../api/types.ts';
 import { uploadZip } from '../api/uploads.ts';
 import { freeKey, KEY_PATTERN, keyFromFileName } from '../logic/deploy-key.ts';
 import { formatBytes } from '../logic/format.ts';
+import { defaultRegion, REGIONS } from '../logic/regions.ts';
 import { navigate } from '../router.tsx';
 import { ErrorNote } from './common.tsx';
-
-/** The regions every Slipway serves by default (SLIPWAY_REGIONS; docs/configuration.md). */
-const REGIONS = [
-  'europe-west1.gcp',
-  'us-central1.gcp',
-  'australia-southeast1.gcp',
-  'us-east-2.aws',
-  'eu-central-1.aws',
-  'local',
-];
 
 type Phase = { step: 'idle' } | { step: 'uploading'; sent: number; size: number } | { step: 'creating' };
 
@@ -32,7 +23,7 @@ export const DeployDrop = ({
   takenKeys: ReadonlySet<string>;
 }) => {
   const [key, setKey] = useState('');
-  const [region, setRegion] = useState(REGIONS[0] ?? 'local');
+  const [region, setRegion] = useState(() => defaultRegion(location.hostname));
   const [phase, setPhase] = useState<Phase>({ step: 'idle' });
   const [over, setOver] = useState(false);
   const [error, setError] = useState<string>();
