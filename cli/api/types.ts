@@ -2,13 +2,14 @@
  * The API's objects as the CLI reads them: the fields it uses, named as the API names them.
  * The OpenAPI document describes requests and error envelopes; success bodies are these
  * (docs/connect-api.md, docs/bigcommerce-api.md, docs/revisions.md). `--json` prints the
- * API's own objects whole, not these views of them.
+ * API's own objects whole, not these views of them. The web console reads the shapes both
+ * clients share from here too (console/src/api/types.ts).
  */
 import type { components } from './schema.d.ts';
 
 export interface Paged<T> {
   limit: number;
-  offset: number;
+  offset?: number;
   count: number;
   total: number;
   results: T[];
@@ -21,6 +22,7 @@ export interface Project {
   name?: string;
   version: number;
   createdAt: string;
+  lastModifiedAt: string;
 }
 
 export interface UploadSlot {
@@ -49,6 +51,7 @@ export type DeploymentStatus =
 export interface ReportEntry {
   type: 'Information' | 'Warning' | 'Error';
   title: string;
+  code?: string;
   message?: string;
   application?: string;
   createdAt: string;

@@ -3,34 +3,19 @@
  * types every path, parameter and request body, but describes most 200 answers by status
  * only; these are the fields docs/connect-api.md and docs/bigcommerce-api.md document, no more.
  */
-import type { components } from '../../../cli/api/schema.d.ts';
+import type { DeploymentStatus, ReportEntry } from '../../../cli/api/types.ts';
 
-export type DeploymentStatus =
-  | 'Draft'
-  | 'Queued'
-  | 'Deploying'
-  | 'Deployed'
-  | 'Failed'
-  | 'Undeploying'
-  | 'UndeployFailed';
-
-export interface Paged<T> {
-  limit: number;
-  offset?: number;
-  count: number;
-  total: number;
-  results: T[];
-  nextCursor?: string;
-}
-
-export interface Project {
-  id: string;
-  key: string;
-  name?: string;
-  version: number;
-  createdAt: string;
-  lastModifiedAt: string;
-}
+/** The shapes both clients read alike, under the names the console uses. */
+export type {
+  DeploymentLog as LogEntry,
+  DeploymentLogPage as LogPage,
+  DeploymentStatus,
+  Paged,
+  Project,
+  ReportEntry,
+  Upload,
+  UploadSlot as UploadSignature,
+} from '../../../cli/api/types.ts';
 
 export interface ConfigurationValue {
   key: string;
@@ -49,15 +34,6 @@ export interface ApplicationSpec {
   applicationType: string;
   standardConfiguration: ConfigurationKeySpec[];
   securedConfiguration: ConfigurationKeySpec[];
-}
-
-export interface ReportEntry {
-  type: 'Information' | 'Warning' | 'Error';
-  title: string;
-  code?: string;
-  message?: string;
-  application?: string;
-  createdAt: string;
 }
 
 export interface DeploymentApplication {
@@ -103,23 +79,6 @@ export interface Revision {
   }[];
   rollbackRevision?: number;
   buildKept?: boolean;
-}
-
-export type LogEntry = components['schemas']['DeploymentLogPage']['data'][number];
-export type LogPage = components['schemas']['DeploymentLogPage'];
-
-export interface Upload {
-  id: string;
-  status: 'pending' | 'uploaded' | 'consumed' | 'expired';
-}
-
-export interface UploadSignature {
-  id: string;
-  url: string;
-  method: 'PUT';
-  headers: Record<string, string>;
-  expiresAt: string;
-  maxSize: number;
 }
 
 export interface ConnectorDraft {
