@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { ConnectorConfigurationApplication } from '../connectors/model.ts';
 import { tenantQuotas } from '../limits/quotas.ts';
 import { getProject } from '../projects/projects.ts';
-import { newId, newTimeOrderedId } from '../shared/ids.ts';
+import { newTimeOrderedId } from '../shared/ids.ts';
 import { claimUpload } from '../uploads/uploads.ts';
 import {
   checkConnectorRegion,
@@ -13,7 +13,7 @@ import {
   resolveType,
 } from './configuration.ts';
 import type { Deployment, DeploymentConnector } from './model.ts';
-import { type DeploymentDeps, inProgress, lockFor, startOperation } from './operations.ts';
+import { type DeploymentDeps, inProgress, lockFor, newOperation, startOperation } from './operations.ts';
 import { ProjectLockHeld } from './ports.ts';
 import { checkApplicationValues, checkGlobalValues, checkRequiredApplicationKeys } from './rules.ts';
 import type { DeploymentDraft } from './schemas.ts';
@@ -83,7 +83,7 @@ export const createDeployment = async (
     ...(connector.apiClient
       ? { apiClient: { name: `slipway-${draft.key ?? id}`, scopes: connector.apiClient.scopes } }
       : {}),
-    details: { build: { id: newId(), report: { entries: [] } } },
+    details: newOperation(),
     deployedRegion: draft.region,
     applications,
     status: 'Queued',

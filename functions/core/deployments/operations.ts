@@ -8,11 +8,12 @@ import { tenantQuotas } from '../limits/quotas.ts';
 import type { ProjectRepository } from '../projects/ports.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AnnouncedStatus, DomainEvents } from '../shared/domain-events.ts';
+import { newId } from '../shared/ids.ts';
 import type { ResourceRef } from '../shared/refs.ts';
 import type { Workflows } from '../shared/workflows.ts';
 import type { UploadDeps } from '../uploads/uploads.ts';
 import { DeploymentInProgress } from './errors.ts';
-import type { Deployment, DeploymentExecution, ProjectLock } from './model.ts';
+import type { Deployment, DeploymentExecution, DeploymentReportEntry, ProjectLock } from './model.ts';
 import type { DeploymentRevisionRepository } from './ports.ts';
 import {
   type DeploymentEventRepository,
@@ -78,6 +79,11 @@ export const lockFor = (d: Deployment, operation: ProjectLock['operation'], now:
 export const operationExecutionName = (
   lock: Pick<ProjectLock, 'operation' | 'deploymentId' | 'operationId'>,
 ) => `${lock.operation}-${lock.deploymentId}-${lock.operationId.slice(0, 8)}`;
+
+/** A new operation's details: its own build id, and the report entries it starts with. */
+export const newOperation = (...entries: DeploymentReportEntry[]): Deployment['details'] => ({
+  build: { id: newId(), report: { entries } },
+});
 
 /**
  * Starts the workflow of an operation whose write (and lock) just landed. If the start

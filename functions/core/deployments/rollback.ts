@@ -6,10 +6,9 @@
  * removed, the revision's connector version is built again, as Connect does.
  */
 import { ConcurrentModification, InvalidField } from '../shared/errors.ts';
-import { newId } from '../shared/ids.ts';
 import { DeploymentRollbackNotAllowed } from './errors.ts';
 import type { Deployment, DeploymentRevision, DeploymentStatus } from './model.ts';
-import { type DeploymentDeps, type DeploymentRef, writeAndStart } from './operations.ts';
+import { type DeploymentDeps, type DeploymentRef, newOperation, writeAndStart } from './operations.ts';
 import { getDeployment } from './queries.ts';
 import { assertIfMatch } from './rules.ts';
 import type { DeploymentRollback } from './schemas.ts';
@@ -82,23 +81,14 @@ export const rollbackDeployment = async (
     skipScripts: !draft.runScripts,
     rollbackRevision: target.revision,
     ...(target.buildKept ? { restore: { buildId: target.buildId, applications: target.builds } } : {}),
-    details: {
-      build: {
-        id: newId(),
-        report: {
-          entries: [
-            {
-              type: 'Information',
-              title: `Rolling back to revision ${target.revision}`,
-              message: target.buildKept
-                ? `Its build ${target.buildId} is kept: it is hosted again without building.`
-                : 'Its build was removed by retention: its connector version is built again.',
-              createdAt: now.toISOString(),
-            },
-          ],
-        },
-      },
-    },
+    details: newOperation({
+      type: 'Information',
+      title: `Rolling back to revision ${target.revision}`,
+      message: target.buildKept
+        ? `Its build ${target.buildId} is kept: it is hosted again without building.`
+        : 'Its build was removed by retention: its connector version is built again.',
+      createdAt: now.toISOString(),
+    }),
     lastModifiedAt: now.toISOString(),
   };
   return writeAndStart(deps, next, current.version, 'deploy', now, current.status);

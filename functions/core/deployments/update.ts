@@ -5,7 +5,6 @@
 import type { Project } from '../projects/ports.ts';
 import { getProject } from '../projects/projects.ts';
 import { ConcurrentModification } from '../shared/errors.ts';
-import { newId } from '../shared/ids.ts';
 import { claimUpload } from '../uploads/uploads.ts';
 import { mergeApplications, resolveConnector } from './configuration.ts';
 import { awaitingDeclaration, uploadedConnector } from './create.ts';
@@ -15,7 +14,13 @@ import {
   DeploymentConnectorUpdateFailure,
 } from './errors.ts';
 import type { Deployment, DeploymentConnector } from './model.ts';
-import { type DeploymentDeps, type DeploymentRef, lockFor, writeAndStart } from './operations.ts';
+import {
+  type DeploymentDeps,
+  type DeploymentRef,
+  lockFor,
+  newOperation,
+  writeAndStart,
+} from './operations.ts';
 import { findDeployment } from './queries.ts';
 import {
   assertCancelable,
@@ -113,7 +118,7 @@ const redeployDeployment = async (
     status: 'Queued',
     skipScripts: action.skipScripts,
     ...(action.strictScripts === undefined ? {} : { strictScripts: action.strictScripts }),
-    details: { build: { id: newId(), report: { entries: [] } } },
+    details: newOperation(),
     lastModifiedAt: now.toISOString(),
   };
   if (!action.artifact) return writeAndStart(deps, next, current.version, 'deploy', now, current.status);
@@ -204,7 +209,7 @@ export const deleteDeployment = async (
     version: current.version + 1,
     status: 'Undeploying',
     skipScripts: options.skipScripts ?? false,
-    details: { build: { id: newId(), report: { entries: [] } } },
+    details: newOperation(),
     lastModifiedAt: now.toISOString(),
   };
   return writeAndStart(deps, next, current.version, 'undeploy', now, current.status);

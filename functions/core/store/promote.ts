@@ -8,9 +8,8 @@
 
 import { DeploymentInProgress } from '../deployments/errors.ts';
 import type { Deployment } from '../deployments/model.ts';
-import { type DeploymentDeps, writeAndStart } from '../deployments/operations.ts';
+import { type DeploymentDeps, newOperation, writeAndStart } from '../deployments/operations.ts';
 import { servedBuildId } from '../deployments/revisions.ts';
-import { newId } from '../shared/ids.ts';
 import { getStoreDeployment } from './deployments.ts';
 import { StoreDeploymentInProgress, StorePromoteNotAllowed } from './errors.ts';
 
@@ -43,23 +42,14 @@ export const promoteStoreDeployment = async (
     ...(kept
       ? { restore: { buildId: servedBuildId(d) ?? d.hosted.buildId, applications: d.hosted.applications } }
       : {}),
-    details: {
-      build: {
-        id: newId(),
-        report: {
-          entries: [
-            {
-              type: 'Information',
-              title: 'Promoted',
-              message: kept
-                ? 'Its build is kept: it is hosted again without building, then serves the project address.'
-                : 'Its build was removed by retention: it is built again from its artifact.',
-              createdAt: now.toISOString(),
-            },
-          ],
-        },
-      },
-    },
+    details: newOperation({
+      type: 'Information',
+      title: 'Promoted',
+      message: kept
+        ? 'Its build is kept: it is hosted again without building, then serves the project address.'
+        : 'Its build was removed by retention: it is built again from its artifact.',
+      createdAt: now.toISOString(),
+    }),
     lastModifiedAt: now.toISOString(),
   };
   try {
