@@ -59,6 +59,12 @@ export const ownedSubscription = async (
   return subscription;
 };
 
+/** `version`, when a write names one, must be the subscription's current one. */
+const assertVersion = (current: Subscription, version: number | undefined): void => {
+  if (version !== undefined && version !== current.version)
+    throw new ConcurrentModification(version, current.version);
+};
+
 /** A new subscription and its signing secret, which is shown in this answer only. */
 export const createSubscription = async (
   deps: WebhookDeps,
@@ -114,8 +120,7 @@ export const updateSubscription = async (
 ): Promise<Subscription> => {
   const current = await ownedSubscription(deps, tenant, request, id);
   if (changes.url !== undefined) assertDeliverableUrl(changes.url, deps.settings);
-  if (changes.version !== undefined && changes.version !== current.version)
-    throw new ConcurrentModification(changes.version, current.version);
+  assertVersion(current, changes.version);
   const { description: _, disabledReason: __, disabledAt: ___, failingSince: ____, ...rest } = current;
   const description = changes.description === undefined ? current.description : changes.description;
   const active = changes.active ?? current.active;
@@ -146,8 +151,7 @@ export const deleteSubscription = async (
   version?: number,
 ): Promise<Subscription> => {
   const current = await ownedSubscription(deps, tenant, request, id);
-  if (version !== undefined && version !== current.version)
-    throw new ConcurrentModification(version, current.version);
+  assertVersion(current, version);
   if (!(await deps.subscriptions.delete(current))) throw subscriptionNotFound(id);
   return current;
 };
