@@ -39,3 +39,17 @@ export const cancellationReasons = (error: unknown): CancellationReason[] | unde
       .CancellationReasons ?? [];
   return reasons.map((r) => ({ code: r.Code ?? 'None', ...(r.Item ? { item: unmarshall(r.Item) } : {}) }));
 };
+
+/**
+ * Runs a transaction whose first write is conditional: false when that condition failed (a
+ * rule said no), true when it was written; any other failure throws.
+ */
+export const unlessFirstConditionFails = async (write: () => Promise<unknown>): Promise<boolean> => {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed') return false;
+    throw error;
+  }
+};

@@ -9,7 +9,7 @@ import {
 } from '../../core/webhooks/model.ts';
 import type { DeliveryRepository } from '../../core/webhooks/ports.ts';
 import { documentClient } from './client.ts';
-import { cancellationReasons, unlessConditionFails } from './errors.ts';
+import { unlessConditionFails, unlessFirstConditionFails } from './errors.ts';
 import { keys } from './keys.ts';
 import { pagedQuery, queryAll } from './pager.ts';
 import { TABLE_SCHEMA } from './schema.ts';
@@ -113,8 +113,8 @@ export const dynamoDeliveryRepository = (tableName: () => string): DeliveryRepos
   return {
     async add(delivery, retentionDays) {
       const ttl = Math.floor(Date.parse(delivery.createdAt) / 1000) + retentionDays * 86_400;
-      try {
-        await documentClient.send(
+      return unlessFirstConditionFails(() =>
+        documentClient.send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -133,12 +133,8 @@ export const dynamoDeliveryRepository = (tableName: () => string): DeliveryRepos
               streamEntryPut(delivery, ttl),
             ],
           }),
-        );
-        return true;
-      } catch (error) {
-        if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed') return false;
-        throw error;
-      }
+        ),
+      );
     },
 
     get: getDelivery,
@@ -270,8 +266,8 @@ export const dynamoDeliveryRepository = (tableName: () => string): DeliveryRepos
         );
         return done !== undefined;
       }
-      try {
-        await documentClient.send(
+      const settled = await unlessFirstConditionFails(() =>
+        documentClient.send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -291,13 +287,10 @@ export const dynamoDeliveryRepository = (tableName: () => string): DeliveryRepos
               { Delete: { TableName: tableName(), Key: streamEntryOf(d) } },
             ],
           }),
-        );
-      } catch (error) {
-        if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed') return false;
-        throw error;
-      }
-      await wakeNext(d, now);
-      return true;
+        ),
+      );
+      if (settled) await wakeNext(d, now);
+      return settled;
     },
 
     async requeue(delivery, now) {
@@ -327,8 +320,9 @@ export const dynamoDeliveryRepository = (tableName: () => string): DeliveryRepos
         return out?.Attributes ? fromItem(out.Attributes) : delivery;
       }
       const item = await getItem(delivery.subscriptionId, delivery.id);
-      try {
-        await documentClient.send(
+      // Another retry made it pending first: that one stands.
+      await unlessFirstConditionFails(() =>
+        documentClient.send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -352,11 +346,8 @@ export const dynamoDeliveryRepository = (tableName: () => string): DeliveryRepos
               streamEntryPut(delivery, item?.[TABLE_SCHEMA.timeToLiveAttribute]),
             ],
           }),
-        );
-      } catch (error) {
-        // Another retry made it pending first: that one stands.
-        if (cancellationReasons(error)?.[0]?.code !== 'ConditionalCheckFailed') throw error;
-      }
+        ),
+      );
       return (await getDelivery(delivery.subscriptionId, delivery.id)) ?? delivery;
     },
 

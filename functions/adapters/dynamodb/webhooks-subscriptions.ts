@@ -9,7 +9,12 @@ import type {
 } from '../../core/webhooks/model.ts';
 import type { SubscriptionRepository } from '../../core/webhooks/ports.ts';
 import { documentClient } from './client.ts';
-import { cancellationReasons, itemOfConditionFailure, unlessConditionFails } from './errors.ts';
+import {
+  cancellationReasons,
+  itemOfConditionFailure,
+  unlessConditionFails,
+  unlessFirstConditionFails,
+} from './errors.ts';
 import { keys } from './keys.ts';
 import { queryAll } from './pager.ts';
 
@@ -147,8 +152,8 @@ export const dynamoSubscriptionRepository = (tableName: () => string): Subscript
   },
 
   async delete(subscription) {
-    try {
-      await documentClient.send(
+    return unlessFirstConditionFails(() =>
+      documentClient.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -168,12 +173,8 @@ export const dynamoSubscriptionRepository = (tableName: () => string): Subscript
             },
           ],
         }),
-      );
-      return true;
-    } catch (error) {
-      if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed') return false;
-      throw error;
-    }
+      ),
+    );
   },
 
   async markFailing(tenant, id, at) {
